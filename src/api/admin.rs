@@ -1,0 +1,157 @@
+//! The admin API under `/_mock` (CONTROL.md §4): seeding, inspection and reset for tests in any
+//! language. Plain JSON without the envelope; errors are `{"error": "..."}`. Never journaled.
+
+use bytes::Bytes;
+use http::{Method, Request, Response, StatusCode};
+use http_body_util::Full;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use super::envelope::json_response;
+use super::query::Query;
+use super::ADMIN_PREFIX;
+use crate::model::{Account, CustomField, FieldStatus, LabelType, Segment};
+use crate::shared::Shared;
+use crate::store::{StoreError, DEFAULT_TEAM};
+
+type AdminResult = Result<Response<Full<Bytes>>, (StatusCode, String)>;
+
+/// Answers one admin request.
+pub fn handle(shared: &Shared, request: &Request<Bytes>) -> Response<Full<Bytes>> {
+    match serve(shared, request) {
+        Ok(response) => response,
+        Err((status, message)) => reply(status, &json!({ "error": message })),
+    }
+}
+
+fn serve(shared: &Shared, request: &Request<Bytes>) -> AdminResult {
+    let path = request.uri().path();
+    let rest = path.strip_prefix(ADMIN_PREFIX).unwrap_or(path);
+    let query = Query::parse(request.uri().path_and_query().map_or("", |t| t.as_str()));
+    let team = match query.single("team") {
+        None => DEFAULT_TEAM,
+        Some(Ok(team)) if !team.is_empty() => team,
+        Some(_) => return Err(bad_request("team must be one non-empty name".to_string())),
+    };
+    let body = request.body();
+    let now = shared.clock.now();
+    let segments: Vec<&str> = rest.trim_matches('/').split('/').collect();
+    match (request.method().clone(), segments.as_slice()) {
+        (Method::GET, ["health"]) => Ok(reply(StatusCode::OK, &json!({ "status": "ok" }))),
+        (Method::POST, ["reset"]) => {
+            shared.reset();
+            Ok(no_content())
+        }
+        (Method::POST, ["custom-fields"]) => {
+            let seed: FieldSeed = parse(body)?;
+            let field = seed.into_field();
+            let stored = shared.store.lock().add_custom_field(team, field);
+            Ok(reply(StatusCode::CREATED, &stored.map_err(conflict)?))
+        }
+        (Method::POST, ["segments"]) => {
+            let seed: Segment = parse(body)?;
+            let stored = shared.store.lock().add_segment(team, seed, now);
+            Ok(reply(StatusCode::CREATED, &stored.map_err(conflict)?))
+        }
+        (Method::GET, ["segments", id]) => {
+            let store = shared.store.lock();
+            existing_team(&store, team)?;
+            let segment = store
+                .segment(team, id)
+                .ok_or_else(|| not_found(format!("Segment '{id}' not found")))?;
+            Ok(reply(StatusCode::OK, &segment))
+        }
+        (Method::POST, ["accounts"]) => {
+            let seed: Account = parse(body)?;
+            let stored = shared.store.lock().insert_account(team, seed, now);
+            Ok(reply(StatusCode::CREATED, &stored.map_err(conflict)?))
+        }
+        (Method::GET, ["accounts"]) => {
+            let store = shared.store.lock();
+            existing_team(&store, team)?;
+            Ok(reply(StatusCode::OK, &store.accounts(team)))
+        }
+        (Method::GET, ["requests"]) => {
+            let entries = shared.journal.lock().entries();
+            Ok(reply(StatusCode::OK, &entries))
+        }
+        (Method::DELETE, ["requests"]) => {
+            shared.journal.lock().clear();
+            Ok(no_content())
+        }
+        (method, _) => Err(not_found(format!("No admin endpoint {method} {path}"))),
+    }
+}
+
+/// The body of `POST /_mock/custom-fields`: like the API's, plus `status` and `key`.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct FieldSeed {
+    label: String,
+    label_type: LabelType,
+    #[serde(default)]
+    description: Option<String>,
+    #[serde(default)]
+    options: Vec<String>,
+    #[serde(default)]
+    status: FieldStatus,
+    #[serde(default)]
+    key: Option<String>,
+}
+
+impl FieldSeed {
+    fn into_field(self) -> CustomField {
+        let mut field = CustomField::new(&self.label, self.label_type).options(&self.options);
+        field.description = self.description;
+        field.status = self.status;
+        if let Some(key) = self.key {
+            field.key = key;
+        }
+        field
+    }
+}
+
+fn existing_team(store: &crate::store::Store, team: &str) -> Result<(), (StatusCode, String)> {
+    match store.team(team) {
+        Some(_) => Ok(()),
+        None => Err(not_found(StoreError::UnknownTeam(team.to_string()).to_string())),
+    }
+}
+
+fn parse<T: DeserializeOwned>(body: &Bytes) -> Result<T, (StatusCode, String)> {
+    serde_json::from_slice(body).map_err(|error| bad_request(format!("invalid body: {error}")))
+}
+
+fn conflict(error: StoreError) -> (StatusCode, String) {
+    let status = match error {
+        StoreError::InvalidDomain(_) | StoreError::UnknownMember(..) => StatusCode::BAD_REQUEST,
+        StoreError::UnknownTeam(_) => StatusCode::NOT_FOUND,
+        _ => StatusCode::CONFLICT,
+    };
+    (status, error.to_string())
+}
+
+fn bad_request(message: String) -> (StatusCode, String) {
+    (StatusCode::BAD_REQUEST, message)
+}
+
+fn not_found(message: String) -> (StatusCode, String) {
+    (StatusCode::NOT_FOUND, message)
+}
+
+fn reply(status: StatusCode, value: &impl Serialize) -> Response<Full<Bytes>> {
+    let body = serde_json::to_vec(value).expect("admin responses always serialise");
+    let mut response = json_response(status, body);
+    response.headers_mut().insert(
+        http::header::CONTENT_TYPE,
+        http::HeaderValue::from_static("application/json"),
+    );
+    response
+}
+
+fn no_content() -> Response<Full<Bytes>> {
+    let mut response = Response::new(Full::new(Bytes::new()));
+    *response.status_mut() = StatusCode::NO_CONTENT;
+    response
+}

@@ -1,0 +1,82 @@
+//! `/api/v1/accounts/custom-fields` (list) and `/api/v1/accounts/custom-field` (create),
+//! API.md §4.
+
+use http::StatusCode;
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use super::accounts::refusal;
+use super::envelope::{Failure, Reply};
+use super::Call;
+use crate::model::{CustomField, LabelType};
+use crate::validate::{field, Presence, Validator, Violation};
+
+/// A field as the API shows it: the stored field plus `objectType`.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct FieldView<'a> {
+    key: &'a str,
+    label: &'a str,
+    label_type: LabelType,
+    description: Option<&'a str>,
+    options: &'a [String],
+    object_type: &'static str,
+    status: crate::model::FieldStatus,
+}
+
+impl<'a> From<&'a CustomField> for FieldView<'a> {
+    fn from(field: &'a CustomField) -> Self {
+        FieldView {
+            key: &field.key,
+            label: &field.label,
+            label_type: field.label_type,
+            description: field.description.as_deref(),
+            options: &field.options,
+            object_type: "accounts",
+            status: field.status,
+        }
+    }
+}
+
+/// `GET /accounts/custom-fields`: active fields in creation order.
+pub fn list(call: &Call) -> Result<Reply, Failure> {
+    let fields = call.shared.store.lock().active_custom_fields(&call.team);
+    let views: Vec<FieldView> = fields.iter().map(FieldView::from).collect();
+    Ok(Reply::ok(&views))
+}
+
+/// `POST /accounts/custom-field`: `201` with an array holding the new field.
+pub fn create(call: &Call) -> Result<Reply, Failure> {
+    let body = call.json_object()?;
+    let field = parse_create(&body).map_err(Failure::Validation)?;
+    let created = call
+        .shared
+        .store
+        .lock()
+        .add_custom_field(&call.team, field)
+        .map_err(refusal)?;
+    Ok(Reply::new(StatusCode::CREATED, &[FieldView::from(&created)]))
+}
+
+fn parse_create(body: &Map<String, Value>) -> Result<CustomField, Vec<Violation>> {
+    let mut v = Validator::new();
+    let label = v.non_empty_string("label", field(body, "label"));
+    let label_type = v
+        .one_of("labelType", field(body, "labelType"), LabelType::NAMES)
+        .and_then(LabelType::from_name);
+    let description = v.optional_string("description", field(body, "description"));
+    let selection = label_type.is_some_and(LabelType::is_selection);
+    let (presence, min) = if selection {
+        (Presence::Required, Some(1))
+    } else {
+        (Presence::Optional, None)
+    };
+    let options = v.string_array("options", field(body, "options"), presence, min);
+    v.reject_unknown(body, &["label", "labelType", "description", "options"]);
+    let mut created = CustomField::new(label.unwrap_or_default(), label_type.unwrap_or(LabelType::SingleLineText));
+    created.description = description.map(str::to_string);
+    if selection {
+        created = created.options(&options.unwrap_or_default());
+    }
+    v.finish(created)
+}

@@ -1,0 +1,215 @@
+//! The router: one plain function from a buffered request to a response. It picks the
+//! endpoint, authenticates, parses and validates, runs the store under its lock, records the
+//! journal and catches panics. It never sees a socket.
+
+mod accounts;
+pub(crate) mod admin;
+mod custom_fields;
+pub(crate) mod envelope;
+mod query;
+mod segments;
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::atomic::Ordering;
+
+use bytes::Bytes;
+use http::{header, HeaderMap, Method, Request, Response, StatusCode};
+use http_body_util::Full;
+use serde_json::{Map, Value};
+
+use crate::journal::RecordedRequest;
+use crate::shared::Shared;
+use envelope::{Failure, Reply};
+use query::Query;
+
+/// Where the emulated API lives.
+pub const API_PREFIX: &str = "/api/v1";
+/// Where the admin API lives.
+pub const ADMIN_PREFIX: &str = "/_mock";
+
+/// The documented endpoints this mock serves.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Endpoint {
+    CreateAccounts,
+    ListSegments,
+    ListCustomFields,
+    CreateCustomField,
+}
+
+/// Finds the endpoint for `method` and `path` (without query). One trailing `/` is tolerated.
+fn route(method: &Method, path: &str) -> Option<Endpoint> {
+    let rest = path.strip_prefix(API_PREFIX)?;
+    let rest = rest.strip_suffix('/').unwrap_or(rest);
+    let endpoint = match (method.as_str(), rest) {
+        ("POST", "/accounts") => Endpoint::CreateAccounts,
+        ("GET", "/segments") => Endpoint::ListSegments,
+        ("GET", "/accounts/custom-fields") => Endpoint::ListCustomFields,
+        ("POST", "/accounts/custom-field") => Endpoint::CreateCustomField,
+        _ => return None,
+    };
+    Some(endpoint)
+}
+
+/// What a handler gets: the authenticated team, the query, the body, the shared state.
+pub(crate) struct Call<'a> {
+    pub shared: &'a Shared,
+    pub team: String,
+    pub query: Query,
+    pub headers: &'a HeaderMap,
+    pub body: &'a Bytes,
+}
+
+impl Call<'_> {
+    /// The body as a JSON object, as the vendor's framework reads it: a body whose
+    /// `Content-Type` is not JSON, or that is empty, is `{}`; so is JSON that is not an object.
+    pub fn json_object(&self) -> Result<Map<String, Value>, Failure> {
+        if !is_json(self.headers) || self.body.iter().all(u8::is_ascii_whitespace) {
+            return Ok(Map::new());
+        }
+        match serde_json::from_slice::<Value>(self.body) {
+            Ok(Value::Object(object)) => Ok(object),
+            Ok(_) => Ok(Map::new()),
+            Err(error) => Err(Failure::malformed_json(error)),
+        }
+    }
+}
+
+fn is_json(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.split(';').next())
+        .is_some_and(|essence| essence.trim().eq_ignore_ascii_case("application/json"))
+}
+
+/// Answers one request. Never panics: a panic inside is answered with 500 and remembered.
+pub(crate) fn handle(shared: &Shared, request: &Request<Bytes>) -> Response<Full<Bytes>> {
+    let path = request.uri().path();
+    if path == ADMIN_PREFIX || path.starts_with("/_mock/") {
+        return guarded(shared, request, || admin::handle(shared, request));
+    }
+    let response = guarded(shared, request, || api(shared, request));
+    record(shared, request, response.status());
+    response
+}
+
+fn guarded(
+    shared: &Shared,
+    request: &Request<Bytes>,
+    respond: impl FnOnce() -> Response<Full<Bytes>>,
+) -> Response<Full<Bytes>> {
+    match catch_unwind(AssertUnwindSafe(respond)) {
+        Ok(response) => response,
+        Err(panic) => {
+            let message = panic
+                .downcast_ref::<&str>()
+                .map(|text| text.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "a panic without a message".to_string());
+            tracing::error!(%message, "request handler panicked; answered 500");
+            shared.panics.lock().push(message);
+            let status = StatusCode::INTERNAL_SERVER_ERROR;
+            let failure = Failure::Plain(status, envelope::reason(status).to_string());
+            envelope::failure(failure, shared.clock.now(), target_of(request))
+        }
+    }
+}
+
+fn target_of(request: &Request<Bytes>) -> &str {
+    request
+        .uri()
+        .path_and_query()
+        .map_or("/", |target| target.as_str())
+}
+
+fn api(shared: &Shared, request: &Request<Bytes>) -> Response<Full<Bytes>> {
+    if shared.panic_next_request.swap(false, Ordering::AcqRel) {
+        panic!("panic requested by the test (MockRecotap::panic_on_next_request)");
+    }
+    let target = target_of(request);
+    let outcome = serve(shared, request);
+    let now = shared.clock.now();
+    match outcome {
+        Ok(reply) => envelope::success(reply, now, target),
+        Err(failure) => envelope::failure(failure, now, target),
+    }
+}
+
+fn serve(shared: &Shared, request: &Request<Bytes>) -> Result<Reply, Failure> {
+    let path = request.uri().path();
+    let Some(endpoint) = route(request.method(), path) else {
+        let message = format!("Cannot {} {}", request.method(), path);
+        return Err(Failure::Plain(StatusCode::NOT_FOUND, message));
+    };
+    let team = authenticate(shared, request.headers())?;
+    let call = Call {
+        shared,
+        team,
+        query: Query::parse(target_of(request)),
+        headers: request.headers(),
+        body: request.body(),
+    };
+    match endpoint {
+        Endpoint::CreateAccounts => accounts::create(&call),
+        Endpoint::ListSegments => segments::list(&call),
+        Endpoint::ListCustomFields => custom_fields::list(&call),
+        Endpoint::CreateCustomField => custom_fields::create(&call),
+    }
+}
+
+/// Maps `X-Api-Key` to a team (API.md §1.2).
+fn authenticate(shared: &Shared, headers: &HeaderMap) -> Result<String, Failure> {
+    let unauthorized = |custom: &str| {
+        Failure::Custom(
+            StatusCode::UNAUTHORIZED,
+            "Unauthorized access".to_string(),
+            custom.to_string(),
+        )
+    };
+    let Some(key) = headers.get("x-api-key") else {
+        return Err(unauthorized("X-Api-Key header is required"));
+    };
+    let store = shared.store.lock();
+    key.to_str()
+        .ok()
+        .and_then(|key| store.team_for_key(key))
+        .map(str::to_string)
+        .ok_or_else(|| unauthorized("Invalid API key"))
+}
+
+fn record(shared: &Shared, request: &Request<Bytes>, status: StatusCode) {
+    let headers = request
+        .headers()
+        .iter()
+        .map(|(name, value)| {
+            let value = String::from_utf8_lossy(value.as_bytes()).into_owned();
+            (name.as_str().to_string(), value)
+        })
+        .collect();
+    let entry = RecordedRequest {
+        method: request.method().to_string(),
+        path: target_of(request).to_string(),
+        headers,
+        body: request.body().clone(),
+        status: status.as_u16(),
+        at: shared.clock.now(),
+    };
+    shared.journal.lock().record(entry);
+}
+
+/// The 413 for a body over the limit (API.md §1.4), journaled like any API request.
+pub(crate) fn too_large(shared: &Shared, request: &Request<Bytes>) -> Response<Full<Bytes>> {
+    let status = StatusCode::PAYLOAD_TOO_LARGE;
+    let path = request.uri().path();
+    if path == ADMIN_PREFIX || path.starts_with("/_mock/") {
+        let message = format!(
+            "{{\"error\":\"the body exceeds {} bytes\"}}",
+            shared.settings.max_body_bytes
+        );
+        return envelope::json_response(status, message.into_bytes());
+    }
+    let failure = Failure::Plain(status, envelope::reason(status).to_string());
+    let response = envelope::failure(failure, shared.clock.now(), target_of(request));
+    record(shared, request, status);
+    response
+}

@@ -1,0 +1,140 @@
+//! Query strings: decoding, and the shared pagination checks of API.md §1.7 (`limit`, `cursor`).
+//! Values arrive as text; a parameter sent twice arrives as a list (and fails its checks).
+
+use crate::validate::{Constraint, Validator};
+
+/// Default page size.
+pub const DEFAULT_LIMIT: usize = 100;
+/// Largest page size **[choice]**.
+pub const MAX_LIMIT: i64 = 1000;
+
+/// The parameters of a query string, in first-seen order, each with every value sent.
+#[derive(Debug, Default)]
+pub struct Query {
+    params: Vec<(String, Vec<String>)>,
+}
+
+impl Query {
+    /// Parses the part of `target` after `?` (`+` is a space, `%XX` is a byte).
+    pub fn parse(target: &str) -> Query {
+        let mut query = Query::default();
+        let Some((_, raw)) = target.split_once('?') else {
+            return query;
+        };
+        for pair in raw.split('&').filter(|pair| !pair.is_empty()) {
+            let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+            let (name, value) = (percent_decode(name), percent_decode(value));
+            match query.params.iter_mut().find(|(seen, _)| *seen == name) {
+                Some((_, values)) => values.push(value),
+                None => query.params.push((name, vec![value])),
+            }
+        }
+        query
+    }
+
+    /// The single value of `name`; `Err(())` when it was sent more than once.
+    pub fn single(&self, name: &str) -> Option<Result<&str, ()>> {
+        let (_, values) = self.params.iter().find(|(seen, _)| seen == name)?;
+        Some(match values.as_slice() {
+            [one] => Ok(one.as_str()),
+            _ => Err(()),
+        })
+    }
+
+    /// `whitelistValidation` for every parameter not in `known`, in the order sent.
+    pub fn reject_unknown(&self, validator: &mut Validator, known: &[&str]) {
+        for (name, _) in &self.params {
+            if !known.contains(&name.as_str()) {
+                validator.fail(name, Constraint::Whitelist);
+            }
+        }
+    }
+
+    /// `limit`: `isInt`, `min` 1, `max` 1000; absent means 100.
+    pub fn limit(&self, validator: &mut Validator) -> usize {
+        let Some(value) = self.single("limit") else {
+            return DEFAULT_LIMIT;
+        };
+        let Some(limit) = value.ok().and_then(integer_of) else {
+            validator.fail("limit", Constraint::IsInt);
+            return DEFAULT_LIMIT;
+        };
+        if limit < 1 {
+            validator.fail("limit", Constraint::Min(1));
+        } else if limit > MAX_LIMIT {
+            validator.fail("limit", Constraint::Max(MAX_LIMIT));
+        }
+        limit.clamp(1, MAX_LIMIT) as usize
+    }
+}
+
+/// The integer a query value converts to, as JavaScript's `Number()` would read it for the
+/// usual inputs: surrounding white space ignored, empty means 0, `1e2` is 100, `1.5` is no integer.
+fn integer_of(text: &str) -> Option<i64> {
+    let trimmed = text.trim();
+    if trimmed.is_empty() {
+        return Some(0);
+    }
+    if !trimmed
+        .bytes()
+        .all(|b| b.is_ascii_digit() || matches!(b, b'+' | b'-' | b'.' | b'e' | b'E'))
+    {
+        return None;
+    }
+    let number: f64 = trimmed.parse().ok()?;
+    let in_range = number.is_finite() && number.abs() < 9.0e15;
+    (in_range && number.fract() == 0.0).then_some(number as i64)
+}
+
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 2 < bytes.len() => {
+                match (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+                    (Some(high), Some(low)) => {
+                        out.push(high << 4 | low);
+                        i += 2;
+                    }
+                    _ => out.push(b'%'),
+                }
+            }
+            other => out.push(other),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn hex(digit: u8) -> Option<u8> {
+    (digit as char).to_digit(16).map(|value| value as u8)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parameters_are_decoded_and_grouped() {
+        let query = Query::parse("/x?domains=%5B%22a.com%22%5D&limit=5&limit=6&q=a+b&bad=%zz");
+        assert_eq!(query.single("domains"), Some(Ok("[\"a.com\"]")));
+        assert_eq!(query.single("limit"), Some(Err(())));
+        assert_eq!(query.single("q"), Some(Ok("a b")));
+        assert_eq!(query.single("bad"), Some(Ok("%zz")));
+        assert_eq!(query.single("none"), None);
+    }
+
+    #[test]
+    fn limits_read_like_javascript_numbers() {
+        assert_eq!(integer_of("10"), Some(10));
+        assert_eq!(integer_of(" 7 "), Some(7));
+        assert_eq!(integer_of("1e2"), Some(100));
+        assert_eq!(integer_of(""), Some(0));
+        assert_eq!(integer_of("1.5"), None);
+        assert_eq!(integer_of("abc"), None);
+        assert_eq!(integer_of("inf"), None);
+    }
+}

@@ -1,0 +1,255 @@
+//! The mock's clock: real time unless a test freezes it, plus ISO 8601 formatting and parsing.
+//! Every timestamp and generated id reads this clock; it never touches the store's lock.
+
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+/// Milliseconds since the Unix epoch, UTC.
+pub type Millis = i64;
+
+/// Marks "not frozen": real time is read from the system.
+const REAL: i64 = i64::MIN;
+
+/// A clock that reads real time or a frozen instant.
+///
+/// Atomics instead of the store's mutex so that building an envelope's `timestamp`
+/// never contends with a batch being applied.
+#[derive(Debug)]
+pub struct Clock {
+    frozen_at: AtomicI64,
+}
+
+impl Default for Clock {
+    fn default() -> Self {
+        Clock {
+            frozen_at: AtomicI64::new(REAL),
+        }
+    }
+}
+
+impl Clock {
+    /// The current time in milliseconds.
+    pub fn now(&self) -> Millis {
+        match self.frozen_at.load(Ordering::Acquire) {
+            REAL => system_now(),
+            frozen => frozen,
+        }
+    }
+
+    /// Freezes the clock at `at`.
+    pub fn freeze(&self, at: Millis) {
+        self.frozen_at.store(at, Ordering::Release);
+    }
+
+    /// Moves the clock forward by `by` ms: a frozen clock stays frozen at the later instant,
+    /// a real one is frozen at now + `by` (so "advance" always has a visible effect).
+    pub fn advance(&self, by: Millis) -> Millis {
+        let mut current = self.frozen_at.load(Ordering::Acquire);
+        loop {
+            let base = if current == REAL { system_now() } else { current };
+            let next = base.saturating_add(by);
+            match self.frozen_at.compare_exchange(
+                current,
+                next,
+                Ordering::AcqRel,
+                Ordering::Acquire,
+            ) {
+                Ok(_) => return next,
+                Err(seen) => current = seen,
+            }
+        }
+    }
+
+    /// Returns to real time.
+    pub fn unfreeze(&self) {
+        self.frozen_at.store(REAL, Ordering::Release);
+    }
+}
+
+fn system_now() -> Millis {
+    match SystemTime::now().duration_since(UNIX_EPOCH) {
+        Ok(elapsed) => elapsed.as_millis() as Millis,
+        Err(before) => -(before.duration().as_millis() as Millis),
+    }
+}
+
+/// Formats `ms` as `YYYY-MM-DDTHH:MM:SS.mmmZ`, the API's only timestamp format.
+pub fn format_iso(ms: Millis) -> String {
+    let days = ms.div_euclid(86_400_000);
+    let in_day = ms.rem_euclid(86_400_000);
+    let (year, month, day) = civil_from_days(days);
+    let (hour, minute) = (in_day / 3_600_000, in_day / 60_000 % 60);
+    let (second, milli) = (in_day / 1000 % 60, in_day % 1000);
+    format!("{year:04}-{month:02}-{day:02}T{hour:02}:{minute:02}:{second:02}.{milli:03}Z")
+}
+
+/// Parses the ISO 8601 forms clients send for dates and date-times:
+/// `YYYY-MM-DD`, optionally followed by `T` (or a space) and `HH:MM`, `HH:MM:SS` or
+/// `HH:MM:SS.fff…`, optionally followed by `Z` or an offset `±HH:MM` / `±HHMM` / `±HH`.
+/// A value without an offset is read as UTC. Returns `None` for anything else.
+pub fn parse_iso(text: &str) -> Option<Millis> {
+    let b = text.as_bytes();
+    let year = digits(b, 0, 4)?;
+    if b.get(4) != Some(&b'-') || b.get(7) != Some(&b'-') {
+        return None;
+    }
+    let (month, day) = (digits(b, 5, 2)?, digits(b, 8, 2)?);
+    if !(1..=12).contains(&month) || day < 1 || day > days_in_month(year, month) {
+        return None;
+    }
+    let mut ms = days_from_civil(year, month, day) * 86_400_000;
+    let mut at = 10;
+    if at == b.len() {
+        return Some(ms);
+    }
+    if !matches!(b[at], b'T' | b't' | b' ') {
+        return None;
+    }
+    let hour = digits(b, at + 1, 2)?;
+    if b.get(at + 3) != Some(&b':') {
+        return None;
+    }
+    let minute = digits(b, at + 4, 2)?;
+    at += 6;
+    let mut second = 0;
+    if b.get(at) == Some(&b':') {
+        second = digits(b, at + 1, 2)?;
+        at += 3;
+        if matches!(b.get(at), Some(b'.') | Some(b',')) {
+            let start = at + 1;
+            at = start;
+            while b.get(at).is_some_and(u8::is_ascii_digit) {
+                at += 1;
+            }
+            if at == start {
+                return None;
+            }
+            // Only milliseconds are kept; finer digits are truncated.
+            let mut fraction = 0;
+            for i in 0..3 {
+                let digit = if start + i < at { b[start + i] - b'0' } else { 0 };
+                fraction = fraction * 10 + i64::from(digit);
+            }
+            ms += fraction;
+        }
+    }
+    if hour > 23 || minute > 59 || second > 59 {
+        return None;
+    }
+    ms += ((hour * 60 + minute) * 60 + second) * 1000;
+    match b.get(at) {
+        None => Some(ms),
+        Some(b'Z') | Some(b'z') if at + 1 == b.len() => Some(ms),
+        Some(&sign @ (b'+' | b'-')) => {
+            let offset_hours = digits(b, at + 1, 2)?;
+            let rest = &b[at + 3..];
+            let offset_minutes = match rest {
+                [] => 0,
+                [b':', _, _] => digits(rest, 1, 2)?,
+                [_, _] => digits(rest, 0, 2)?,
+                _ => return None,
+            };
+            if offset_hours > 23 || offset_minutes > 59 {
+                return None;
+            }
+            let offset = (offset_hours * 60 + offset_minutes) * 60_000;
+            Some(if sign == b'+' { ms - offset } else { ms + offset })
+        }
+        _ => None,
+    }
+}
+
+fn digits(b: &[u8], at: usize, count: usize) -> Option<i64> {
+    let slice = b.get(at..at + count)?;
+    slice.iter().try_fold(0i64, |acc, &c| {
+        c.is_ascii_digit().then(|| acc * 10 + i64::from(c - b'0'))
+    })
+}
+
+fn days_in_month(year: i64, month: i64) -> i64 {
+    match month {
+        2 if year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+// Howard Hinnant's days-from-civil and civil-from-days algorithms (proleptic Gregorian).
+fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (month + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+fn civil_from_days(days: i64) -> (i64, i64, i64) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    (year, month, day)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_with_milliseconds_and_z() {
+        assert_eq!(format_iso(0), "1970-01-01T00:00:00.000Z");
+        assert_eq!(format_iso(1_777_543_200_123), "2026-04-30T10:00:00.123Z");
+    }
+
+    #[test]
+    fn parse_and_format_round_trip() {
+        let at = parse_iso("2026-04-30T10:00:00.123Z").unwrap();
+        assert_eq!(format_iso(at), "2026-04-30T10:00:00.123Z");
+    }
+
+    #[test]
+    fn parses_dates_offsets_and_fractions() {
+        let base = parse_iso("2026-04-30T10:00:00Z").unwrap();
+        assert_eq!(parse_iso("2026-04-30").unwrap(), base - 10 * 3_600_000);
+        assert_eq!(parse_iso("2026-04-30T12:00:00+02:00").unwrap(), base);
+        assert_eq!(parse_iso("2026-04-30T09:30-0030").unwrap(), base);
+        assert_eq!(parse_iso("2026-04-30T10:00:00.5Z").unwrap(), base + 500);
+        assert_eq!(parse_iso("2026-04-30 10:00:00").unwrap(), base);
+    }
+
+    #[test]
+    fn rejects_what_is_not_iso_8601() {
+        for bad in [
+            "",
+            "yesterday",
+            "2026-13-01",
+            "2026-02-30",
+            "2026-04-30T25:00",
+            "2026-04-30T10:00:00ZZ",
+            "2026-04-30T10:00:00.",
+            "2026-4-30",
+            "2026-04-30T10",
+        ] {
+            assert_eq!(parse_iso(bad), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn frozen_clock_advances_only_when_told() {
+        let clock = Clock::default();
+        clock.freeze(1_000);
+        assert_eq!(clock.now(), 1_000);
+        assert_eq!(clock.advance(500), 1_500);
+        assert_eq!(clock.now(), 1_500);
+        clock.unfreeze();
+        assert!(clock.now() > 1_500);
+    }
+}

@@ -1,0 +1,72 @@
+//! Domain cleaning (API.md §1.9): the one normal form every written or filtered domain takes.
+//! Pure string work; knows nothing of accounts or HTTP.
+
+/// Cleans a domain as the API does before storing or matching it:
+/// trim, lower-case, drop `http://` / `https://`, drop `www.`, cut at the first `/`, `?` or `#`,
+/// drop a trailing `:port`, drop a trailing `.`.
+///
+/// ```
+/// assert_eq!(recotap_mock::clean_domain("https://www.Acme.com/foo"), "acme.com");
+/// assert_eq!(recotap_mock::clean_domain(" HTTP://Globex.com:8080/x "), "globex.com");
+/// ```
+pub fn clean_domain(raw: &str) -> String {
+    let lowered = raw.trim().to_lowercase();
+    let mut rest = lowered.as_str();
+    for scheme in ["http://", "https://"] {
+        if let Some(stripped) = rest.strip_prefix(scheme) {
+            rest = stripped;
+            break;
+        }
+    }
+    rest = rest.strip_prefix("www.").unwrap_or(rest);
+    if let Some(cut) = rest.find(['/', '?', '#']) {
+        rest = &rest[..cut];
+    }
+    if let Some(colon) = rest.rfind(':') {
+        let port = &rest[colon + 1..];
+        if !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit()) {
+            rest = &rest[..colon];
+        }
+    }
+    rest = rest.strip_suffix('.').unwrap_or(rest);
+    rest.to_string()
+}
+
+/// Whether a cleaned domain is acceptable **[choice]**: not empty, no white space, at least one `.`.
+pub fn is_valid_domain(cleaned: &str) -> bool {
+    !cleaned.is_empty() && cleaned.contains('.') && !cleaned.chars().any(char::is_whitespace)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cleaning_follows_the_seven_steps_in_order() {
+        let table = [
+            ("acme.com", "acme.com"),
+            ("  Acme.COM  ", "acme.com"),
+            ("https://www.Acme.com/foo", "acme.com"),
+            ("HTTP://WWW.ACME.COM", "acme.com"),
+            ("http://acme.com?x=1", "acme.com"),
+            ("acme.com#top", "acme.com"),
+            ("acme.com:8080", "acme.com"),
+            ("https://acme.com:443/path", "acme.com"),
+            ("acme.com.", "acme.com"),
+            ("www.www.acme.com", "www.acme.com"),
+            ("ftp://acme.com", "ftp:"),
+            ("", ""),
+        ];
+        for (raw, cleaned) in table {
+            assert_eq!(clean_domain(raw), cleaned, "cleaning {raw:?}");
+        }
+    }
+
+    #[test]
+    fn invalid_domains_are_empty_spaced_or_dotless() {
+        assert!(is_valid_domain("acme.com"));
+        assert!(!is_valid_domain(""));
+        assert!(!is_valid_domain("localhost"));
+        assert!(!is_valid_domain("acme .com"));
+    }
+}

@@ -1,0 +1,345 @@
+//! `MockRecotap`, the handle a Rust test holds: start, seed, inspect, reset, stop on drop.
+//! Every method is synchronous, cheap, and safe to call from inside an async test.
+
+use std::net::{SocketAddr, TcpListener};
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+
+use crate::clock::{format_iso, parse_iso, Clock, Millis};
+use crate::journal::{Journal, RecordedRequest, DEFAULT_MAX_BODY_BYTES as JOURNAL_BYTES};
+use crate::journal::DEFAULT_MAX_ENTRIES;
+use crate::model::{Account, CustomField, IdGenerator, ObjectId, Segment};
+use crate::server::{self, ServerHandle};
+use crate::shared::{Settings, Shared, DEFAULT_MAX_BODY_BYTES};
+use crate::store::{Store, StoreError, DEFAULT_TEAM};
+
+/// The API key a mock accepts unless configured otherwise.
+pub const DEFAULT_API_KEY: &str = "test-api-key";
+
+/// A running Recotap emulator on `127.0.0.1`, with its state in memory.
+///
+/// ```
+/// use recotap_mock::{CustomField, LabelType, MockRecotap};
+///
+/// let mock = MockRecotap::start();
+/// mock.add_custom_field(CustomField::new("Contract Value", LabelType::Number));
+///
+/// let response = reqwest::blocking::Client::new()
+///     .post(format!("{}/accounts", mock.base_url()))
+///     .header("X-Api-Key", mock.api_key())
+///     .json(&serde_json::json!({ "accounts": [
+///         { "domain": "https://www.Acme.com/", "name": "Acme",
+///           "customFields": { "CONTRACT_VALUE_C": 1200 } } ] }))
+///     .send()
+///     .unwrap();
+/// assert_eq!(response.status(), 200);
+///
+/// let acme = mock.account_by_domain("acme.com").unwrap();
+/// assert_eq!(acme.custom_fields["CONTRACT_VALUE_C"], 1200);
+/// ```
+#[must_use = "the mock stops when its handle is dropped"]
+#[derive(Debug)]
+pub struct MockRecotap {
+    shared: Arc<Shared>,
+    address: SocketAddr,
+    api_key: String,
+    server: ServerHandle,
+}
+
+/// Configures a mock before it starts. Obtained from [`MockRecotap::builder`].
+///
+/// ```
+/// use recotap_mock::MockRecotap;
+///
+/// let mock = MockRecotap::builder()
+///     .api_key("secret")
+///     .id_seed(42)
+///     .frozen_clock("2026-04-30T10:00:00.000Z")
+///     .start();
+/// assert_eq!(mock.api_key(), "secret");
+/// assert_eq!(mock.now(), "2026-04-30T10:00:00.000Z");
+/// ```
+#[derive(Clone, Debug)]
+#[must_use]
+pub struct MockRecotapBuilder {
+    host: String,
+    port: u16,
+    api_keys: Vec<(String, String)>,
+    id_seed: Option<u64>,
+    frozen_at: Option<Millis>,
+    max_body_bytes: usize,
+    journal_entries: usize,
+    journal_bytes: usize,
+}
+
+impl Default for MockRecotapBuilder {
+    fn default() -> Self {
+        MockRecotapBuilder {
+            host: "127.0.0.1".to_string(),
+            port: 0,
+            api_keys: Vec::new(),
+            id_seed: None,
+            frozen_at: None,
+            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            journal_entries: DEFAULT_MAX_ENTRIES,
+            journal_bytes: JOURNAL_BYTES,
+        }
+    }
+}
+
+impl MockRecotapBuilder {
+    /// The address to bind (default `127.0.0.1`).
+    pub fn host(mut self, host: &str) -> Self {
+        self.host = host.to_string();
+        self
+    }
+
+    /// The port to bind (default 0: any free port).
+    pub fn port(mut self, port: u16) -> Self {
+        self.port = port;
+        self
+    }
+
+    /// Adds an API key of team `default`. The first key added is [`MockRecotap::api_key`];
+    /// with none added, the mock accepts `test-api-key`.
+    pub fn api_key(self, key: &str) -> Self {
+        self.team_api_key(key, DEFAULT_TEAM)
+    }
+
+    /// Adds an API key of `team` (created empty if new).
+    pub fn team_api_key(mut self, key: &str, team: &str) -> Self {
+        self.api_keys.push((key.to_string(), team.to_string()));
+        self
+    }
+
+    /// Makes generated ids reproducible: the same seed and clock give the same ids.
+    pub fn id_seed(mut self, seed: u64) -> Self {
+        self.id_seed = Some(seed);
+        self
+    }
+
+    /// Starts the clock frozen at an ISO 8601 instant.
+    ///
+    /// # Panics
+    /// If `at` is not an ISO 8601 date or date-time.
+    pub fn frozen_clock(mut self, at: &str) -> Self {
+        self.frozen_at = Some(parse_instant(at));
+        self
+    }
+
+    /// The largest accepted request body (default 1 MiB); larger ones get `413`.
+    pub fn max_body_bytes(mut self, bytes: usize) -> Self {
+        self.max_body_bytes = bytes;
+        self
+    }
+
+    /// Bounds the journal (defaults: 10,000 entries, 64 MiB of bodies).
+    pub fn journal_limits(mut self, entries: usize, body_bytes: usize) -> Self {
+        self.journal_entries = entries;
+        self.journal_bytes = body_bytes;
+        self
+    }
+
+    /// Starts the mock.
+    ///
+    /// # Panics
+    /// If the address cannot be bound; [`MockRecotapBuilder::try_start`] returns the error instead.
+    pub fn start(self) -> MockRecotap {
+        let address = format!("{}:{}", self.host, self.port);
+        self.try_start()
+            .unwrap_or_else(|error| panic!("recotap-mock could not listen on {address}: {error}"))
+    }
+
+    /// Starts the mock, or says why the address could not be bound.
+    pub fn try_start(self) -> std::io::Result<MockRecotap> {
+        let listener = TcpListener::bind((self.host.as_str(), self.port))?;
+        let address = listener.local_addr()?;
+        let ids = match self.id_seed {
+            Some(seed) => IdGenerator::seeded(seed),
+            None => IdGenerator::random(),
+        };
+        let mut store = Store::new(ids);
+        let mut keys = self.api_keys;
+        if keys.is_empty() {
+            keys.push((DEFAULT_API_KEY.to_string(), DEFAULT_TEAM.to_string()));
+        }
+        for (key, team) in &keys {
+            store.add_key(key, team, None);
+        }
+        let clock = Clock::default();
+        if let Some(at) = self.frozen_at {
+            clock.freeze(at);
+        }
+        let settings = Settings {
+            max_body_bytes: self.max_body_bytes,
+        };
+        let journal = Journal::new(self.journal_entries, self.journal_bytes);
+        let shared = Arc::new(Shared::new(store, journal, clock, settings));
+        let server = server::spawn(listener, shared.clone())?;
+        Ok(MockRecotap {
+            shared,
+            address,
+            api_key: keys[0].0.clone(),
+            server,
+        })
+    }
+}
+
+fn parse_instant(at: &str) -> Millis {
+    parse_iso(at).unwrap_or_else(|| {
+        panic!("recotap-mock: {at:?} is not an ISO 8601 instant such as \"2026-04-30T10:00:00.000Z\"")
+    })
+}
+
+impl MockRecotap {
+    /// Starts a mock on a free port of `127.0.0.1`, with team `default` and key `test-api-key`.
+    /// It accepts connections as soon as this returns. Works from any thread or runtime.
+    pub fn start() -> MockRecotap {
+        MockRecotap::builder().start()
+    }
+
+    /// A builder for a configured mock.
+    pub fn builder() -> MockRecotapBuilder {
+        MockRecotapBuilder::default()
+    }
+
+    /// The API's base URL, `http://127.0.0.1:PORT/api/v1`.
+    pub fn base_url(&self) -> String {
+        format!("http://{}/api/v1", self.address)
+    }
+
+    /// The server's root URL, `http://127.0.0.1:PORT` (the admin API lives under `/_mock`).
+    pub fn url(&self) -> String {
+        format!("http://{}", self.address)
+    }
+
+    /// The address the mock listens on.
+    pub fn address(&self) -> SocketAddr {
+        self.address
+    }
+
+    /// The API key of team `default` (`test-api-key` unless configured).
+    pub fn api_key(&self) -> &str {
+        &self.api_key
+    }
+
+    /// Adds a custom field to team `default` and returns it as stored.
+    ///
+    /// # Panics
+    /// If an active field with the same key exists (the API would answer 409).
+    pub fn add_custom_field(&self, field: CustomField) -> CustomField {
+        let added = self.shared.store.lock().add_custom_field(DEFAULT_TEAM, field);
+        added.unwrap_or_else(|error| panic!("recotap-mock: cannot add custom field: {error}"))
+    }
+
+    /// Adds a segment (any type and status; id generated unless chosen) and returns it.
+    ///
+    /// # Panics
+    /// If the id is taken or a member is not an account of the team.
+    pub fn add_segment(&self, segment: Segment) -> Segment {
+        let now = self.shared.clock.now();
+        let added = self.shared.store.lock().add_segment(DEFAULT_TEAM, segment, now);
+        added.unwrap_or_else(|error| panic!("recotap-mock: cannot add segment: {error}"))
+    }
+
+    /// Adds an account (domain cleaned, id and timestamps filled in) and returns it as stored.
+    pub fn try_add_account(&self, account: Account) -> Result<Account, StoreError> {
+        let now = self.shared.clock.now();
+        self.shared.store.lock().insert_account(DEFAULT_TEAM, account, now)
+    }
+
+    /// Adds an account and returns it as stored.
+    ///
+    /// # Panics
+    /// If the domain is invalid or taken; use [`MockRecotap::try_add_account`] to handle that.
+    pub fn add_account(&self, account: Account) -> Account {
+        self.try_add_account(account)
+            .unwrap_or_else(|error| panic!("recotap-mock: cannot add account: {error}"))
+    }
+
+    /// Every account of team `default`, in id order.
+    pub fn accounts(&self) -> Vec<Account> {
+        self.shared.store.lock().accounts(DEFAULT_TEAM)
+    }
+
+    /// The account whose domain matches `domain` once cleaned (`"https://www.acme.com"` finds `acme.com`).
+    pub fn account_by_domain(&self, domain: &str) -> Option<Account> {
+        self.shared.store.lock().account_by_domain(DEFAULT_TEAM, domain)
+    }
+
+    /// The account with id `rtp_aid`.
+    pub fn account(&self, rtp_aid: ObjectId) -> Option<Account> {
+        self.shared.store.lock().account(DEFAULT_TEAM, rtp_aid)
+    }
+
+    /// The segment with id `segment_id`, members included.
+    pub fn segment(&self, segment_id: &str) -> Option<Segment> {
+        self.shared.store.lock().segment(DEFAULT_TEAM, segment_id)
+    }
+
+    /// The members of a segment, in the order they joined (empty if there is no such segment).
+    pub fn segment_members(&self, segment_id: &str) -> Vec<ObjectId> {
+        self.segment(segment_id).map(|s| s.members).unwrap_or_default()
+    }
+
+    /// Every custom field of team `default`, inactive ones included, in creation order.
+    pub fn custom_fields(&self) -> Vec<CustomField> {
+        self.shared.store.lock().custom_fields(DEFAULT_TEAM)
+    }
+
+    /// Every journaled API request, oldest first.
+    pub fn requests(&self) -> Vec<RecordedRequest> {
+        self.shared.journal.lock().entries()
+    }
+
+    /// Empties the journal.
+    pub fn clear_requests(&self) {
+        self.shared.journal.lock().clear();
+    }
+
+    /// Returns to the state the mock started with; the journal is emptied.
+    pub fn reset(&self) {
+        self.shared.reset();
+    }
+
+    /// The mock's current time, as the API would print it.
+    pub fn now(&self) -> String {
+        format_iso(self.shared.clock.now())
+    }
+
+    /// Freezes the clock at an ISO 8601 instant: every timestamp and new id reads it.
+    ///
+    /// # Panics
+    /// If `at` is not an ISO 8601 date or date-time.
+    pub fn freeze_clock(&self, at: &str) {
+        self.shared.clock.freeze(parse_instant(at));
+    }
+
+    /// Moves the clock forward (a real clock becomes frozen at the later instant).
+    pub fn advance_clock(&self, by: std::time::Duration) {
+        let by = Millis::try_from(by.as_millis()).unwrap_or(Millis::MAX);
+        self.shared.clock.advance(by);
+    }
+
+    /// Returns the clock to real time.
+    pub fn unfreeze_clock(&self) {
+        self.shared.clock.unfreeze();
+    }
+
+    /// Messages of panics the mock caught while serving (each was answered with 500).
+    /// A non-empty list is a bug in recotap-mock: please report it.
+    pub fn caught_panics(&self) -> Vec<String> {
+        self.shared.panics.lock().clone()
+    }
+
+    /// Test hook for recotap-mock's own tests: the next API request panics inside the router.
+    #[doc(hidden)]
+    pub fn panic_on_next_request(&self) {
+        self.shared.panic_next_request.store(true, Ordering::Release);
+    }
+
+    /// Stops the server and releases the port now (dropping the handle does the same).
+    pub fn stop(mut self) {
+        self.server.stop();
+    }
+}

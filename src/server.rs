@@ -1,0 +1,161 @@
+//! The accept loop: HTTP/1 and HTTP/2 over hyper-util's auto builder on one background runtime
+//! shared by every mock in the process, the body limit, and shutdown. No business rules here.
+
+use std::convert::Infallible;
+use std::sync::{mpsc, Arc, LazyLock};
+use std::time::Duration;
+
+use bytes::Bytes;
+use http::{header, Request, Response, StatusCode};
+use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
+use hyper::body::Incoming;
+use hyper::service::service_fn;
+use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper_util::server::conn::auto;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::watch;
+use tokio::task::JoinSet;
+
+use crate::api;
+use crate::shared::Shared;
+
+/// How long in-flight requests may finish after a mock is told to stop.
+const GRACE: Duration = Duration::from_millis(250);
+
+/// One runtime for every mock in the process, started on first use.
+///
+/// A mock must not run on its caller's runtime (a `#[tokio::test]` runtime stops between tests
+/// and a current-thread one would deadlock on blocking calls), and a runtime per mock costs
+/// threads and start-up time. A shared background runtime avoids both.
+static RUNTIME: LazyLock<tokio::runtime::Runtime> = LazyLock::new(|| {
+    let workers = std::thread::available_parallelism().map_or(2, |n| n.get().clamp(2, 4));
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(workers)
+        .thread_name("recotap-mock")
+        .enable_all()
+        .build()
+        .expect("the mock's background runtime starts")
+});
+
+/// A running server. Dropping it stops the server; [`ServerHandle::stop`] also waits until the
+/// port is released.
+#[derive(Debug)]
+pub struct ServerHandle {
+    stop: Option<watch::Sender<()>>,
+    closed: mpsc::Receiver<()>,
+}
+
+impl ServerHandle {
+    /// Stops accepting, closes the listening socket and waits (briefly) until it is closed.
+    /// In-flight requests get a short grace period; then their connections are dropped.
+    pub fn stop(&mut self) {
+        if self.stop.take().is_some() {
+            let _ = self.closed.recv_timeout(Duration::from_secs(5));
+        }
+    }
+}
+
+impl Drop for ServerHandle {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// Serves `listener` (already bound, so its port accepts connections) on the shared runtime.
+pub fn spawn(listener: std::net::TcpListener, shared: Arc<Shared>) -> std::io::Result<ServerHandle> {
+    listener.set_nonblocking(true)?;
+    let (stop_tx, stop_rx) = watch::channel(());
+    let (closed_tx, closed_rx) = mpsc::channel();
+    let _guard = RUNTIME.enter();
+    let listener = TcpListener::from_std(listener)?;
+    RUNTIME.spawn(accept_loop(listener, shared, stop_rx, closed_tx));
+    Ok(ServerHandle {
+        stop: Some(stop_tx),
+        closed: closed_rx,
+    })
+}
+
+/// Blocks the calling thread on the shared runtime (for the binary's signal handling).
+pub fn block_on<F: std::future::Future>(future: F) -> F::Output {
+    RUNTIME.block_on(future)
+}
+
+async fn accept_loop(
+    listener: TcpListener,
+    shared: Arc<Shared>,
+    mut stop: watch::Receiver<()>,
+    closed: mpsc::Sender<()>,
+) {
+    let mut connections = JoinSet::new();
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _peer)) => {
+                    connections.spawn(serve_connection(stream, shared.clone(), stop.clone()));
+                }
+                Err(error) => {
+                    // Typically out of file descriptors: back off instead of spinning.
+                    tracing::warn!(%error, "accept failed");
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                }
+            },
+            Some(_) = connections.join_next(), if !connections.is_empty() => {}
+            _ = stop.changed() => break,
+        }
+    }
+    drop(listener);
+    let _ = closed.send(());
+    let grace = tokio::time::sleep(GRACE);
+    tokio::pin!(grace);
+    loop {
+        tokio::select! {
+            next = connections.join_next() => if next.is_none() { break },
+            _ = &mut grace => break,
+        }
+    }
+    connections.abort_all();
+}
+
+async fn serve_connection(stream: TcpStream, shared: Arc<Shared>, mut stop: watch::Receiver<()>) {
+    let _ = stream.set_nodelay(true);
+    let service = service_fn(move |request: Request<Incoming>| {
+        let shared = shared.clone();
+        async move { Ok::<_, Infallible>(respond(&shared, request).await) }
+    });
+    let builder = auto::Builder::new(TokioExecutor::new());
+    let connection = builder.serve_connection(TokioIo::new(stream), service);
+    tokio::pin!(connection);
+    tokio::select! {
+        _ = connection.as_mut() => return,
+        _ = stop.changed() => connection.as_mut().graceful_shutdown(),
+    }
+    let _ = connection.await;
+}
+
+/// Buffers the body (never more than the limit), then hands the request to the router.
+async fn respond(shared: &Shared, request: Request<Incoming>) -> Response<Full<Bytes>> {
+    let (parts, body) = request.into_parts();
+    let limit = shared.settings.max_body_bytes;
+    let declared = parts
+        .headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.parse::<u64>().ok());
+    let too_large = |parts| api::too_large(shared, &Request::from_parts(parts, Bytes::new()));
+    if declared.is_some_and(|length| length > limit as u64) {
+        return too_large(parts);
+    }
+    let body = match Limited::new(body, limit).collect().await {
+        Ok(collected) => collected.to_bytes(),
+        Err(error) if error.downcast_ref::<LengthLimitError>().is_some() => {
+            return too_large(parts);
+        }
+        Err(_) => {
+            // The client went away mid-body: nothing was applied, and no one reads this.
+            let mut response = Response::new(Full::new(Bytes::new()));
+            *response.status_mut() = StatusCode::BAD_REQUEST;
+            return response;
+        }
+    };
+    api::handle(shared, &Request::from_parts(parts, body))
+}

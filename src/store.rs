@@ -1,0 +1,669 @@
+//! Teams and their tables, and every business rule of the API: cleaning, dedupe, upsert,
+//! membership, pagination, ids. Pure and synchronous: no I/O, no locks, no HTTP types.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::fmt;
+use std::ops::Bound;
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use crate::clock::Millis;
+use crate::domain::{clean_domain, is_valid_domain};
+use crate::model::{
+    Account, CustomField, FieldStatus, IdGenerator, ObjectId, Segment, SegmentStatus, SegmentType,
+};
+
+/// The team a mock starts with.
+pub const DEFAULT_TEAM: &str = "default";
+
+/// A business rule refused the request. `Display` gives the exact `customMessage`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum StoreError {
+    SegmentNotFound(String),
+    SegmentNotStatic(String),
+    SegmentClosed(String),
+    CustomFieldExists(String),
+    AccountNotFound(String),
+    UnknownCustomFields(Vec<String>),
+    /// Seeding only: the API reports duplicates per item instead.
+    DomainTaken(String),
+    /// Seeding only: the API reports invalid domains per item instead.
+    InvalidDomain(String),
+    SegmentIdTaken(String),
+    AccountIdTaken(String),
+    UnknownMember(String, ObjectId),
+    UnknownTeam(String),
+}
+
+impl fmt::Display for StoreError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            StoreError::SegmentNotFound(id) => write!(f, "Segment '{id}' not found"),
+            StoreError::SegmentNotStatic(id) => write!(f, "Segment '{id}' is not a static segment"),
+            StoreError::SegmentClosed(id) => write!(
+                f,
+                "Segment '{id}' is not active or draft and cannot accept new members"
+            ),
+            StoreError::CustomFieldExists(key) => {
+                write!(f, "Custom field with key '{key}' already exists")
+            }
+            StoreError::AccountNotFound(id) => write!(f, "Account with rtp_aid '{id}' not found"),
+            StoreError::UnknownCustomFields(keys) => {
+                write!(f, "Custom field key(s) not found: {}", keys.join(", "))
+            }
+            StoreError::DomainTaken(domain) => {
+                write!(f, "Account with domain '{domain}' already exists")
+            }
+            StoreError::InvalidDomain(raw) => write!(f, "{}", invalid_domain_message(raw)),
+            StoreError::SegmentIdTaken(id) => write!(f, "Segment '{id}' already exists"),
+            StoreError::AccountIdTaken(id) => write!(f, "Account with rtp_aid '{id}' already exists"),
+            StoreError::UnknownMember(segment, id) => write!(
+                f,
+                "Segment '{segment}' lists member '{id}', which is not an account of the team"
+            ),
+            StoreError::UnknownTeam(team) => write!(f, "Team '{team}' not found"),
+        }
+    }
+}
+
+impl std::error::Error for StoreError {}
+
+fn invalid_domain_message(raw: &str) -> String {
+    format!("Invalid domain '{raw}'")
+}
+
+fn unknown_fields_item_message(keys: &[String]) -> String {
+    format!(
+        "Custom field key(s) not found: {}. Unable to add this account.",
+        keys.join(", ")
+    )
+}
+
+fn duplicate_domain_item_message(domain: &str) -> String {
+    format!(
+        "Account with domain '{domain}' already exists. Set upsert: true to update this account via this endpoint."
+    )
+}
+
+/// One account of a `POST /accounts` batch, validated but not yet cleaned.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct AccountInput {
+    pub domain: String,
+    pub name: String,
+    pub external_id: Option<String>,
+    pub short_name: Option<String>,
+    pub linkedin_url: Option<String>,
+    pub tags: Option<Vec<String>>,
+    pub custom_fields: Option<Map<String, Value>>,
+}
+
+/// A validated `POST /accounts` body.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct CreateAccounts {
+    pub accounts: Vec<AccountInput>,
+    pub segment_id: Option<String>,
+    pub upsert: bool,
+}
+
+/// What happened to one item of a batch.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ItemStatus {
+    Created,
+    Updated,
+    Failed,
+}
+
+/// One entry of `results` in the `POST /accounts` response.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ItemResult {
+    pub rtp_aid: Option<ObjectId>,
+    pub domain: String,
+    pub status: ItemStatus,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+/// One row of `GET /segments`.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SegmentRow {
+    pub segment_id: String,
+    pub name: String,
+    pub status: &'static str,
+}
+
+/// One page of a keyset-paginated list (API.md §1.7).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Page<T> {
+    pub rows: Vec<T>,
+    pub next_cursor: Option<String>,
+    pub has_next_page: bool,
+}
+
+#[derive(Clone, Debug)]
+struct SegmentRecord {
+    name: String,
+    segment_type: SegmentType,
+    status: SegmentStatus,
+    members: Vec<ObjectId>,
+    /// Mirrors `members` so that a batch checks membership in O(1), not O(members).
+    member_set: HashSet<ObjectId>,
+}
+
+impl SegmentRecord {
+    fn add_member(&mut self, id: ObjectId) {
+        if self.member_set.insert(id) {
+            self.members.push(id);
+        }
+    }
+
+    fn to_segment(&self, id: &str) -> Segment {
+        Segment {
+            segment_id: Some(id.to_string()),
+            name: self.name.clone(),
+            segment_type: self.segment_type,
+            status: self.status,
+            members: self.members.clone(),
+        }
+    }
+}
+
+/// One team's data.
+#[derive(Clone, Debug)]
+pub struct Team {
+    name: String,
+    /// Ordered by id, so keyset pages cost O(log n + limit).
+    accounts: BTreeMap<ObjectId, Account>,
+    /// Cleaned domain → id: one account per domain, found in O(1).
+    by_domain: HashMap<String, ObjectId>,
+    /// Creation order, inactive fields included.
+    custom_fields: Vec<CustomField>,
+    /// Ordered by id as a byte string.
+    segments: BTreeMap<String, SegmentRecord>,
+}
+
+impl Team {
+    fn new(name: &str) -> Self {
+        Team {
+            name: name.to_string(),
+            accounts: BTreeMap::new(),
+            by_domain: HashMap::new(),
+            custom_fields: Vec::new(),
+            segments: BTreeMap::new(),
+        }
+    }
+
+    fn is_active_field(&self, key: &str) -> bool {
+        self.custom_fields
+            .iter()
+            .any(|field| field.key == key && field.status == FieldStatus::Active)
+    }
+
+    fn unknown_keys(&self, values: &Map<String, Value>) -> Vec<String> {
+        values
+            .keys()
+            .filter(|key| !self.is_active_field(key))
+            .cloned()
+            .collect()
+    }
+
+    /// The segment a batch may add members to, or why it may not.
+    fn open_static_segment(&self, id: &str) -> Result<(), StoreError> {
+        let segment = self
+            .segments
+            .get(id)
+            .ok_or_else(|| StoreError::SegmentNotFound(id.to_string()))?;
+        if segment.segment_type != SegmentType::Static {
+            return Err(StoreError::SegmentNotStatic(id.to_string()));
+        }
+        if !matches!(segment.status, SegmentStatus::Active | SegmentStatus::Draft) {
+            return Err(StoreError::SegmentClosed(id.to_string()));
+        }
+        Ok(())
+    }
+
+    /// Applies one batch item; returns its result and the id to add to the segment, if any.
+    fn apply_item(
+        &mut self,
+        item: AccountInput,
+        upsert: bool,
+        ids: &mut IdGenerator,
+        now: Millis,
+    ) -> (ItemResult, Option<ObjectId>) {
+        let domain = clean_domain(&item.domain);
+        if !is_valid_domain(&domain) {
+            let error = invalid_domain_message(&item.domain);
+            return (failed(None, item.domain, error), None);
+        }
+        let existing = self.by_domain.get(&domain).copied();
+        if let Some(values) = &item.custom_fields {
+            let unknown = self.unknown_keys(values);
+            if !unknown.is_empty() {
+                let error = unknown_fields_item_message(&unknown);
+                return (failed(existing, domain, error), None);
+            }
+        }
+        match existing {
+            Some(id) if !upsert => {
+                let error = duplicate_domain_item_message(&domain);
+                (failed(Some(id), domain, error), None)
+            }
+            Some(id) => {
+                let account = self
+                    .accounts
+                    .get_mut(&id)
+                    .expect("by_domain only names stored accounts");
+                upsert_into(account, item, now);
+                (succeeded(id, domain, ItemStatus::Updated), Some(id))
+            }
+            None => {
+                let id = ids.next_id(now);
+                let mut account = Account::new(&domain, &item.name);
+                account.rtp_aid = Some(id);
+                account.created_at = Some(now);
+                upsert_into(&mut account, item, now);
+                self.by_domain.insert(domain.clone(), id);
+                self.accounts.insert(id, account);
+                (succeeded(id, domain, ItemStatus::Created), Some(id))
+            }
+        }
+    }
+}
+
+/// Copies every field present in `item` onto `account` (custom fields merged per key);
+/// the domain is never changed.
+fn upsert_into(account: &mut Account, item: AccountInput, now: Millis) {
+    account.name = item.name;
+    if let Some(external_id) = item.external_id {
+        account.external_id = Some(external_id);
+    }
+    if let Some(short_name) = item.short_name {
+        account.short_name = Some(short_name);
+    }
+    if let Some(linkedin_url) = item.linkedin_url {
+        account.linkedin_url = Some(linkedin_url);
+    }
+    if let Some(tags) = item.tags {
+        account.tags = tags;
+    }
+    if let Some(values) = item.custom_fields {
+        account.custom_fields.extend(values);
+    }
+    account.updated_at = Some(now);
+}
+
+fn failed(rtp_aid: Option<ObjectId>, domain: String, error: String) -> ItemResult {
+    ItemResult {
+        rtp_aid,
+        domain,
+        status: ItemStatus::Failed,
+        error: Some(error),
+    }
+}
+
+fn succeeded(id: ObjectId, domain: String, status: ItemStatus) -> ItemResult {
+    ItemResult {
+        rtp_aid: Some(id),
+        domain,
+        status,
+        error: None,
+    }
+}
+
+#[derive(Clone, Debug)]
+struct KeyOwner {
+    team: String,
+    user: Option<String>,
+}
+
+/// Every team, every API key, and the id generator.
+#[derive(Clone, Debug)]
+pub struct Store {
+    teams: Vec<Team>,
+    keys: HashMap<String, KeyOwner>,
+    ids: IdGenerator,
+}
+
+impl Store {
+    /// A store with the team `default` and no keys.
+    pub fn new(ids: IdGenerator) -> Self {
+        Store {
+            teams: vec![Team::new(DEFAULT_TEAM)],
+            keys: HashMap::new(),
+            ids,
+        }
+    }
+
+    /// The team a key authenticates as, if the key is known and current.
+    pub fn team_for_key(&self, key: &str) -> Option<&str> {
+        self.keys.get(key).map(|owner| owner.team.as_str())
+    }
+
+    /// Adds `key` to `team` (created if new). A key held by `user` revokes that user's older key.
+    pub fn add_key(&mut self, key: &str, team: &str, user: Option<&str>) {
+        if let Some(user) = user {
+            self.keys
+                .retain(|_, owner| !(owner.team == team && owner.user.as_deref() == Some(user)));
+        }
+        self.team_or_create(team);
+        let owner = KeyOwner {
+            team: team.to_string(),
+            user: user.map(str::to_string),
+        };
+        self.keys.insert(key.to_string(), owner);
+    }
+
+    /// The team called `name`, if it exists.
+    pub fn team(&self, name: &str) -> Option<&Team> {
+        self.teams.iter().find(|team| team.name == name)
+    }
+
+    /// The team called `name`, created empty if it does not exist yet.
+    pub fn team_or_create(&mut self, name: &str) -> &mut Team {
+        match self.teams.iter().position(|team| team.name == name) {
+            Some(index) => &mut self.teams[index],
+            None => {
+                self.teams.push(Team::new(name));
+                self.teams.last_mut().expect("just pushed")
+            }
+        }
+    }
+
+    /// `POST /accounts` (API.md §2.1): the segment check, then every item in order.
+    pub fn create_accounts(
+        &mut self,
+        team: &str,
+        request: CreateAccounts,
+        now: Millis,
+    ) -> Result<Vec<ItemResult>, StoreError> {
+        let Store { teams, ids, .. } = self;
+        let team = teams
+            .iter_mut()
+            .find(|candidate| candidate.name == team)
+            .ok_or_else(|| StoreError::UnknownTeam(team.to_string()))?;
+        if let Some(segment_id) = &request.segment_id {
+            team.open_static_segment(segment_id)?;
+        }
+        let mut results = Vec::with_capacity(request.accounts.len());
+        let mut joining = Vec::new();
+        for item in request.accounts {
+            let (result, member) = team.apply_item(item, request.upsert, ids, now);
+            results.push(result);
+            joining.extend(member);
+        }
+        if let Some(segment_id) = &request.segment_id {
+            let segment = team
+                .segments
+                .get_mut(segment_id)
+                .expect("checked before the items");
+            for id in joining {
+                segment.add_member(id);
+            }
+        }
+        Ok(results)
+    }
+
+    /// Stores a seeded account as given (domain cleaned; id and timestamps filled in if missing).
+    pub fn insert_account(
+        &mut self,
+        team: &str,
+        mut account: Account,
+        now: Millis,
+    ) -> Result<Account, StoreError> {
+        let Store { teams, ids, .. } = self;
+        let team = match teams.iter().position(|t| t.name == team) {
+            Some(index) => &mut teams[index],
+            None => {
+                teams.push(Team::new(team));
+                teams.last_mut().expect("just pushed")
+            }
+        };
+        let domain = clean_domain(&account.domain);
+        if !is_valid_domain(&domain) {
+            return Err(StoreError::InvalidDomain(account.domain));
+        }
+        if team.by_domain.contains_key(&domain) {
+            return Err(StoreError::DomainTaken(domain));
+        }
+        let id = match account.rtp_aid {
+            Some(id) if team.accounts.contains_key(&id) => {
+                return Err(StoreError::AccountIdTaken(id.to_string()))
+            }
+            Some(id) => id,
+            None => ids.next_id(now),
+        };
+        account.rtp_aid = Some(id);
+        account.domain = domain.clone();
+        account.created_at = Some(account.created_at.unwrap_or(now));
+        account.updated_at = Some(account.updated_at.unwrap_or(now));
+        team.by_domain.insert(domain, id);
+        team.accounts.insert(id, account.clone());
+        Ok(account)
+    }
+
+    /// Adds a custom field. An active field with the same key is a conflict; an inactive one
+    /// is replaced by the new definition **[choice]**. Options are kept only for selections.
+    pub fn add_custom_field(
+        &mut self,
+        team: &str,
+        mut field: CustomField,
+    ) -> Result<CustomField, StoreError> {
+        let team = self.team_or_create(team);
+        if team.is_active_field(&field.key) {
+            return Err(StoreError::CustomFieldExists(field.key));
+        }
+        team.custom_fields.retain(|existing| existing.key != field.key);
+        if !field.label_type.is_selection() {
+            field.options.clear();
+        }
+        team.custom_fields.push(field.clone());
+        Ok(field)
+    }
+
+    /// Adds a segment (id generated when the seed has none). Members must be accounts of the team.
+    pub fn add_segment(
+        &mut self,
+        team: &str,
+        segment: Segment,
+        now: Millis,
+    ) -> Result<Segment, StoreError> {
+        let generated = self.ids.next_id(now).to_string();
+        let team = self.team_or_create(team);
+        let id = segment.segment_id.clone().unwrap_or(generated);
+        if team.segments.contains_key(&id) {
+            return Err(StoreError::SegmentIdTaken(id));
+        }
+        if let Some(stranger) = segment
+            .members
+            .iter()
+            .find(|member| !team.accounts.contains_key(member))
+        {
+            return Err(StoreError::UnknownMember(id, *stranger));
+        }
+        let mut record = SegmentRecord {
+            name: segment.name,
+            segment_type: segment.segment_type,
+            status: segment.status,
+            members: Vec::new(),
+            member_set: HashSet::new(),
+        };
+        for member in segment.members {
+            record.add_member(member);
+        }
+        let stored = record.to_segment(&id);
+        team.segments.insert(id, record);
+        Ok(stored)
+    }
+
+    /// The static, active-or-draft segments after `cursor`, by id (API.md §3.1).
+    pub fn list_segments(
+        &self,
+        team: &str,
+        limit: usize,
+        cursor: Option<&str>,
+    ) -> Page<SegmentRow> {
+        let Some(team) = self.team(team) else {
+            return empty_page();
+        };
+        let lower = cursor.map_or(Bound::Unbounded, Bound::Excluded);
+        let mut listable = team
+            .segments
+            .range::<str, _>((lower, Bound::Unbounded))
+            .filter(|(_, segment)| {
+                segment.segment_type == SegmentType::Static
+                    && matches!(segment.status, SegmentStatus::Active | SegmentStatus::Draft)
+            });
+        let rows: Vec<SegmentRow> = listable
+            .by_ref()
+            .take(limit)
+            .map(|(id, segment)| SegmentRow {
+                segment_id: id.clone(),
+                name: segment.name.clone(),
+                status: segment.status.name(),
+            })
+            .collect();
+        let has_next_page = listable.next().is_some();
+        Page {
+            next_cursor: rows.last().map(|row| row.segment_id.clone()),
+            rows,
+            has_next_page,
+        }
+    }
+
+    /// The team's custom fields in creation order, inactive ones included.
+    pub fn custom_fields(&self, team: &str) -> Vec<CustomField> {
+        self.team(team)
+            .map(|team| team.custom_fields.clone())
+            .unwrap_or_default()
+    }
+
+    /// The team's active custom fields in creation order.
+    pub fn active_custom_fields(&self, team: &str) -> Vec<CustomField> {
+        let mut fields = self.custom_fields(team);
+        fields.retain(|field| field.status == FieldStatus::Active);
+        fields
+    }
+
+    /// Every account of the team, in id order.
+    pub fn accounts(&self, team: &str) -> Vec<Account> {
+        self.team(team)
+            .map(|team| team.accounts.values().cloned().collect())
+            .unwrap_or_default()
+    }
+
+    /// The account whose domain is `domain` once cleaned.
+    pub fn account_by_domain(&self, team: &str, domain: &str) -> Option<Account> {
+        let team = self.team(team)?;
+        let id = team.by_domain.get(&clean_domain(domain))?;
+        team.accounts.get(id).cloned()
+    }
+
+    /// The account with id `id`.
+    pub fn account(&self, team: &str, id: ObjectId) -> Option<Account> {
+        self.team(team)?.accounts.get(&id).cloned()
+    }
+
+    /// The segment with id `id`, members included.
+    pub fn segment(&self, team: &str, id: &str) -> Option<Segment> {
+        let team = self.team(team)?;
+        team.segments.get(id).map(|record| record.to_segment(id))
+    }
+}
+
+fn empty_page<T>() -> Page<T> {
+    Page {
+        rows: Vec::new(),
+        next_cursor: None,
+        has_next_page: false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const NOW: Millis = 1_777_543_200_000;
+
+    fn store() -> Store {
+        let mut store = Store::new(IdGenerator::seeded(1));
+        store.add_key("k", DEFAULT_TEAM, None);
+        store
+    }
+
+    fn item(domain: &str) -> AccountInput {
+        AccountInput {
+            domain: domain.to_string(),
+            name: format!("{domain} Inc"),
+            ..AccountInput::default()
+        }
+    }
+
+    fn batch(items: Vec<AccountInput>, upsert: bool) -> CreateAccounts {
+        CreateAccounts {
+            accounts: items,
+            segment_id: None,
+            upsert,
+        }
+    }
+
+    #[test]
+    fn a_second_item_with_the_same_domain_sees_the_first() {
+        let mut store = store();
+        let results = store
+            .create_accounts(DEFAULT_TEAM, batch(vec![item("acme.com"), item("WWW.acme.com")], false), NOW)
+            .unwrap();
+        assert_eq!(results[0].status, ItemStatus::Created);
+        assert_eq!(results[1].status, ItemStatus::Failed);
+        assert_eq!(results[1].rtp_aid, results[0].rtp_aid);
+        assert_eq!(store.accounts(DEFAULT_TEAM).len(), 1);
+    }
+
+    #[test]
+    fn a_closed_segment_rejects_the_whole_batch_before_any_item() {
+        let mut store = store();
+        let archived = Segment::new("old").id("seg-x").status(SegmentStatus::Archived);
+        store.add_segment(DEFAULT_TEAM, archived, NOW).unwrap();
+        let mut request = batch(vec![item("acme.com")], false);
+        request.segment_id = Some("seg-x".into());
+        let refused = store.create_accounts(DEFAULT_TEAM, request, NOW).unwrap_err();
+        assert_eq!(
+            refused.to_string(),
+            "Segment 'seg-x' is not active or draft and cannot accept new members"
+        );
+        assert!(store.accounts(DEFAULT_TEAM).is_empty());
+    }
+
+    #[test]
+    fn segments_page_by_id_and_skip_what_is_not_listable() {
+        let mut store = store();
+        for (id, segment) in [
+            ("a", Segment::new("A")),
+            ("b", Segment::new("B").dynamic()),
+            ("c", Segment::new("C").status(SegmentStatus::Draft)),
+            ("d", Segment::new("D").status(SegmentStatus::Archived)),
+            ("e", Segment::new("E")),
+        ] {
+            store.add_segment(DEFAULT_TEAM, segment.id(id), NOW).unwrap();
+        }
+        let first = store.list_segments(DEFAULT_TEAM, 2, None);
+        let ids: Vec<_> = first.rows.iter().map(|row| row.segment_id.as_str()).collect();
+        assert_eq!(ids, ["a", "c"]);
+        assert!(first.has_next_page);
+        let second = store.list_segments(DEFAULT_TEAM, 2, first.next_cursor.as_deref());
+        assert_eq!(second.rows[0].segment_id, "e");
+        assert!(!second.has_next_page);
+        assert_eq!(second.next_cursor.as_deref(), Some("e"));
+    }
+
+    #[test]
+    fn a_new_key_for_a_user_revokes_the_old_one() {
+        let mut store = store();
+        store.add_key("old", DEFAULT_TEAM, Some("ann"));
+        store.add_key("new", DEFAULT_TEAM, Some("ann"));
+        assert_eq!(store.team_for_key("old"), None);
+        assert_eq!(store.team_for_key("new"), Some(DEFAULT_TEAM));
+        assert_eq!(store.team_for_key("k"), Some(DEFAULT_TEAM));
+    }
+}

@@ -1,0 +1,372 @@
+//! The class-validator-style checks of API.md §1.4: constraint keys, message templates, and a
+//! collector that walks a JSON body field by field. Touches no state.
+
+use serde::ser::{SerializeMap, SerializeStruct};
+use serde::{Serialize, Serializer};
+use serde_json::{Map, Value};
+
+/// One failed check: the constraint key and the property it names.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Constraint {
+    IsArray,
+    ArrayMinSize(usize),
+    ArrayMaxSize(usize),
+    IsString,
+    IsNotEmpty,
+    IsBoolean,
+    IsObject,
+    IsInt,
+    IsNumber,
+    Min(i64),
+    Max(i64),
+    IsIn(&'static [&'static str]),
+    IsEmail,
+    IsIso8601,
+    IsMongoId,
+    EachString,
+    NestedValidation,
+    Whitelist,
+}
+
+impl Constraint {
+    /// The key under `constraints`.
+    pub fn key(&self) -> &'static str {
+        match self {
+            Constraint::IsArray => "isArray",
+            Constraint::ArrayMinSize(_) => "arrayMinSize",
+            Constraint::ArrayMaxSize(_) => "arrayMaxSize",
+            Constraint::IsString | Constraint::EachString => "isString",
+            Constraint::IsNotEmpty => "isNotEmpty",
+            Constraint::IsBoolean => "isBoolean",
+            Constraint::IsObject => "isObject",
+            Constraint::IsInt => "isInt",
+            Constraint::IsNumber => "isNumber",
+            Constraint::Min(_) => "min",
+            Constraint::Max(_) => "max",
+            Constraint::IsIn(_) => "isIn",
+            Constraint::IsEmail => "isEmail",
+            Constraint::IsIso8601 => "isIso8601",
+            Constraint::IsMongoId => "isMongoId",
+            Constraint::NestedValidation => "nestedValidation",
+            Constraint::Whitelist => "whitelistValidation",
+        }
+    }
+
+    /// The message for property `p`, in class-validator's wording.
+    pub fn message(&self, p: &str) -> String {
+        match self {
+            Constraint::IsArray => format!("{p} must be an array"),
+            Constraint::ArrayMinSize(n) => format!("{p} must contain at least {n} elements"),
+            Constraint::ArrayMaxSize(n) => format!("{p} must contain no more than {n} elements"),
+            Constraint::IsString => format!("{p} must be a string"),
+            Constraint::IsNotEmpty => format!("{p} should not be empty"),
+            Constraint::IsBoolean => format!("{p} must be a boolean value"),
+            Constraint::IsObject => format!("{p} must be an object"),
+            Constraint::IsInt => format!("{p} must be an integer number"),
+            Constraint::IsNumber => {
+                format!("{p} must be a number conforming to the specified constraints")
+            }
+            Constraint::Min(n) => format!("{p} must not be less than {n}"),
+            Constraint::Max(n) => format!("{p} must not be greater than {n}"),
+            Constraint::IsIn(values) => {
+                format!("{p} must be one of the following values: {}", values.join(", "))
+            }
+            Constraint::IsEmail => format!("{p} must be an email"),
+            Constraint::IsIso8601 => format!("{p} must be a valid ISO 8601 date string"),
+            Constraint::IsMongoId => format!("{p} must be a mongodb id"),
+            Constraint::EachString => format!("each value in {p} must be a string"),
+            Constraint::NestedValidation => {
+                format!("each value in nested property {p} must be either object or array")
+            }
+            Constraint::Whitelist => format!("property {p} should not exist"),
+        }
+    }
+}
+
+/// One entry of a validation error's `data` array.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Violation {
+    pub property: String,
+    pub constraint: Constraint,
+}
+
+impl Serialize for Violation {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        struct Constraints<'a>(&'a Violation);
+        impl Serialize for Constraints<'_> {
+            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                let mut map = serializer.serialize_map(Some(1))?;
+                let constraint = &self.0.constraint;
+                map.serialize_entry(constraint.key(), &constraint.message(&self.0.property))?;
+                map.end()
+            }
+        }
+        let mut entry = serializer.serialize_struct("Violation", 2)?;
+        entry.serialize_field("property", &self.property)?;
+        entry.serialize_field("constraints", &Constraints(self))?;
+        entry.end()
+    }
+}
+
+/// Whether a field must be there. Absent and `null` mean the same (§1.4).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Presence {
+    Required,
+    Optional,
+}
+
+/// The body's value for `name`, with `null` folded into "absent".
+pub fn field<'v>(object: &'v Map<String, Value>, name: &str) -> Option<&'v Value> {
+    object.get(name).filter(|value| !value.is_null())
+}
+
+/// Collects violations in the order the fields are checked.
+///
+/// Each method checks one field with its rules in order, records only the first failure,
+/// and returns the typed value when every rule passed (and the field was present).
+#[derive(Debug, Default)]
+pub struct Validator {
+    violations: Vec<Violation>,
+}
+
+impl Validator {
+    /// An empty collector.
+    pub fn new() -> Self {
+        Validator::default()
+    }
+
+    /// Records a failure of `constraint` for `property`.
+    pub fn fail(&mut self, property: &str, constraint: Constraint) {
+        self.violations.push(Violation {
+            property: property.to_string(),
+            constraint,
+        });
+    }
+
+    /// The violations found, or `Ok(value)` if there were none.
+    pub fn finish<T>(self, value: T) -> Result<T, Vec<Violation>> {
+        if self.violations.is_empty() {
+            Ok(value)
+        } else {
+            Err(self.violations)
+        }
+    }
+
+    /// Whether nothing has failed so far.
+    #[cfg(test)]
+    pub fn is_clean(&self) -> bool {
+        self.violations.is_empty()
+    }
+
+    /// `isNotEmpty`, then `isString`: a required text such as `domain` or `name`.
+    pub fn non_empty_string<'v>(&mut self, name: &str, value: Option<&'v Value>) -> Option<&'v str> {
+        let Some(value) = value else {
+            self.fail(name, Constraint::IsNotEmpty);
+            return None;
+        };
+        match value {
+            Value::String(text) if text.trim().is_empty() => {
+                self.fail(name, Constraint::IsNotEmpty);
+                None
+            }
+            Value::String(text) => Some(text),
+            _ => {
+                self.fail(name, Constraint::IsString);
+                None
+            }
+        }
+    }
+
+    /// `isString` on an optional field.
+    pub fn optional_string<'v>(&mut self, name: &str, value: Option<&'v Value>) -> Option<&'v str> {
+        match value? {
+            Value::String(text) => Some(text),
+            _ => {
+                self.fail(name, Constraint::IsString);
+                None
+            }
+        }
+    }
+
+    /// `isBoolean` on an optional field.
+    pub fn optional_bool(&mut self, name: &str, value: Option<&Value>) -> Option<bool> {
+        match value? {
+            Value::Bool(flag) => Some(*flag),
+            _ => {
+                self.fail(name, Constraint::IsBoolean);
+                None
+            }
+        }
+    }
+
+    /// `isObject` on an optional field (an array is not an object).
+    pub fn optional_object<'v>(
+        &mut self,
+        name: &str,
+        value: Option<&'v Value>,
+    ) -> Option<&'v Map<String, Value>> {
+        match value? {
+            Value::Object(object) => Some(object),
+            _ => {
+                self.fail(name, Constraint::IsObject);
+                None
+            }
+        }
+    }
+
+    /// `isArray`, then (if `min` is given) `arrayMinSize`, then each item `isString`.
+    pub fn string_array<'v>(
+        &mut self,
+        name: &str,
+        value: Option<&'v Value>,
+        presence: Presence,
+        min: Option<usize>,
+    ) -> Option<Vec<&'v str>> {
+        let items = self.array(name, value, presence)?;
+        if let Some(min) = min.filter(|min| items.len() < *min) {
+            self.fail(name, Constraint::ArrayMinSize(min));
+            return None;
+        }
+        let strings: Option<Vec<&str>> = items.iter().map(Value::as_str).collect();
+        if strings.is_none() {
+            self.fail(name, Constraint::EachString);
+        }
+        strings
+    }
+
+    /// `isArray`, `arrayMinSize`, `arrayMaxSize`, then every item an object (`nestedValidation`).
+    /// The caller then validates each item, so that item errors follow the array's place.
+    pub fn object_array<'v>(
+        &mut self,
+        name: &str,
+        value: Option<&'v Value>,
+        presence: Presence,
+        min: usize,
+        max: usize,
+    ) -> Option<Vec<&'v Map<String, Value>>> {
+        let items = self.array(name, value, presence)?;
+        if items.len() < min {
+            self.fail(name, Constraint::ArrayMinSize(min));
+            return None;
+        }
+        if items.len() > max {
+            self.fail(name, Constraint::ArrayMaxSize(max));
+            return None;
+        }
+        let objects: Option<Vec<_>> = items.iter().map(Value::as_object).collect();
+        if objects.is_none() {
+            self.fail(name, Constraint::NestedValidation);
+        }
+        objects
+    }
+
+    /// `isIn` on a required field.
+    pub fn one_of<'v>(
+        &mut self,
+        name: &str,
+        value: Option<&'v Value>,
+        allowed: &'static [&'static str],
+    ) -> Option<&'v str> {
+        match value.and_then(Value::as_str) {
+            Some(text) if allowed.contains(&text) => Some(text),
+            _ => {
+                self.fail(name, Constraint::IsIn(allowed));
+                None
+            }
+        }
+    }
+
+    /// `whitelistValidation` for every property of `object` not in `known`, in the order sent.
+    pub fn reject_unknown(&mut self, object: &Map<String, Value>, known: &[&str]) {
+        for property in object.keys() {
+            if !known.contains(&property.as_str()) {
+                self.fail(property, Constraint::Whitelist);
+            }
+        }
+    }
+
+    fn array<'v>(
+        &mut self,
+        name: &str,
+        value: Option<&'v Value>,
+        presence: Presence,
+    ) -> Option<&'v Vec<Value>> {
+        match value {
+            None if presence == Presence::Optional => None,
+            Some(Value::Array(items)) => Some(items),
+            _ => {
+                self.fail(name, Constraint::IsArray);
+                None
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn violations_of(check: impl FnOnce(&mut Validator)) -> Value {
+        let mut validator = Validator::new();
+        check(&mut validator);
+        serde_json::to_value(validator.finish(()).unwrap_err()).unwrap()
+    }
+
+    #[test]
+    fn a_violation_serialises_as_property_and_one_constraint() {
+        let found = violations_of(|v| {
+            v.non_empty_string("domain", Some(&json!("  ")));
+        });
+        assert_eq!(
+            found,
+            json!([{ "property": "domain", "constraints": { "isNotEmpty": "domain should not be empty" } }])
+        );
+    }
+
+    #[test]
+    fn every_message_template_reads_as_class_validator_writes_it() {
+        let p = "x";
+        let table = [
+            (Constraint::IsArray, "isArray", "x must be an array"),
+            (Constraint::ArrayMinSize(1), "arrayMinSize", "x must contain at least 1 elements"),
+            (Constraint::ArrayMaxSize(100), "arrayMaxSize", "x must contain no more than 100 elements"),
+            (Constraint::IsString, "isString", "x must be a string"),
+            (Constraint::IsNotEmpty, "isNotEmpty", "x should not be empty"),
+            (Constraint::IsBoolean, "isBoolean", "x must be a boolean value"),
+            (Constraint::IsObject, "isObject", "x must be an object"),
+            (Constraint::IsInt, "isInt", "x must be an integer number"),
+            (Constraint::IsNumber, "isNumber", "x must be a number conforming to the specified constraints"),
+            (Constraint::Min(1), "min", "x must not be less than 1"),
+            (Constraint::Max(1000), "max", "x must not be greater than 1000"),
+            (Constraint::IsIn(&["a", "b"]), "isIn", "x must be one of the following values: a, b"),
+            (Constraint::IsEmail, "isEmail", "x must be an email"),
+            (Constraint::IsIso8601, "isIso8601", "x must be a valid ISO 8601 date string"),
+            (Constraint::IsMongoId, "isMongoId", "x must be a mongodb id"),
+            (Constraint::EachString, "isString", "each value in x must be a string"),
+            (Constraint::NestedValidation, "nestedValidation", "each value in nested property x must be either object or array"),
+            (Constraint::Whitelist, "whitelistValidation", "property x should not exist"),
+        ];
+        for (constraint, key, message) in table {
+            assert_eq!(constraint.key(), key);
+            assert_eq!(constraint.message(p), message);
+        }
+    }
+
+    #[test]
+    fn only_the_first_failing_check_of_a_field_is_reported() {
+        let found = violations_of(|v| {
+            v.object_array("accounts", Some(&json!([])), Presence::Required, 1, 100);
+        });
+        assert_eq!(found[0]["constraints"], json!({ "arrayMinSize": "accounts must contain at least 1 elements" }));
+        assert_eq!(found.as_array().unwrap().len(), 1);
+    }
+
+    #[test]
+    fn null_counts_as_absent_for_optional_fields() {
+        let body = json!({ "segmentId": null });
+        let mut v = Validator::new();
+        assert_eq!(v.optional_string("segmentId", field(body.as_object().unwrap(), "segmentId")), None);
+        assert!(v.is_clean());
+    }
+}
