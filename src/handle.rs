@@ -8,7 +8,7 @@ use std::sync::Arc;
 use crate::clock::{format_iso, parse_iso, Clock, Millis};
 use crate::journal::{Journal, RecordedRequest, DEFAULT_MAX_BODY_BYTES as JOURNAL_BYTES};
 use crate::journal::DEFAULT_MAX_ENTRIES;
-use crate::model::{Account, CustomField, IdGenerator, ObjectId, Segment};
+use crate::model::{Account, CustomField, IdGenerator, ObjectId, ScoreUpdate, Segment};
 use crate::server::{self, ServerHandle};
 use crate::shared::{Settings, Shared, DEFAULT_MAX_BODY_BYTES};
 use crate::store::{Store, StoreError, DEFAULT_TEAM};
@@ -255,6 +255,31 @@ impl MockRecotap {
     pub fn add_account(&self, account: Account) -> Account {
         self.try_add_account(account)
             .unwrap_or_else(|error| panic!("recotap-mock: cannot add account: {error}"))
+    }
+
+    /// Sets the scores and journey stage of the account with domain `domain` (cleaned), as the
+    /// vendor would; bumps its update time (so delta syncs see the change). Returns the account.
+    ///
+    /// ```
+    /// use recotap_mock::{Account, MockRecotap, ScoreUpdate};
+    /// let mock = MockRecotap::start();
+    /// mock.add_account(Account::new("acme.com", "Acme"));
+    /// let acme = mock.set_scores("acme.com", ScoreUpdate::default().account_score(78));
+    /// assert_eq!(acme.rtp_account_score, 78.into());
+    /// ```
+    ///
+    /// # Panics
+    /// If there is no account with that domain.
+    pub fn set_scores(&self, domain: &str, update: ScoreUpdate) -> Account {
+        let now = self.shared.clock.now();
+        let mut store = self.shared.store.lock();
+        let id = store
+            .account_by_domain(DEFAULT_TEAM, domain)
+            .unwrap_or_else(|| panic!("recotap-mock: no account with domain {domain:?}"))
+            .id();
+        store
+            .update_scores(DEFAULT_TEAM, id, &update, now)
+            .expect("the account was just found")
     }
 
     /// Every account of team `default`, in id order.

@@ -44,7 +44,7 @@ pub use domain::clean_domain;
 pub use handle::{MockRecotap, MockRecotapBuilder, DEFAULT_API_KEY};
 pub use journal::RecordedRequest;
 pub use model::{
-    Account, CustomField, FieldStatus, InvalidObjectId, LabelType, ObjectId, Segment,
+    Account, CustomField, FieldStatus, InvalidObjectId, LabelType, ObjectId, ScoreUpdate, Segment,
     SegmentStatus, SegmentType,
 };
 pub use store::StoreError;

@@ -355,7 +355,7 @@ impl Segment {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Account {
     /// `None` only in a seed: the mock then generates an id.
-    #[serde(default)]
+    #[serde(default, rename = "rtp_aid")]
     pub rtp_aid: Option<ObjectId>,
     pub domain: String,
     pub name: String,
@@ -444,6 +444,88 @@ impl Account {
     pub fn id(&self) -> ObjectId {
         self.rtp_aid
             .expect("an account returned by the mock always has an rtp_aid")
+    }
+}
+
+/// What the vendor computes for an account: set by a test to feed the "pull" side of an
+/// integration. Fields left `None` are kept.
+///
+/// ```
+/// use recotap_mock::ScoreUpdate;
+/// let update = ScoreUpdate::default().account_score(78).journey_stage("Consideration");
+/// assert_eq!(update.rtp_account_score, Some(78.into()));
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScoreUpdate {
+    #[serde(default)]
+    pub rtp_account_score: Option<Number>,
+    #[serde(default)]
+    pub rtp_advertising_activity_score: Option<Number>,
+    #[serde(default)]
+    pub rtp_website_intent_score: Option<Number>,
+    #[serde(default)]
+    pub rtp_g2_intent_score: Option<Number>,
+    #[serde(default)]
+    pub rtp_bombora_intent_score: Option<Number>,
+    #[serde(default)]
+    pub rtp_journey_stage: Option<String>,
+}
+
+impl ScoreUpdate {
+    /// Sets `rtp_account_score`.
+    pub fn account_score(mut self, score: impl Into<Number>) -> Self {
+        self.rtp_account_score = Some(score.into());
+        self
+    }
+
+    /// Sets `rtp_advertising_activity_score`.
+    pub fn advertising_activity_score(mut self, score: impl Into<Number>) -> Self {
+        self.rtp_advertising_activity_score = Some(score.into());
+        self
+    }
+
+    /// Sets `rtp_website_intent_score`.
+    pub fn website_intent_score(mut self, score: impl Into<Number>) -> Self {
+        self.rtp_website_intent_score = Some(score.into());
+        self
+    }
+
+    /// Sets `rtp_g2_intent_score`.
+    pub fn g2_intent_score(mut self, score: impl Into<Number>) -> Self {
+        self.rtp_g2_intent_score = Some(score.into());
+        self
+    }
+
+    /// Sets `rtp_bombora_intent_score`.
+    pub fn bombora_intent_score(mut self, score: impl Into<Number>) -> Self {
+        self.rtp_bombora_intent_score = Some(score.into());
+        self
+    }
+
+    /// Sets `rtp_journey_stage`.
+    pub fn journey_stage(mut self, stage: &str) -> Self {
+        self.rtp_journey_stage = Some(stage.to_string());
+        self
+    }
+
+    /// Copies the fields that are set onto `account`.
+    pub fn apply_to(&self, account: &mut Account) {
+        let pairs = [
+            (&self.rtp_account_score, &mut account.rtp_account_score),
+            (&self.rtp_advertising_activity_score, &mut account.rtp_advertising_activity_score),
+            (&self.rtp_website_intent_score, &mut account.rtp_website_intent_score),
+            (&self.rtp_g2_intent_score, &mut account.rtp_g2_intent_score),
+            (&self.rtp_bombora_intent_score, &mut account.rtp_bombora_intent_score),
+        ];
+        for (update, stored) in pairs {
+            if let Some(score) = update {
+                *stored = score.clone();
+            }
+        }
+        if let Some(stage) = &self.rtp_journey_stage {
+            account.rtp_journey_stage = stage.clone();
+        }
     }
 }
 

@@ -6,12 +6,13 @@ use std::fmt;
 use std::ops::Bound;
 
 use serde::Serialize;
-use serde_json::{Map, Value};
+use serde_json::{Map, Number, Value};
 
-use crate::clock::Millis;
+use crate::clock::{format_iso, Millis};
 use crate::domain::{clean_domain, is_valid_domain};
 use crate::model::{
-    Account, CustomField, FieldStatus, IdGenerator, ObjectId, Segment, SegmentStatus, SegmentType,
+    Account, CustomField, FieldStatus, IdGenerator, ObjectId, ScoreUpdate, Segment, SegmentStatus,
+    SegmentType,
 };
 
 /// The team a mock starts with.
@@ -570,6 +571,238 @@ impl Store {
         let team = self.team(team)?;
         team.segments.get(id).map(|record| record.to_segment(id))
     }
+
+    /// One page of `GET /accounts` (API.md §2.2): rows after `cursor` in id order, optionally
+    /// only those updated after `last_sync` and only those whose domain is in `domains`.
+    ///
+    /// Costs O(log n + rows visited): the id index is ranged, never scanned and sorted; with
+    /// `domains`, only the named accounts are looked at.
+    pub fn list_accounts(&self, team: &str, filter: &AccountFilter) -> Page<AccountRow<'_>> {
+        let Some(team) = self.team(team) else {
+            return empty_page();
+        };
+        let keys: Vec<&str> = team
+            .custom_fields
+            .iter()
+            .filter(|field| field.status == FieldStatus::Active)
+            .map(|field| field.key.as_str())
+            .collect();
+        let lower = filter.cursor.map_or(Bound::Unbounded, Bound::Excluded);
+        let fresh = |account: &&Account| {
+            filter
+                .last_sync
+                .is_none_or(|since| account.updated_at.unwrap_or(0) > since)
+        };
+        let mut candidates: Box<dyn Iterator<Item = &Account>> = match &filter.domains {
+            None => Box::new(team.accounts.range((lower, Bound::Unbounded)).map(|(_, a)| a)),
+            Some(domains) => {
+                let mut ids: Vec<ObjectId> = domains
+                    .iter()
+                    .filter_map(|domain| team.by_domain.get(domain).copied())
+                    .filter(|id| filter.cursor.is_none_or(|cursor| *id > cursor))
+                    .collect();
+                ids.sort_unstable();
+                ids.dedup();
+                Box::new(ids.into_iter().filter_map(|id| team.accounts.get(&id)))
+            }
+        };
+        let mut candidates = candidates.by_ref().filter(fresh);
+        let rows: Vec<AccountRow> = candidates
+            .by_ref()
+            .take(filter.limit)
+            .map(|account| AccountRow::new(account, &keys))
+            .collect();
+        let has_next_page = candidates.next().is_some();
+        Page {
+            next_cursor: rows.last().map(|row| row.rtp_aid.to_string()),
+            rows,
+            has_next_page,
+        }
+    }
+
+    /// `PUT /accounts/:rtp_aid` (API.md §2.3): merges active custom fields, bumps the update time.
+    pub fn update_custom_fields(
+        &mut self,
+        team: &str,
+        id: ObjectId,
+        values: Option<Map<String, Value>>,
+        now: Millis,
+    ) -> Result<(), StoreError> {
+        let not_found = || StoreError::AccountNotFound(id.to_string());
+        let team = self
+            .teams
+            .iter_mut()
+            .find(|candidate| candidate.name == team)
+            .ok_or_else(not_found)?;
+        if !team.accounts.contains_key(&id) {
+            return Err(not_found());
+        }
+        let values = values.unwrap_or_default();
+        let unknown = team.unknown_keys(&values);
+        if !unknown.is_empty() {
+            return Err(StoreError::UnknownCustomFields(unknown));
+        }
+        let account = team.accounts.get_mut(&id).ok_or_else(not_found)?;
+        account.custom_fields.extend(values);
+        account.updated_at = Some(now);
+        Ok(())
+    }
+
+    /// `PATCH /accounts/external-ids` (API.md §2.4). `mappings` holds (domain as sent, external id).
+    pub fn map_external_ids(
+        &mut self,
+        team: &str,
+        mappings: &[(String, String)],
+        now: Millis,
+    ) -> ExternalIdOutcome {
+        let mut outcome = ExternalIdOutcome::default();
+        let team = self.team_or_create(team);
+        // Last mapping per cleaned domain wins; first-seen order is kept for `notFound`.
+        let mut last: Vec<(String, &str, &str)> = Vec::new();
+        for (raw, external_id) in mappings {
+            let cleaned = clean_domain(raw);
+            match last.iter_mut().find(|(seen, _, _)| *seen == cleaned) {
+                Some(entry) => entry.2 = external_id,
+                None => last.push((cleaned, raw, external_id)),
+            }
+        }
+        for (cleaned, raw, external_id) in last {
+            let Some(id) = team.by_domain.get(&cleaned) else {
+                outcome.not_found.push(raw.to_string());
+                continue;
+            };
+            let account = team.accounts.get_mut(id).expect("by_domain only names stored accounts");
+            outcome.matched += 1;
+            if account.external_id.as_deref() != Some(external_id) {
+                account.external_id = Some(external_id.to_string());
+                account.updated_at = Some(now);
+                outcome.updated += 1;
+            }
+        }
+        outcome
+    }
+
+    /// `GET /accounts/missing-external-ids` (API.md §2.5): the first `limit` accounts, in id
+    /// order, that have no external id.
+    pub fn missing_external_ids(&self, team: &str, limit: usize) -> Vec<NameAndDomain> {
+        let Some(team) = self.team(team) else {
+            return Vec::new();
+        };
+        team.accounts
+            .values()
+            .filter(|account| account.external_id.is_none())
+            .take(limit)
+            .map(|account| NameAndDomain {
+                name: account.name.clone(),
+                domain: account.domain.clone(),
+            })
+            .collect()
+    }
+
+    /// Sets what the vendor computes (scores, journey stage), bumping the update time.
+    pub fn update_scores(
+        &mut self,
+        team: &str,
+        id: ObjectId,
+        update: &ScoreUpdate,
+        now: Millis,
+    ) -> Result<Account, StoreError> {
+        let not_found = || StoreError::AccountNotFound(id.to_string());
+        let team = self
+            .teams
+            .iter_mut()
+            .find(|candidate| candidate.name == team)
+            .ok_or_else(not_found)?;
+        let account = team.accounts.get_mut(&id).ok_or_else(not_found)?;
+        update.apply_to(account);
+        account.updated_at = Some(now);
+        Ok(account.clone())
+    }
+}
+
+/// What `GET /accounts` selects.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AccountFilter {
+    pub limit: usize,
+    pub cursor: Option<ObjectId>,
+    pub last_sync: Option<Millis>,
+    /// Cleaned domains; `None` means every account.
+    pub domains: Option<Vec<String>>,
+}
+
+/// One row of `GET /accounts`, borrowing from the store (serialised while the lock is held:
+/// cloning the rows out first would cost as much as serialising them).
+#[derive(Debug, Serialize)]
+pub struct AccountRow<'a> {
+    #[serde(rename = "externalId")]
+    pub external_id: Option<&'a str>,
+    pub name: &'a str,
+    pub domain: &'a str,
+    pub rtp_aid: ObjectId,
+    pub rtp_account_score: &'a Number,
+    pub rtp_journey_stage: &'a str,
+    pub rtp_advertising_activity_score: &'a Number,
+    pub rtp_website_intent_score: &'a Number,
+    pub rtp_g2_intent_score: &'a Number,
+    pub rtp_bombora_intent_score: &'a Number,
+    pub rtp_last_account_date: String,
+    #[serde(rename = "customFields")]
+    pub custom_fields: FieldValues<'a>,
+}
+
+/// Every active custom field key with the account's value, `null` where it has none.
+#[derive(Debug)]
+pub struct FieldValues<'a>(Vec<(&'a str, Option<&'a Value>)>);
+
+impl Serialize for FieldValues<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(Some(self.0.len()))?;
+        for (key, value) in &self.0 {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+
+impl<'a> AccountRow<'a> {
+    fn new(account: &'a Account, active_keys: &[&'a str]) -> Self {
+        AccountRow {
+            external_id: account.external_id.as_deref(),
+            name: &account.name,
+            domain: &account.domain,
+            rtp_aid: account.id(),
+            rtp_account_score: &account.rtp_account_score,
+            rtp_journey_stage: &account.rtp_journey_stage,
+            rtp_advertising_activity_score: &account.rtp_advertising_activity_score,
+            rtp_website_intent_score: &account.rtp_website_intent_score,
+            rtp_g2_intent_score: &account.rtp_g2_intent_score,
+            rtp_bombora_intent_score: &account.rtp_bombora_intent_score,
+            rtp_last_account_date: format_iso(account.updated_at.unwrap_or(0)),
+            custom_fields: FieldValues(
+                active_keys
+                    .iter()
+                    .map(|key| (*key, account.custom_fields.get(*key)))
+                    .collect(),
+            ),
+        }
+    }
+}
+
+/// The answer of `PATCH /accounts/external-ids`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ExternalIdOutcome {
+    pub matched: usize,
+    pub updated: usize,
+    pub not_found: Vec<String>,
+}
+
+/// One row of `GET /accounts/missing-external-ids`.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct NameAndDomain {
+    pub name: String,
+    pub domain: String,
 }
 
 fn empty_page<T>() -> Page<T> {

@@ -276,6 +276,53 @@ impl Validator {
         }
     }
 
+    /// `isNumber` on an optional field (a JSON number; strings are not converted).
+    pub fn optional_number(&mut self, name: &str, value: Option<&Value>) -> Option<f64> {
+        match value? {
+            Value::Number(number) => number.as_f64(),
+            _ => {
+                self.fail(name, Constraint::IsNumber);
+                None
+            }
+        }
+    }
+
+    /// `isIso8601` (a string in one of the forms [`crate::clock::parse_iso`] reads); a
+    /// required field that is absent fails the same check.
+    pub fn iso8601<'v>(
+        &mut self,
+        name: &str,
+        value: Option<&'v Value>,
+        presence: Presence,
+    ) -> Option<&'v str> {
+        match value {
+            None if presence == Presence::Optional => None,
+            Some(Value::String(text)) if crate::clock::parse_iso(text).is_some() => Some(text),
+            _ => {
+                self.fail(name, Constraint::IsIso8601);
+                None
+            }
+        }
+    }
+
+    /// `isEmail` (local part, `@`, a dotted domain, no white space); a required field that is
+    /// absent fails the same check.
+    pub fn email<'v>(
+        &mut self,
+        name: &str,
+        value: Option<&'v Value>,
+        presence: Presence,
+    ) -> Option<&'v str> {
+        match value {
+            None if presence == Presence::Optional => None,
+            Some(Value::String(text)) if is_email(text) => Some(text),
+            _ => {
+                self.fail(name, Constraint::IsEmail);
+                None
+            }
+        }
+    }
+
     /// `whitelistValidation` for every property of `object` not in `known`, in the order sent.
     pub fn reject_unknown(&mut self, object: &Map<String, Value>, known: &[&str]) {
         for property in object.keys() {
@@ -300,6 +347,34 @@ impl Validator {
             }
         }
     }
+}
+
+/// A pragmatic reading of validator.js's `isEmail`: one `@`, a non-empty local part, a domain
+/// of dot-separated labels (letters, digits, `-`) ending in a label of two or more letters.
+pub fn is_email(text: &str) -> bool {
+    let Some((local, domain)) = text.rsplit_once('@') else {
+        return false;
+    };
+    let local_ok = !local.is_empty()
+        && local.len() <= 64
+        && !local.starts_with('.')
+        && !local.ends_with('.')
+        && !local.contains("..")
+        && local
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "!#$%&'*+/=?^_`{|}~.-".contains(c));
+    let labels: Vec<&str> = domain.split('.').collect();
+    let domain_ok = labels.len() >= 2
+        && labels.iter().all(|label| {
+            !label.is_empty()
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+                && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        })
+        && labels
+            .last()
+            .is_some_and(|tld| tld.len() >= 2 && tld.chars().all(|c| c.is_ascii_alphabetic()));
+    local_ok && domain_ok
 }
 
 #[cfg(test)]
@@ -360,6 +435,16 @@ mod tests {
         });
         assert_eq!(found[0]["constraints"], json!({ "arrayMinSize": "accounts must contain at least 1 elements" }));
         assert_eq!(found.as_array().unwrap().len(), 1);
+    }
+
+    #[test]
+    fn emails_need_a_local_part_an_at_and_a_dotted_domain() {
+        for good in ["ann@acme.com", "a.b+c@mail.acme.io"] {
+            assert!(is_email(good), "{good}");
+        }
+        for bad in ["", "ann", "ann@", "@acme.com", "ann@acme", "ann@acme.c", "a n@acme.com", "ann@@acme.com"] {
+            assert!(!is_email(bad), "{bad}");
+        }
     }
 
     #[test]

@@ -7,8 +7,12 @@ use serde_json::{Map, Value};
 
 use super::envelope::{Failure, Reply};
 use super::Call;
-use crate::store::{AccountInput, CreateAccounts, ItemResult, ItemStatus, StoreError};
-use crate::validate::{field, Presence, Validator};
+use super::{account_id_segment, API_PREFIX};
+use crate::clock::parse_iso;
+use crate::domain::clean_domain;
+use crate::model::ObjectId;
+use crate::store::{AccountFilter, AccountInput, CreateAccounts, ItemResult, ItemStatus, StoreError};
+use crate::validate::{field, Constraint, Presence, Validator, Violation};
 
 /// Most accounts one `POST /accounts` may carry.
 pub const MAX_BATCH: usize = 100;
@@ -37,7 +41,7 @@ pub fn create(call: &Call) -> Result<Reply, Failure> {
     Ok(Reply::ok(&CreateResponse::new(&results)))
 }
 
-fn parse_create(body: &Map<String, Value>) -> Result<CreateAccounts, Vec<crate::validate::Violation>> {
+fn parse_create(body: &Map<String, Value>) -> Result<CreateAccounts, Vec<Violation>> {
     let mut v = Validator::new();
     let mut accounts = Vec::new();
     let items = v.object_array("accounts", field(body, "accounts"), Presence::Required, 1, MAX_BATCH);
@@ -112,4 +116,146 @@ impl<'a> CreateResponse<'a> {
             },
         }
     }
+}
+
+/// Most domains one `GET /accounts` may filter on.
+pub const MAX_DOMAINS: usize = 100;
+
+/// `GET /accounts` (API.md §2.2).
+pub fn list(call: &Call) -> Result<Reply, Failure> {
+    let filter = parse_list_query(call).map_err(Failure::Validation)?;
+    let store = call.shared.store.lock();
+    let sync_timestamp = crate::clock::format_iso(call.shared.clock.now());
+    let page = store.list_accounts(&call.team, &filter);
+    Ok(Reply::ok(&AccountPage {
+        data: &page.rows,
+        next_cursor: page.next_cursor.as_deref(),
+        has_next_page: page.has_next_page,
+        sync_timestamp,
+    }))
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct AccountPage<'a, T> {
+    data: &'a [T],
+    next_cursor: Option<&'a str>,
+    has_next_page: bool,
+    sync_timestamp: String,
+}
+
+fn parse_list_query(call: &Call) -> Result<AccountFilter, Vec<Violation>> {
+    let query = &call.query;
+    let mut v = Validator::new();
+    let limit = query.limit(&mut v);
+    let cursor = match query.single("cursor") {
+        None => None,
+        Some(value) => {
+            let id = value.ok().and_then(|text| text.parse::<ObjectId>().ok());
+            if id.is_none() {
+                v.fail("cursor", Constraint::IsMongoId);
+            }
+            id
+        }
+    };
+    let last_sync = match query.single("lastSync") {
+        None => None,
+        Some(value) => {
+            let at = value.ok().and_then(parse_iso);
+            if at.is_none() {
+                v.fail("lastSync", Constraint::IsIso8601);
+            }
+            at
+        }
+    };
+    let domains = match query.single("domains") {
+        None => None,
+        Some(value) => {
+            let parsed = value
+                .ok()
+                .and_then(|text| serde_json::from_str::<Vec<String>>(text).ok());
+            match parsed {
+                None => {
+                    v.fail("domains", Constraint::IsArray);
+                    None
+                }
+                Some(list) if list.len() > MAX_DOMAINS => {
+                    v.fail("domains", Constraint::ArrayMaxSize(MAX_DOMAINS));
+                    None
+                }
+                Some(list) => Some(list.iter().map(|raw| clean_domain(raw)).collect()),
+            }
+        }
+    };
+    query.reject_unknown(&mut v, &["limit", "cursor", "lastSync", "domains"]);
+    v.finish(AccountFilter {
+        limit,
+        cursor,
+        last_sync,
+        domains,
+    })
+}
+
+/// `PUT /accounts/:rtp_aid` (API.md §2.3).
+pub fn update(call: &Call) -> Result<Reply, Failure> {
+    let raw_id = call
+        .path
+        .strip_prefix(API_PREFIX)
+        .and_then(account_id_segment)
+        .unwrap_or_default();
+    let Ok(id) = raw_id.parse::<ObjectId>() else {
+        let mut v = Validator::new();
+        v.fail("rtp_aid", Constraint::IsMongoId);
+        return Err(Failure::Validation(v.finish(()).unwrap_err()));
+    };
+    let body = call.json_object()?;
+    let mut v = Validator::new();
+    let values = v.optional_object("customFields", field(&body, "customFields"));
+    v.reject_unknown(&body, &["customFields"]);
+    let values = v.finish(values.cloned()).map_err(Failure::Validation)?;
+    let now = call.shared.clock.now();
+    call.shared
+        .store
+        .lock()
+        .update_custom_fields(&call.team, id, values, now)
+        .map_err(|error| match error {
+            // The id as sent, not re-printed in lower case.
+            StoreError::AccountNotFound(_) => refusal(StoreError::AccountNotFound(raw_id.to_string())),
+            other => refusal(other),
+        })?;
+    Ok(Reply::ok(&serde_json::json!({ "message": "Account updated successfully" })))
+}
+
+/// Most mappings one `PATCH /accounts/external-ids` may carry.
+pub const MAX_MAPPINGS: usize = 100;
+
+/// `PATCH /accounts/external-ids` (API.md §2.4).
+pub fn map_external_ids(call: &Call) -> Result<Reply, Failure> {
+    let body = call.json_object()?;
+    let mut v = Validator::new();
+    let items = v.object_array("mappings", field(&body, "mappings"), Presence::Required, 1, MAX_MAPPINGS);
+    let mut mappings = Vec::new();
+    for item in items.unwrap_or_default() {
+        let domain = v.non_empty_string("domain", field(item, "domain"));
+        let external_id = v.non_empty_string("externalId", field(item, "externalId"));
+        v.reject_unknown(item, &["domain", "externalId"]);
+        if let (Some(domain), Some(external_id)) = (domain, external_id) {
+            mappings.push((domain.to_string(), external_id.to_string()));
+        }
+    }
+    v.reject_unknown(&body, &["mappings"]);
+    let mappings = v.finish(mappings).map_err(Failure::Validation)?;
+    let now = call.shared.clock.now();
+    let outcome = call.shared.store.lock().map_external_ids(&call.team, &mappings, now);
+    Ok(Reply::ok(&outcome))
+}
+
+/// `GET /accounts/missing-external-ids` (API.md §2.5): `limit` is the only parameter.
+pub fn missing_external_ids(call: &Call) -> Result<Reply, Failure> {
+    let mut v = Validator::new();
+    let limit = call.query.limit(&mut v);
+    call.query.reject_unknown(&mut v, &["limit"]);
+    let limit = v.finish(limit).map_err(Failure::Validation)?;
+    let rows = call.shared.store.lock().missing_external_ids(&call.team, limit);
+    Ok(Reply::ok(&rows))
 }

@@ -11,7 +11,8 @@ use serde_json::json;
 use super::envelope::json_response;
 use super::query::Query;
 use super::ADMIN_PREFIX;
-use crate::model::{Account, CustomField, FieldStatus, LabelType, Segment};
+use crate::clock::{format_iso, parse_iso};
+use crate::model::{Account, CustomField, FieldStatus, LabelType, ObjectId, ScoreUpdate, Segment};
 use crate::shared::Shared;
 use crate::store::{StoreError, DEFAULT_TEAM};
 
@@ -72,6 +73,36 @@ fn serve(shared: &Shared, request: &Request<Bytes>) -> AdminResult {
             existing_team(&store, team)?;
             Ok(reply(StatusCode::OK, &store.accounts(team)))
         }
+        (Method::PATCH, ["accounts", id]) => {
+            let update: ScoreUpdate = parse(body)?;
+            let id: ObjectId = id
+                .parse()
+                .map_err(|error: crate::model::InvalidObjectId| bad_request(error.to_string()))?;
+            let updated = shared.store.lock().update_scores(team, id, &update, now);
+            Ok(reply(StatusCode::OK, &updated.map_err(conflict)?))
+        }
+        (Method::POST, ["clock"]) => {
+            let change: ClockChange = parse(body)?;
+            match change {
+                ClockChange { now: Some(at), advance_ms: None, real: None } => {
+                    let at = parse_iso(&at)
+                        .ok_or_else(|| bad_request(format!("now: '{at}' is not ISO 8601")))?;
+                    shared.clock.freeze(at);
+                }
+                ClockChange { now: None, advance_ms: Some(by), real: None } => {
+                    shared.clock.advance(by);
+                }
+                ClockChange { now: None, advance_ms: None, real: Some(true) } => {
+                    shared.clock.unfreeze();
+                }
+                _ => {
+                    let hint = "give exactly one of {\"now\": ISO 8601}, {\"advanceMs\": N}, {\"real\": true}";
+                    return Err(bad_request(hint.to_string()));
+                }
+            }
+            let now = format_iso(shared.clock.now());
+            Ok(reply(StatusCode::OK, &json!({ "now": now })))
+        }
         (Method::GET, ["requests"]) => {
             let entries = shared.journal.lock().entries();
             Ok(reply(StatusCode::OK, &entries))
@@ -82,6 +113,18 @@ fn serve(shared: &Shared, request: &Request<Bytes>) -> AdminResult {
         }
         (method, _) => Err(not_found(format!("No admin endpoint {method} {path}"))),
     }
+}
+
+/// The body of `POST /_mock/clock`: exactly one of the three.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct ClockChange {
+    #[serde(default)]
+    now: Option<String>,
+    #[serde(default)]
+    advance_ms: Option<i64>,
+    #[serde(default)]
+    real: Option<bool>,
 }
 
 /// The body of `POST /_mock/custom-fields`: like the API's, plus `status` and `key`.
@@ -126,7 +169,7 @@ fn parse<T: DeserializeOwned>(body: &Bytes) -> Result<T, (StatusCode, String)> {
 fn conflict(error: StoreError) -> (StatusCode, String) {
     let status = match error {
         StoreError::InvalidDomain(_) | StoreError::UnknownMember(..) => StatusCode::BAD_REQUEST,
-        StoreError::UnknownTeam(_) => StatusCode::NOT_FOUND,
+        StoreError::UnknownTeam(_) | StoreError::AccountNotFound(_) => StatusCode::NOT_FOUND,
         _ => StatusCode::CONFLICT,
     };
     (status, error.to_string())

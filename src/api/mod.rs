@@ -31,6 +31,10 @@ pub const ADMIN_PREFIX: &str = "/_mock";
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Endpoint {
     CreateAccounts,
+    ListAccounts,
+    UpdateAccount,
+    MapExternalIds,
+    MissingExternalIds,
     ListSegments,
     ListCustomFields,
     CreateCustomField,
@@ -42,17 +46,30 @@ fn route(method: &Method, path: &str) -> Option<Endpoint> {
     let rest = rest.strip_suffix('/').unwrap_or(rest);
     let endpoint = match (method.as_str(), rest) {
         ("POST", "/accounts") => Endpoint::CreateAccounts,
+        ("GET", "/accounts") => Endpoint::ListAccounts,
+        ("PATCH", "/accounts/external-ids") => Endpoint::MapExternalIds,
+        ("GET", "/accounts/missing-external-ids") => Endpoint::MissingExternalIds,
         ("GET", "/segments") => Endpoint::ListSegments,
         ("GET", "/accounts/custom-fields") => Endpoint::ListCustomFields,
         ("POST", "/accounts/custom-field") => Endpoint::CreateCustomField,
+        ("PUT", rest) if account_id_segment(rest).is_some() => Endpoint::UpdateAccount,
         _ => return None,
     };
     Some(endpoint)
 }
 
+/// The `:rtp_aid` of `/accounts/:rtp_aid` (one non-empty path segment).
+fn account_id_segment(rest: &str) -> Option<&str> {
+    let id = rest.strip_prefix("/accounts/")?;
+    let id = id.strip_suffix('/').unwrap_or(id);
+    (!id.is_empty() && !id.contains('/')).then_some(id)
+}
+
 /// What a handler gets: the authenticated team, the query, the body, the shared state.
 pub(crate) struct Call<'a> {
     pub shared: &'a Shared,
+    /// The request path without the query.
+    pub path: &'a str,
     pub team: String,
     pub query: Query,
     pub headers: &'a HeaderMap,
@@ -144,6 +161,7 @@ fn serve(shared: &Shared, request: &Request<Bytes>) -> Result<Reply, Failure> {
     let team = authenticate(shared, request.headers())?;
     let call = Call {
         shared,
+        path,
         team,
         query: Query::parse(target_of(request)),
         headers: request.headers(),
@@ -151,6 +169,10 @@ fn serve(shared: &Shared, request: &Request<Bytes>) -> Result<Reply, Failure> {
     };
     match endpoint {
         Endpoint::CreateAccounts => accounts::create(&call),
+        Endpoint::ListAccounts => accounts::list(&call),
+        Endpoint::UpdateAccount => accounts::update(&call),
+        Endpoint::MapExternalIds => accounts::map_external_ids(&call),
+        Endpoint::MissingExternalIds => accounts::missing_external_ids(&call),
         Endpoint::ListSegments => segments::list(&call),
         Endpoint::ListCustomFields => custom_fields::list(&call),
         Endpoint::CreateCustomField => custom_fields::create(&call),
