@@ -6,9 +6,10 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 use crate::clock::{format_iso, parse_iso, Clock, Millis};
-use crate::journal::{Journal, RecordedRequest, DEFAULT_MAX_BODY_BYTES as JOURNAL_BYTES};
 use crate::journal::DEFAULT_MAX_ENTRIES;
+use crate::journal::{Journal, RecordedRequest, DEFAULT_MAX_BODY_BYTES as JOURNAL_BYTES};
 use crate::model::{Account, CustomField, IdGenerator, ObjectId, ScoreUpdate, Segment};
+use crate::sales::{Activity, Deal, Pipeline};
 use crate::server::{self, ServerHandle};
 use crate::shared::{Settings, Shared, DEFAULT_MAX_BODY_BYTES};
 use crate::store::{Store, StoreError, DEFAULT_TEAM};
@@ -187,7 +188,9 @@ impl MockRecotapBuilder {
 
 fn parse_instant(at: &str) -> Millis {
     parse_iso(at).unwrap_or_else(|| {
-        panic!("recotap-mock: {at:?} is not an ISO 8601 instant such as \"2026-04-30T10:00:00.000Z\"")
+        panic!(
+            "recotap-mock: {at:?} is not an ISO 8601 instant such as \"2026-04-30T10:00:00.000Z\""
+        )
     })
 }
 
@@ -228,7 +231,11 @@ impl MockRecotap {
     /// # Panics
     /// If an active field with the same key exists (the API would answer 409).
     pub fn add_custom_field(&self, field: CustomField) -> CustomField {
-        let added = self.shared.store.lock().add_custom_field(DEFAULT_TEAM, field);
+        let added = self
+            .shared
+            .store
+            .lock()
+            .add_custom_field(DEFAULT_TEAM, field);
         added.unwrap_or_else(|error| panic!("recotap-mock: cannot add custom field: {error}"))
     }
 
@@ -238,14 +245,21 @@ impl MockRecotap {
     /// If the id is taken or a member is not an account of the team.
     pub fn add_segment(&self, segment: Segment) -> Segment {
         let now = self.shared.clock.now();
-        let added = self.shared.store.lock().add_segment(DEFAULT_TEAM, segment, now);
+        let added = self
+            .shared
+            .store
+            .lock()
+            .add_segment(DEFAULT_TEAM, segment, now);
         added.unwrap_or_else(|error| panic!("recotap-mock: cannot add segment: {error}"))
     }
 
     /// Adds an account (domain cleaned, id and timestamps filled in) and returns it as stored.
     pub fn try_add_account(&self, account: Account) -> Result<Account, StoreError> {
         let now = self.shared.clock.now();
-        self.shared.store.lock().insert_account(DEFAULT_TEAM, account, now)
+        self.shared
+            .store
+            .lock()
+            .insert_account(DEFAULT_TEAM, account, now)
     }
 
     /// Adds an account and returns it as stored.
@@ -289,7 +303,10 @@ impl MockRecotap {
 
     /// The account whose domain matches `domain` once cleaned (`"https://www.acme.com"` finds `acme.com`).
     pub fn account_by_domain(&self, domain: &str) -> Option<Account> {
-        self.shared.store.lock().account_by_domain(DEFAULT_TEAM, domain)
+        self.shared
+            .store
+            .lock()
+            .account_by_domain(DEFAULT_TEAM, domain)
     }
 
     /// The account with id `rtp_aid`.
@@ -304,12 +321,29 @@ impl MockRecotap {
 
     /// The members of a segment, in the order they joined (empty if there is no such segment).
     pub fn segment_members(&self, segment_id: &str) -> Vec<ObjectId> {
-        self.segment(segment_id).map(|s| s.members).unwrap_or_default()
+        self.segment(segment_id)
+            .map(|s| s.members)
+            .unwrap_or_default()
     }
 
     /// Every custom field of team `default`, inactive ones included, in creation order.
     pub fn custom_fields(&self) -> Vec<CustomField> {
         self.shared.store.lock().custom_fields(DEFAULT_TEAM)
+    }
+
+    /// Every deal of team `default`, in the order first pushed.
+    pub fn deals(&self) -> Vec<Deal> {
+        self.shared.store.lock().deals(DEFAULT_TEAM)
+    }
+
+    /// Every deal pipeline of team `default`, in creation order.
+    pub fn pipelines(&self) -> Vec<Pipeline> {
+        self.shared.store.lock().pipelines(DEFAULT_TEAM)
+    }
+
+    /// Every sales activity of team `default`, in creation order.
+    pub fn activities(&self) -> Vec<Activity> {
+        self.shared.store.lock().activities(DEFAULT_TEAM)
     }
 
     /// Every journaled API request, oldest first.
@@ -360,7 +394,9 @@ impl MockRecotap {
     /// Test hook for recotap-mock's own tests: the next API request panics inside the router.
     #[doc(hidden)]
     pub fn panic_on_next_request(&self) {
-        self.shared.panic_next_request.store(true, Ordering::Release);
+        self.shared
+            .panic_next_request
+            .store(true, Ordering::Release);
     }
 
     /// Stops the server and releases the port now (dropping the handle does the same).

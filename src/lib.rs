@@ -35,6 +35,7 @@ mod domain;
 mod handle;
 mod journal;
 mod model;
+mod sales;
 mod server;
 mod shared;
 mod store;
@@ -47,6 +48,7 @@ pub use model::{
     Account, CustomField, FieldStatus, InvalidObjectId, LabelType, ObjectId, ScoreUpdate, Segment,
     SegmentStatus, SegmentType,
 };
+pub use sales::{Activity, AssociatedAccount, Contact, Deal, Pipeline, Sender, Stage};
 pub use store::StoreError;
 
 #[doc(hidden)]

@@ -14,6 +14,9 @@ use crate::model::{
     Account, CustomField, FieldStatus, IdGenerator, ObjectId, ScoreUpdate, Segment, SegmentStatus,
     SegmentType,
 };
+use crate::sales::{
+    Activity, ActivityResult, Deal, DealResult, Pipeline, PipelinesExist, SalesBook,
+};
 
 /// The team a mock starts with.
 pub const DEFAULT_TEAM: &str = "default";
@@ -58,7 +61,9 @@ impl fmt::Display for StoreError {
             }
             StoreError::InvalidDomain(raw) => write!(f, "{}", invalid_domain_message(raw)),
             StoreError::SegmentIdTaken(id) => write!(f, "Segment '{id}' already exists"),
-            StoreError::AccountIdTaken(id) => write!(f, "Account with rtp_aid '{id}' already exists"),
+            StoreError::AccountIdTaken(id) => {
+                write!(f, "Account with rtp_aid '{id}' already exists")
+            }
             StoreError::UnknownMember(segment, id) => write!(
                 f,
                 "Segment '{segment}' lists member '{id}', which is not an account of the team"
@@ -183,6 +188,7 @@ pub struct Team {
     custom_fields: Vec<CustomField>,
     /// Ordered by id as a byte string.
     segments: BTreeMap<String, SegmentRecord>,
+    sales: SalesBook,
 }
 
 impl Team {
@@ -193,6 +199,7 @@ impl Team {
             by_domain: HashMap::new(),
             custom_fields: Vec::new(),
             segments: BTreeMap::new(),
+            sales: SalesBook::default(),
         }
     }
 
@@ -455,7 +462,8 @@ impl Store {
         if team.is_active_field(&field.key) {
             return Err(StoreError::CustomFieldExists(field.key));
         }
-        team.custom_fields.retain(|existing| existing.key != field.key);
+        team.custom_fields
+            .retain(|existing| existing.key != field.key);
         if !field.label_type.is_selection() {
             field.options.clear();
         }
@@ -594,7 +602,11 @@ impl Store {
                 .is_none_or(|since| account.updated_at.unwrap_or(0) > since)
         };
         let mut candidates: Box<dyn Iterator<Item = &Account>> = match &filter.domains {
-            None => Box::new(team.accounts.range((lower, Bound::Unbounded)).map(|(_, a)| a)),
+            None => Box::new(
+                team.accounts
+                    .range((lower, Bound::Unbounded))
+                    .map(|(_, a)| a),
+            ),
             Some(domains) => {
                 let mut ids: Vec<ObjectId> = domains
                     .iter()
@@ -671,7 +683,10 @@ impl Store {
                 outcome.not_found.push(raw.to_string());
                 continue;
             };
-            let account = team.accounts.get_mut(id).expect("by_domain only names stored accounts");
+            let account = team
+                .accounts
+                .get_mut(id)
+                .expect("by_domain only names stored accounts");
             outcome.matched += 1;
             if account.external_id.as_deref() != Some(external_id) {
                 account.external_id = Some(external_id.to_string());
@@ -717,6 +732,60 @@ impl Store {
         update.apply_to(account);
         account.updated_at = Some(now);
         Ok(account.clone())
+    }
+}
+
+/// Deals, pipelines and activities (API.md §5), each call one transaction.
+impl Store {
+    /// `POST /deals`: upsert by `externalDealId`, accounts linked by cleaned domain.
+    pub fn upsert_deals(&mut self, team: &str, deals: Vec<Deal>) -> Vec<DealResult> {
+        let team = self.team_or_create(team);
+        let by_domain = &team.by_domain;
+        team.sales
+            .upsert_deals(deals, |domain| by_domain.get(domain).copied())
+    }
+
+    /// `POST /deal-stages`: all pipelines or none.
+    pub fn create_pipelines(
+        &mut self,
+        team: &str,
+        pipelines: Vec<Pipeline>,
+    ) -> Result<Vec<String>, PipelinesExist> {
+        self.team_or_create(team).sales.create_pipelines(pipelines)
+    }
+
+    /// `POST /sales-activities`: calls and emails stored, others skipped, known ids failed.
+    pub fn add_activities(
+        &mut self,
+        team: &str,
+        activities: Vec<Activity>,
+        now: Millis,
+    ) -> Vec<ActivityResult> {
+        let team = self.team_or_create(team);
+        let by_domain = &team.by_domain;
+        team.sales
+            .add_activities(activities, now, |domain| by_domain.get(domain).copied())
+    }
+
+    /// The team's deals, in the order first pushed.
+    pub fn deals(&self, team: &str) -> Vec<Deal> {
+        self.team(team)
+            .map(|team| team.sales.deals().to_vec())
+            .unwrap_or_default()
+    }
+
+    /// The team's pipelines, in creation order.
+    pub fn pipelines(&self, team: &str) -> Vec<Pipeline> {
+        self.team(team)
+            .map(|team| team.sales.pipelines().to_vec())
+            .unwrap_or_default()
+    }
+
+    /// The team's activities, in creation order.
+    pub fn activities(&self, team: &str) -> Vec<Activity> {
+        self.team(team)
+            .map(|team| team.sales.activities().to_vec())
+            .unwrap_or_default()
     }
 }
 
@@ -845,7 +914,11 @@ mod tests {
     fn a_second_item_with_the_same_domain_sees_the_first() {
         let mut store = store();
         let results = store
-            .create_accounts(DEFAULT_TEAM, batch(vec![item("acme.com"), item("WWW.acme.com")], false), NOW)
+            .create_accounts(
+                DEFAULT_TEAM,
+                batch(vec![item("acme.com"), item("WWW.acme.com")], false),
+                NOW,
+            )
             .unwrap();
         assert_eq!(results[0].status, ItemStatus::Created);
         assert_eq!(results[1].status, ItemStatus::Failed);
@@ -856,11 +929,15 @@ mod tests {
     #[test]
     fn a_closed_segment_rejects_the_whole_batch_before_any_item() {
         let mut store = store();
-        let archived = Segment::new("old").id("seg-x").status(SegmentStatus::Archived);
+        let archived = Segment::new("old")
+            .id("seg-x")
+            .status(SegmentStatus::Archived);
         store.add_segment(DEFAULT_TEAM, archived, NOW).unwrap();
         let mut request = batch(vec![item("acme.com")], false);
         request.segment_id = Some("seg-x".into());
-        let refused = store.create_accounts(DEFAULT_TEAM, request, NOW).unwrap_err();
+        let refused = store
+            .create_accounts(DEFAULT_TEAM, request, NOW)
+            .unwrap_err();
         assert_eq!(
             refused.to_string(),
             "Segment 'seg-x' is not active or draft and cannot accept new members"
@@ -878,10 +955,16 @@ mod tests {
             ("d", Segment::new("D").status(SegmentStatus::Archived)),
             ("e", Segment::new("E")),
         ] {
-            store.add_segment(DEFAULT_TEAM, segment.id(id), NOW).unwrap();
+            store
+                .add_segment(DEFAULT_TEAM, segment.id(id), NOW)
+                .unwrap();
         }
         let first = store.list_segments(DEFAULT_TEAM, 2, None);
-        let ids: Vec<_> = first.rows.iter().map(|row| row.segment_id.as_str()).collect();
+        let ids: Vec<_> = first
+            .rows
+            .iter()
+            .map(|row| row.segment_id.as_str())
+            .collect();
         assert_eq!(ids, ["a", "c"]);
         assert!(first.has_next_page);
         let second = store.list_segments(DEFAULT_TEAM, 2, first.next_cursor.as_deref());

@@ -84,15 +84,27 @@ fn serve(shared: &Shared, request: &Request<Bytes>) -> AdminResult {
         (Method::POST, ["clock"]) => {
             let change: ClockChange = parse(body)?;
             match change {
-                ClockChange { now: Some(at), advance_ms: None, real: None } => {
+                ClockChange {
+                    now: Some(at),
+                    advance_ms: None,
+                    real: None,
+                } => {
                     let at = parse_iso(&at)
                         .ok_or_else(|| bad_request(format!("now: '{at}' is not ISO 8601")))?;
                     shared.clock.freeze(at);
                 }
-                ClockChange { now: None, advance_ms: Some(by), real: None } => {
+                ClockChange {
+                    now: None,
+                    advance_ms: Some(by),
+                    real: None,
+                } => {
                     shared.clock.advance(by);
                 }
-                ClockChange { now: None, advance_ms: None, real: Some(true) } => {
+                ClockChange {
+                    now: None,
+                    advance_ms: None,
+                    real: Some(true),
+                } => {
                     shared.clock.unfreeze();
                 }
                 _ => {
@@ -102,6 +114,21 @@ fn serve(shared: &Shared, request: &Request<Bytes>) -> AdminResult {
             }
             let now = format_iso(shared.clock.now());
             Ok(reply(StatusCode::OK, &json!({ "now": now })))
+        }
+        (Method::GET, ["deals"]) => {
+            let store = shared.store.lock();
+            existing_team(&store, team)?;
+            Ok(reply(StatusCode::OK, &store.deals(team)))
+        }
+        (Method::GET, ["pipelines"]) => {
+            let store = shared.store.lock();
+            existing_team(&store, team)?;
+            Ok(reply(StatusCode::OK, &store.pipelines(team)))
+        }
+        (Method::GET, ["activities"]) => {
+            let store = shared.store.lock();
+            existing_team(&store, team)?;
+            Ok(reply(StatusCode::OK, &store.activities(team)))
         }
         (Method::GET, ["requests"]) => {
             let entries = shared.journal.lock().entries();
@@ -158,7 +185,9 @@ impl FieldSeed {
 fn existing_team(store: &crate::store::Store, team: &str) -> Result<(), (StatusCode, String)> {
     match store.team(team) {
         Some(_) => Ok(()),
-        None => Err(not_found(StoreError::UnknownTeam(team.to_string()).to_string())),
+        None => Err(not_found(
+            StoreError::UnknownTeam(team.to_string()).to_string(),
+        )),
     }
 }
 

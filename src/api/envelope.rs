@@ -55,6 +55,14 @@ impl Reply {
         }
     }
 
+    /// `200 OK` with `value` as the whole body, without the envelope.
+    pub fn bare(value: &impl Serialize) -> Self {
+        Reply {
+            bare: true,
+            ..Reply::ok(value)
+        }
+    }
+
     /// `200 OK` with `value` as `data`.
     pub fn ok(value: &impl Serialize) -> Self {
         Reply::new(StatusCode::OK, value)
@@ -87,9 +95,12 @@ pub fn failure(failure: Failure, now: Millis, target: &str) -> Response<Full<Byt
             let status = StatusCode::BAD_REQUEST;
             (status, reason(status).to_string(), None, data)
         }
-        Failure::Business(status, custom) => {
-            (status, reason(status).to_string(), Some(custom), b"null".to_vec())
-        }
+        Failure::Business(status, custom) => (
+            status,
+            reason(status).to_string(),
+            Some(custom),
+            b"null".to_vec(),
+        ),
         Failure::Plain(status, message) => (status, message, None, b"null".to_vec()),
         Failure::Custom(status, message, custom) => {
             (status, message, Some(custom), b"null".to_vec())

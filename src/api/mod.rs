@@ -7,6 +7,7 @@ pub(crate) mod admin;
 mod custom_fields;
 pub(crate) mod envelope;
 mod query;
+mod sales;
 mod segments;
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -36,6 +37,11 @@ enum Endpoint {
     MapExternalIds,
     MissingExternalIds,
     ListSegments,
+    CreateDeals,
+    CreatePipelines,
+    ListPipelines,
+    CreateActivities,
+    JourneyStages,
     ListCustomFields,
     CreateCustomField,
 }
@@ -50,6 +56,11 @@ fn route(method: &Method, path: &str) -> Option<Endpoint> {
         ("PATCH", "/accounts/external-ids") => Endpoint::MapExternalIds,
         ("GET", "/accounts/missing-external-ids") => Endpoint::MissingExternalIds,
         ("GET", "/segments") => Endpoint::ListSegments,
+        ("POST", "/deals") => Endpoint::CreateDeals,
+        ("POST", "/deal-stages") => Endpoint::CreatePipelines,
+        ("GET", "/deal-stages") => Endpoint::ListPipelines,
+        ("POST", "/sales-activities") => Endpoint::CreateActivities,
+        ("GET", "/journey-stages") => Endpoint::JourneyStages,
         ("GET", "/accounts/custom-fields") => Endpoint::ListCustomFields,
         ("POST", "/accounts/custom-field") => Endpoint::CreateCustomField,
         ("PUT", rest) if account_id_segment(rest).is_some() => Endpoint::UpdateAccount,
@@ -174,6 +185,11 @@ fn serve(shared: &Shared, request: &Request<Bytes>) -> Result<Reply, Failure> {
         Endpoint::MapExternalIds => accounts::map_external_ids(&call),
         Endpoint::MissingExternalIds => accounts::missing_external_ids(&call),
         Endpoint::ListSegments => segments::list(&call),
+        Endpoint::CreateDeals => sales::create_deals(&call),
+        Endpoint::CreatePipelines => sales::create_pipelines(&call),
+        Endpoint::ListPipelines => sales::list_pipelines(&call),
+        Endpoint::CreateActivities => sales::create_activities(&call),
+        Endpoint::JourneyStages => sales::journey_stages(&call),
         Endpoint::ListCustomFields => custom_fields::list(&call),
         Endpoint::CreateCustomField => custom_fields::create(&call),
     }
