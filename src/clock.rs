@@ -46,7 +46,11 @@ impl Clock {
     pub fn advance(&self, by: Millis) -> Millis {
         let mut current = self.frozen_at.load(Ordering::Acquire);
         loop {
-            let base = if current == REAL { system_now() } else { current };
+            let base = if current == REAL {
+                system_now()
+            } else {
+                current
+            };
             let next = base.saturating_add(by);
             match self.frozen_at.compare_exchange(
                 current,
@@ -127,7 +131,11 @@ pub fn parse_iso(text: &str) -> Option<Millis> {
             // Only milliseconds are kept; finer digits are truncated.
             let mut fraction = 0;
             for i in 0..3 {
-                let digit = if start + i < at { b[start + i] - b'0' } else { 0 };
+                let digit = if start + i < at {
+                    b[start + i] - b'0'
+                } else {
+                    0
+                };
                 fraction = fraction * 10 + i64::from(digit);
             }
             ms += fraction;
@@ -153,7 +161,11 @@ pub fn parse_iso(text: &str) -> Option<Millis> {
                 return None;
             }
             let offset = (offset_hours * 60 + offset_minutes) * 60_000;
-            Some(if sign == b'+' { ms - offset } else { ms + offset })
+            Some(if sign == b'+' {
+                ms - offset
+            } else {
+                ms + offset
+            })
         }
         _ => None,
     }

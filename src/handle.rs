@@ -2,15 +2,20 @@
 //! Every method is synchronous, cheap, and safe to call from inside an async test.
 
 use std::net::{SocketAddr, TcpListener};
+use std::path::PathBuf;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 use crate::clock::{format_iso, parse_iso, Clock, Millis};
+use crate::faults::{ActiveFault, Fault, FaultId};
 use crate::journal::DEFAULT_MAX_ENTRIES;
 use crate::journal::{Journal, RecordedRequest, DEFAULT_MAX_BODY_BYTES as JOURNAL_BYTES};
 use crate::model::{Account, CustomField, IdGenerator, ObjectId, ScoreUpdate, Segment};
 use crate::sales::{Activity, Deal, Pipeline};
+use crate::state::{StateDocument, StateError};
+use crate::persist;
 use crate::server::{self, ServerHandle};
+use tokio::sync::watch;
 use crate::shared::{Settings, Shared, DEFAULT_MAX_BODY_BYTES};
 use crate::store::{Store, StoreError, DEFAULT_TEAM};
 
@@ -45,6 +50,7 @@ pub struct MockRecotap {
     address: SocketAddr,
     api_key: String,
     server: ServerHandle,
+    state_file: Option<StateFile>,
 }
 
 /// Configures a mock before it starts. Obtained from [`MockRecotap::builder`].
@@ -71,6 +77,10 @@ pub struct MockRecotapBuilder {
     max_body_bytes: usize,
     journal_entries: usize,
     journal_bytes: usize,
+    rate_limit: Option<u32>,
+    initial_state: Option<StateDocument>,
+    admin_token: Option<String>,
+    state_file: Option<PathBuf>,
 }
 
 impl Default for MockRecotapBuilder {
@@ -84,6 +94,10 @@ impl Default for MockRecotapBuilder {
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             journal_entries: DEFAULT_MAX_ENTRIES,
             journal_bytes: JOURNAL_BYTES,
+            rate_limit: None,
+            initial_state: None,
+            admin_token: None,
+            state_file: None,
         }
     }
 }
@@ -141,6 +155,37 @@ impl MockRecotapBuilder {
         self
     }
 
+    /// Limits each API key to `requests_per_second`, as a token bucket on the mock's clock:
+    /// a burst of up to `requests_per_second` requests, refilled at that rate. Requests over
+    /// the budget get `429` with a `Retry-After` that is never too early. A frozen clock
+    /// refills only when advanced, which makes the limiter deterministic in tests.
+    ///
+    /// ```
+    /// use recotap_mock::MockRecotap;
+    ///
+    /// let mock = MockRecotap::builder().rate_limit(1).frozen_clock("2026-04-30T10:00:00Z").start();
+    /// let client = reqwest::blocking::Client::new();
+    /// let get = || client.get(format!("{}/segments", mock.base_url()))
+    ///     .header("X-Api-Key", mock.api_key()).send().unwrap();
+    /// assert_eq!(get().status(), 200);
+    /// let refused = get();
+    /// assert_eq!(refused.status(), 429);
+    /// assert_eq!(refused.headers()["retry-after"], "1");
+    /// mock.advance_clock(std::time::Duration::from_secs(1));
+    /// assert_eq!(get().status(), 200);
+    /// ```
+    ///
+    /// # Panics
+    /// If `requests_per_second` is 0.
+    pub fn rate_limit(mut self, requests_per_second: u32) -> Self {
+        assert!(
+            requests_per_second > 0,
+            "recotap-mock: rate_limit needs at least 1 request per second"
+        );
+        self.rate_limit = Some(requests_per_second);
+        self
+    }
+
     /// Starts the mock.
     ///
     /// # Panics
@@ -151,39 +196,98 @@ impl MockRecotapBuilder {
             .unwrap_or_else(|error| panic!("recotap-mock could not listen on {address}: {error}"))
     }
 
-    /// Starts the mock, or says why the address could not be bound.
+    /// Starts the mock, or says why it could not: the address could not be bound, or the
+    /// initial state is invalid (an error of kind `InvalidData` naming the entry at fault).
     pub fn try_start(self) -> std::io::Result<MockRecotap> {
-        let listener = TcpListener::bind((self.host.as_str(), self.port))?;
-        let address = listener.local_addr()?;
         let ids = match self.id_seed {
             Some(seed) => IdGenerator::seeded(seed),
             None => IdGenerator::random(),
         };
-        let mut store = Store::new(ids);
-        let mut keys = self.api_keys;
-        if keys.is_empty() {
-            keys.push((DEFAULT_API_KEY.to_string(), DEFAULT_TEAM.to_string()));
-        }
-        for (key, team) in &keys {
-            store.add_key(key, team, None);
-        }
         let clock = Clock::default();
         if let Some(at) = self.frozen_at {
             clock.freeze(at);
         }
+        let mut store = match &self.initial_state {
+            None => Store::new(ids),
+            Some(document) => Store::from_document(document, ids, clock.now())
+                .map_err(invalid_data)?,
+        };
+        for (key, team) in &self.api_keys {
+            store.add_key(key, team, None);
+        }
+        let api_key = match self.api_keys.first() {
+            Some((key, _)) => key.clone(),
+            None => match store.first_key_of(DEFAULT_TEAM) {
+                Some(key) => key,
+                None => {
+                    store.add_key(DEFAULT_API_KEY, DEFAULT_TEAM, None);
+                    DEFAULT_API_KEY.to_string()
+                }
+            },
+        };
+        let listener = TcpListener::bind((self.host.as_str(), self.port))?;
+        let address = listener.local_addr()?;
         let settings = Settings {
             max_body_bytes: self.max_body_bytes,
+            rate_limit: self.rate_limit,
+            admin_token: self.admin_token,
         };
         let journal = Journal::new(self.journal_entries, self.journal_bytes);
+        let saved = match &self.state_file {
+            Some(path) => persist::load(path).map_err(invalid_data)?,
+            None => None,
+        };
         let shared = Arc::new(Shared::new(store, journal, clock, settings));
+        if let (Some(document), Some(path)) = (&saved, &self.state_file) {
+            shared.replace_state(document).map_err(|error| {
+                invalid_data(StateError(format!("{}: {error}", path.display())))
+            })?;
+        }
         let server = server::spawn(listener, shared.clone())?;
+        let state_file = self.state_file.map(|path| {
+            let (stop, stopped) = watch::channel(());
+            server::spawn_task(persist::writer(shared.clone(), path.clone(), stopped));
+            StateFile { path, _stop: stop }
+        });
         Ok(MockRecotap {
             shared,
             address,
-            api_key: keys[0].0.clone(),
+            api_key,
             server,
+            state_file,
         })
     }
+
+    /// Starts from a state document (CONTROL.md §5); `reset` returns to it.
+    pub fn initial_state(mut self, document: StateDocument) -> Self {
+        self.initial_state = Some(document);
+        self
+    }
+
+    /// Keeps the state in `path`: loaded at start if the file exists (the initial state stays
+    /// what `reset` returns to), written atomically at most once a second after a change and
+    /// when the mock stops.
+    pub fn state_file(mut self, path: impl Into<PathBuf>) -> Self {
+        self.state_file = Some(path.into());
+        self
+    }
+
+    /// Requires `Authorization: Bearer <token>` on the admin API.
+    pub fn admin_token(mut self, token: &str) -> Self {
+        self.admin_token = Some(token.to_string());
+        self
+    }
+}
+
+fn invalid_data(error: StateError) -> std::io::Error {
+    std::io::Error::new(std::io::ErrorKind::InvalidData, error)
+}
+
+/// The state file of a running mock; dropping `_stop` ends its background writer.
+#[derive(Debug)]
+struct StateFile {
+    path: PathBuf,
+    _stop: watch::Sender<()>,
 }
 
 fn parse_instant(at: &str) -> Millis {
@@ -231,11 +335,7 @@ impl MockRecotap {
     /// # Panics
     /// If an active field with the same key exists (the API would answer 409).
     pub fn add_custom_field(&self, field: CustomField) -> CustomField {
-        let added = self
-            .shared
-            .store
-            .lock()
-            .add_custom_field(DEFAULT_TEAM, field);
+        let added = self.write(|store| store.add_custom_field(DEFAULT_TEAM, field));
         added.unwrap_or_else(|error| panic!("recotap-mock: cannot add custom field: {error}"))
     }
 
@@ -245,21 +345,14 @@ impl MockRecotap {
     /// If the id is taken or a member is not an account of the team.
     pub fn add_segment(&self, segment: Segment) -> Segment {
         let now = self.shared.clock.now();
-        let added = self
-            .shared
-            .store
-            .lock()
-            .add_segment(DEFAULT_TEAM, segment, now);
+        let added = self.write(|store| store.add_segment(DEFAULT_TEAM, segment, now));
         added.unwrap_or_else(|error| panic!("recotap-mock: cannot add segment: {error}"))
     }
 
     /// Adds an account (domain cleaned, id and timestamps filled in) and returns it as stored.
     pub fn try_add_account(&self, account: Account) -> Result<Account, StoreError> {
         let now = self.shared.clock.now();
-        self.shared
-            .store
-            .lock()
-            .insert_account(DEFAULT_TEAM, account, now)
+        self.write(|store| store.insert_account(DEFAULT_TEAM, account, now))
     }
 
     /// Adds an account and returns it as stored.
@@ -286,14 +379,22 @@ impl MockRecotap {
     /// If there is no account with that domain.
     pub fn set_scores(&self, domain: &str, update: ScoreUpdate) -> Account {
         let now = self.shared.clock.now();
-        let mut store = self.shared.store.lock();
-        let id = store
-            .account_by_domain(DEFAULT_TEAM, domain)
-            .unwrap_or_else(|| panic!("recotap-mock: no account with domain {domain:?}"))
-            .id();
-        store
-            .update_scores(DEFAULT_TEAM, id, &update, now)
-            .expect("the account was just found")
+        self.write(|store| {
+            let id = store
+                .account_by_domain(DEFAULT_TEAM, domain)
+                .unwrap_or_else(|| panic!("recotap-mock: no account with domain {domain:?}"))
+                .id();
+            store
+                .update_scores(DEFAULT_TEAM, id, &update, now)
+                .expect("the account was just found")
+        })
+    }
+
+    /// Runs one change under the store's lock and notes it for the state file.
+    fn write<R>(&self, change: impl FnOnce(&mut Store) -> R) -> R {
+        let result = change(&mut self.shared.store.lock());
+        self.shared.touch();
+        result
     }
 
     /// Every account of team `default`, in id order.
@@ -356,9 +457,74 @@ impl MockRecotap {
         self.shared.journal.lock().clear();
     }
 
-    /// Returns to the state the mock started with; the journal is emptied.
+    /// Adds an API key to `team` (created empty if new). A key for a `user` who holds one
+    /// revokes the old key at once.
+    pub fn add_api_key(&self, key: &str, team: &str, user: Option<&str>) {
+        self.write(|store| store.add_key(key, team, user));
+    }
+
+    /// The whole state as a state document (CONTROL.md §5).
+    pub fn snapshot(&self) -> StateDocument {
+        self.shared.store.lock().to_document()
+    }
+
+    /// Replaces the whole state with `document`; on error nothing changes.
+    ///
+    /// ```
+    /// use recotap_mock::{Account, MockRecotap};
+    /// let mock = MockRecotap::start();
+    /// let empty = mock.snapshot();
+    /// mock.add_account(Account::new("acme.com", "Acme"));
+    /// mock.restore(&empty).unwrap();
+    /// assert!(mock.accounts().is_empty());
+    /// ```
+    pub fn restore(&self, document: &StateDocument) -> Result<(), StateError> {
+        self.shared.replace_state(document)
+    }
+
+    /// Returns to the state the mock started with; the journal is emptied, faults are removed
+    /// and every rate-limit bucket is full again.
     pub fn reset(&self) {
         self.shared.reset();
+    }
+
+    /// Adds a fault after those already added (the first that matches and hits wins) and
+    /// returns its id. Admin requests are never faulted.
+    ///
+    /// ```
+    /// use recotap_mock::{Fault, MockRecotap};
+    ///
+    /// let mock = MockRecotap::start();
+    /// mock.add_fault(Fault::rate_limit(2).on("POST", "/api/v1/accounts").times(1));
+    ///
+    /// let client = reqwest::blocking::Client::new();
+    /// let post = || client.post(format!("{}/accounts", mock.base_url()))
+    ///     .header("X-Api-Key", mock.api_key())
+    ///     .json(&serde_json::json!({ "accounts": [{ "domain": "acme.com", "name": "Acme" }] }))
+    ///     .send().unwrap();
+    /// let refused = post();
+    /// assert_eq!(refused.status(), 429);
+    /// assert_eq!(refused.headers()["retry-after"], "2");
+    /// assert_eq!(post().status(), 200);
+    /// assert!(mock.faults().is_empty());
+    /// ```
+    ///
+    /// # Panics
+    /// If the fault is inconsistent (say, `Fault::status(200)` or a probability above 1); the
+    /// message names the field.
+    pub fn add_fault(&self, fault: Fault) -> FaultId {
+        let added = self.shared.faults.lock().add(fault);
+        added.unwrap_or_else(|error| panic!("recotap-mock: cannot add fault: {error}"))
+    }
+
+    /// The faults with uses left, in the order they are checked, with their remaining counts.
+    pub fn faults(&self) -> Vec<ActiveFault> {
+        self.shared.faults.lock().list()
+    }
+
+    /// Removes every fault.
+    pub fn clear_faults(&self) {
+        self.shared.faults.lock().clear();
     }
 
     /// The mock's current time, as the API would print it.
@@ -400,7 +566,19 @@ impl MockRecotap {
     }
 
     /// Stops the server and releases the port now (dropping the handle does the same).
-    pub fn stop(mut self) {
+    pub fn stop(self) {
+        drop(self);
+    }
+}
+
+impl Drop for MockRecotap {
+    fn drop(&mut self) {
         self.server.stop();
+        if let Some(file) = self.state_file.take() {
+            if let Err(error) = persist::write(&self.shared, &file.path) {
+                // Drop must not panic (it may run during a panic); say it instead.
+                eprintln!("recotap-mock: cannot write {}: {error}", file.path.display());
+            }
+        }
     }
 }

@@ -149,7 +149,11 @@ mod tests {
         for body in ["1", "2", "3"] {
             journal.record(entry(body));
         }
-        let bodies: Vec<_> = journal.entries().iter().map(RecordedRequest::body_text).collect();
+        let bodies: Vec<_> = journal
+            .entries()
+            .iter()
+            .map(RecordedRequest::body_text)
+            .collect();
         assert_eq!(bodies, ["2", "3"]);
     }
 
@@ -159,7 +163,11 @@ mod tests {
         for body in ["abc", "de", "f"] {
             journal.record(entry(body));
         }
-        let bodies: Vec<_> = journal.entries().iter().map(RecordedRequest::body_text).collect();
+        let bodies: Vec<_> = journal
+            .entries()
+            .iter()
+            .map(RecordedRequest::body_text)
+            .collect();
         assert_eq!(bodies, ["de", "f"]);
     }
 }

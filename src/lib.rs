@@ -32,16 +32,22 @@
 mod api;
 mod clock;
 mod domain;
+mod faults;
 mod handle;
 mod journal;
 mod model;
+mod persist;
+mod rate_limit;
 mod sales;
 mod server;
 mod shared;
+mod socket;
+mod state;
 mod store;
 mod validate;
 
 pub use domain::clean_domain;
+pub use faults::{ActiveFault, Fault, FaultId, FaultKind};
 pub use handle::{MockRecotap, MockRecotapBuilder, DEFAULT_API_KEY};
 pub use journal::RecordedRequest;
 pub use model::{
@@ -49,6 +55,8 @@ pub use model::{
     SegmentStatus, SegmentType,
 };
 pub use sales::{Activity, AssociatedAccount, Contact, Deal, Pipeline, Sender, Stage};
+pub use journal::DEFAULT_MAX_BODY_BYTES as DEFAULT_JOURNAL_BYTES;
+pub use state::{parse_document, ApiKey, StateDocument, StateError, TeamDocument};
 pub use store::StoreError;
 
 #[doc(hidden)]

@@ -4,8 +4,10 @@
 use std::io::Write;
 use std::process::ExitCode;
 
+use std::path::PathBuf;
+
 use clap::Parser;
-use recotap_mock::MockRecotap;
+use recotap_mock::{parse_document, MockRecotap, DEFAULT_JOURNAL_BYTES};
 
 /// An in-memory emulator of Recotap's External API v1, for integration tests in any language.
 ///
@@ -25,7 +27,37 @@ struct Flags {
     /// Without any, the mock accepts `test-api-key`.
     #[arg(long = "api-key", value_name = "KEY")]
     api_keys: Vec<String>,
+
+    /// Limit each API key to N requests per second (a token bucket on the mock's clock);
+    /// requests over the budget get 429 with Retry-After.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    rate_limit: Option<u32>,
+
+    /// A state document (JSON) to start from; POST /_mock/reset returns to it.
+    #[arg(long, value_name = "FILE")]
+    seed: Option<PathBuf>,
+
+    /// Keep the state in FILE: loaded at start if it exists, written atomically at most once a
+    /// second after a change and on SIGINT/SIGTERM, so a crash loses at most the last second.
+    #[arg(long, value_name = "FILE")]
+    state_file: Option<PathBuf>,
+
+    /// Largest accepted request body in bytes; larger ones are answered 413.
+    #[arg(long, value_name = "N", default_value_t = 1024 * 1024)]
+    max_body_bytes: usize,
+
+    /// How many requests the journal (GET /_mock/requests) keeps; the oldest go first.
+    #[arg(long, value_name = "N", default_value_t = 10_000)]
+    journal_size: usize,
+
+    /// Require `Authorization: Bearer T` on the admin API (/_mock). Without it the admin API is
+    /// open to anyone who can reach the port.
+    #[arg(long, value_name = "T")]
+    admin_token: Option<String>,
 }
+
+/// Exit code for bad flags or an unreadable or invalid seed or state file.
+const USAGE: u8 = 2;
 
 fn main() -> ExitCode {
     let flags = Flags::parse();
@@ -38,7 +70,43 @@ fn main() -> ExitCode {
         )
         .init();
 
-    let mut builder = MockRecotap::builder().host(&flags.host).port(flags.port);
+    let mut builder = MockRecotap::builder()
+        .host(&flags.host)
+        .port(flags.port)
+        .max_body_bytes(flags.max_body_bytes)
+        .journal_limits(flags.journal_size, DEFAULT_JOURNAL_BYTES);
+    if let Some(path) = &flags.seed {
+        let document = std::fs::read(path)
+            .map_err(|error| error.to_string())
+            .and_then(|bytes| parse_document(&bytes).map_err(|error| error.to_string()));
+        match document {
+            Ok(document) => builder = builder.initial_state(document),
+            Err(error) => {
+                eprintln!("recotap-mock: --seed {}: {error}", path.display());
+                return ExitCode::from(USAGE);
+            }
+        }
+    }
+    if let Some(path) = &flags.state_file {
+        builder = builder.state_file(path);
+    }
+    if let Some(token) = &flags.admin_token {
+        builder = builder.admin_token(token);
+    }
+    let loopback = flags
+        .host
+        .parse::<std::net::IpAddr>()
+        .map_or(flags.host == "localhost", |ip| ip.is_loopback());
+    if !loopback && flags.admin_token.is_none() {
+        eprintln!(
+            "recotap-mock: warning: listening on {} without --admin-token: anyone who can reach \
+             the port can read and replace the mock's state through /_mock",
+            flags.host
+        );
+    }
+    if let Some(per_second) = flags.rate_limit {
+        builder = builder.rate_limit(per_second);
+    }
     for key in &flags.api_keys {
         builder = match key.rsplit_once('@') {
             Some((key, team)) if !key.is_empty() && !team.is_empty() => {
@@ -47,12 +115,20 @@ fn main() -> ExitCode {
             _ if !key.is_empty() => builder.api_key(key),
             _ => {
                 eprintln!("recotap-mock: --api-key needs a non-empty KEY or KEY@TEAM, got {key:?}");
-                return ExitCode::from(2);
+                return ExitCode::from(USAGE);
             }
         };
     }
     let mock = match builder.try_start() {
         Ok(mock) => mock,
+        Err(error) if error.kind() == std::io::ErrorKind::InvalidData => {
+            let source = match &flags.seed {
+                Some(seed) => format!("--seed {}", seed.display()),
+                None => "--state-file".to_string(),
+            };
+            eprintln!("recotap-mock: invalid state ({source}): {error}");
+            return ExitCode::from(USAGE);
+        }
         Err(error) => {
             eprintln!(
                 "recotap-mock: cannot listen on {}:{}: {error}",

@@ -114,7 +114,12 @@ impl IdGenerator {
     pub fn random() -> Self {
         use std::hash::{BuildHasher, Hasher};
         let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
-        hasher.write_u128(std::time::UNIX_EPOCH.elapsed().unwrap_or_default().as_nanos());
+        hasher.write_u128(
+            std::time::UNIX_EPOCH
+                .elapsed()
+                .unwrap_or_default()
+                .as_nanos(),
+        );
         let mut generator = IdGenerator::seeded(hasher.finish());
         // Start the counter low enough that it does not wrap within a second of heavy use.
         generator.counter = (hasher.finish() >> 40) as u32 & 0x3f_ffff;
@@ -513,10 +518,19 @@ impl ScoreUpdate {
     pub fn apply_to(&self, account: &mut Account) {
         let pairs = [
             (&self.rtp_account_score, &mut account.rtp_account_score),
-            (&self.rtp_advertising_activity_score, &mut account.rtp_advertising_activity_score),
-            (&self.rtp_website_intent_score, &mut account.rtp_website_intent_score),
+            (
+                &self.rtp_advertising_activity_score,
+                &mut account.rtp_advertising_activity_score,
+            ),
+            (
+                &self.rtp_website_intent_score,
+                &mut account.rtp_website_intent_score,
+            ),
             (&self.rtp_g2_intent_score, &mut account.rtp_g2_intent_score),
-            (&self.rtp_bombora_intent_score, &mut account.rtp_bombora_intent_score),
+            (
+                &self.rtp_bombora_intent_score,
+                &mut account.rtp_bombora_intent_score,
+            ),
         ];
         for (update, stored) in pairs {
             if let Some(score) = update {
@@ -577,7 +591,10 @@ mod tests {
 
     #[test]
     fn label_types_parse_from_their_api_names() {
-        assert_eq!(LabelType::from_name("multiSelection"), Some(LabelType::MultiSelection));
+        assert_eq!(
+            LabelType::from_name("multiSelection"),
+            Some(LabelType::MultiSelection)
+        );
         assert_eq!(LabelType::from_name("text"), None);
     }
 }

@@ -292,21 +292,30 @@ impl SalesBook {
         &self.activities
     }
 
-    /// Replaces the whole book (state document restore); ids are taken as given.
-    pub fn restore(deals: Vec<Deal>, pipelines: Vec<Pipeline>, activities: Vec<Activity>) -> Self {
-        let mut book = SalesBook {
-            pipelines,
-            ..SalesBook::default()
-        };
+    /// A book holding exactly these records (state document restore), or the first id that
+    /// appears twice.
+    pub fn restore(
+        deals: Vec<Deal>,
+        pipelines: Vec<Pipeline>,
+        activities: Vec<Activity>,
+    ) -> Result<Self, String> {
+        let mut book = SalesBook::default();
         for deal in deals {
+            if book.deal_index.contains_key(&deal.external_deal_id) {
+                return Err(format!("deal '{}' appears twice", deal.external_deal_id));
+            }
             book.store_deal(deal);
         }
+        book.create_pipelines(pipelines)
+            .map_err(|error| error.to_string())?;
         for activity in activities {
-            book.activity_ids
-                .insert(activity.external_activity_id.clone());
+            if !book.activity_ids.insert(activity.external_activity_id.clone()) {
+                let id = activity.external_activity_id;
+                return Err(format!("activity '{id}' appears twice"));
+            }
             book.activities.push(activity);
         }
-        book
+        Ok(book)
     }
 }
 

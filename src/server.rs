@@ -1,5 +1,6 @@
 //! The accept loop: HTTP/1 and HTTP/2 over hyper-util's auto builder on one background runtime
-//! shared by every mock in the process, the body limit, and shutdown. No business rules here.
+//! shared by every mock in the process, the body limit, shutdown, and carrying out a fault's
+//! delay, hang or reset once the router (and its locks) are done. No business rules here.
 
 use std::convert::Infallible;
 use std::sync::{mpsc, Arc, LazyLock};
@@ -16,8 +17,9 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 
-use crate::api;
+use crate::api::{self, Action, Answer};
 use crate::shared::Shared;
+use crate::socket::{ResetSwitch, Socket};
 
 /// How long in-flight requests may finish after a mock is told to stop.
 const GRACE: Duration = Duration::from_millis(250);
@@ -62,7 +64,10 @@ impl Drop for ServerHandle {
 }
 
 /// Serves `listener` (already bound, so its port accepts connections) on the shared runtime.
-pub fn spawn(listener: std::net::TcpListener, shared: Arc<Shared>) -> std::io::Result<ServerHandle> {
+pub fn spawn(
+    listener: std::net::TcpListener,
+    shared: Arc<Shared>,
+) -> std::io::Result<ServerHandle> {
     listener.set_nonblocking(true)?;
     let (stop_tx, stop_rx) = watch::channel(());
     let (closed_tx, closed_rx) = mpsc::channel();
@@ -73,6 +78,14 @@ pub fn spawn(listener: std::net::TcpListener, shared: Arc<Shared>) -> std::io::R
         stop: Some(stop_tx),
         closed: closed_rx,
     })
+}
+
+/// Runs a background task on the shared runtime.
+pub fn spawn_task<F>(future: F)
+where
+    F: std::future::Future<Output = ()> + Send + 'static,
+{
+    RUNTIME.spawn(future);
 }
 
 /// Blocks the calling thread on the shared runtime (for the binary's signal handling).
@@ -118,22 +131,50 @@ async fn accept_loop(
 
 async fn serve_connection(stream: TcpStream, shared: Arc<Shared>, mut stop: watch::Receiver<()>) {
     let _ = stream.set_nodelay(true);
+    let reset = Arc::new(ResetSwitch::default());
+    let socket = Socket::new(stream, reset.clone());
+    let switch = reset.clone();
     let service = service_fn(move |request: Request<Incoming>| {
         let shared = shared.clone();
-        async move { Ok::<_, Infallible>(respond(&shared, request).await) }
+        let switch = switch.clone();
+        async move {
+            let answer = respond(&shared, request).await;
+            Ok::<_, Infallible>(perform(answer, &switch).await)
+        }
     });
     let builder = auto::Builder::new(TokioExecutor::new());
-    let connection = builder.serve_connection(TokioIo::new(stream), service);
+    let connection = builder.serve_connection(TokioIo::new(socket), service);
     tokio::pin!(connection);
+    // Returning drops the connection and with it the socket, which a tripped switch resets.
     tokio::select! {
         _ = connection.as_mut() => return,
+        _ = reset.tripped() => return,
         _ = stop.changed() => connection.as_mut().graceful_shutdown(),
     }
-    let _ = connection.await;
+    tokio::select! {
+        _ = connection => {}
+        _ = reset.tripped() => {}
+    }
+}
+
+/// Carries out a fault's action. No lock is held here, so a delay slows only its own request.
+async fn perform(answer: Answer, reset: &ResetSwitch) -> Response<Full<Bytes>> {
+    match answer.action {
+        None => {}
+        Some(Action::Delay(delay)) => tokio::time::sleep(delay).await,
+        // Never resolves: the client gives up, or the shutdown grace runs out and the
+        // connection task is aborted.
+        Some(Action::Hang) => std::future::pending::<()>().await,
+        Some(Action::Reset) => {
+            reset.trip();
+            std::future::pending::<()>().await;
+        }
+    }
+    answer.response
 }
 
 /// Buffers the body (never more than the limit), then hands the request to the router.
-async fn respond(shared: &Shared, request: Request<Incoming>) -> Response<Full<Bytes>> {
+async fn respond(shared: &Shared, request: Request<Incoming>) -> Answer {
     let (parts, body) = request.into_parts();
     let limit = shared.settings.max_body_bytes;
     let declared = parts
@@ -141,7 +182,12 @@ async fn respond(shared: &Shared, request: Request<Incoming>) -> Response<Full<B
         .get(header::CONTENT_LENGTH)
         .and_then(|value| value.to_str().ok())
         .and_then(|value| value.parse::<u64>().ok());
-    let too_large = |parts| api::too_large(shared, &Request::from_parts(parts, Bytes::new()));
+    let too_large = |parts| {
+        Answer::plain(api::too_large(
+            shared,
+            &Request::from_parts(parts, Bytes::new()),
+        ))
+    };
     if declared.is_some_and(|length| length > limit as u64) {
         return too_large(parts);
     }
@@ -154,7 +200,7 @@ async fn respond(shared: &Shared, request: Request<Incoming>) -> Response<Full<B
             // The client went away mid-body: nothing was applied, and no one reads this.
             let mut response = Response::new(Full::new(Bytes::new()));
             *response.status_mut() = StatusCode::BAD_REQUEST;
-            return response;
+            return Answer::plain(response);
         }
     };
     api::handle(shared, &Request::from_parts(parts, body))

@@ -1,12 +1,15 @@
 //! The state one mock shares between its server, its admin API and its handle, and the
 //! settings it was started with. Each lock is taken briefly and never across an `.await`.
 
-use std::sync::atomic::AtomicBool;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use parking_lot::Mutex;
 
 use crate::clock::Clock;
+use crate::faults::FaultTable;
 use crate::journal::Journal;
+use crate::rate_limit::RateLimiter;
+use crate::state::{StateDocument, StateError};
 use crate::store::Store;
 
 /// Default largest accepted request body (1 MiB).
@@ -16,6 +19,10 @@ pub const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
 #[derive(Clone, Debug)]
 pub struct Settings {
     pub max_body_bytes: usize,
+    /// Requests per second per API key; `None` = no limit.
+    pub rate_limit: Option<u32>,
+    /// When set, the admin API requires `Authorization: Bearer <token>`.
+    pub admin_token: Option<String>,
 }
 
 /// Everything a running mock holds.
@@ -27,6 +34,9 @@ pub struct Shared {
     /// Kept apart from `store` so that inspecting the journal never waits on a batch.
     pub journal: Mutex<Journal>,
     pub clock: Clock,
+    /// Its own lock so that deciding a fault never waits on a batch in the store.
+    pub faults: Mutex<FaultTable>,
+    pub limiter: Mutex<RateLimiter>,
     /// What `reset` returns to.
     pub initial: Mutex<Store>,
     pub settings: Settings,
@@ -34,6 +44,9 @@ pub struct Shared {
     pub panic_next_request: AtomicBool,
     /// Messages of panics caught while serving, oldest first.
     pub panics: Mutex<Vec<String>>,
+    /// Bumped after anything that may have changed the store, so that a state-file writer
+    /// knows when to write without comparing whole snapshots.
+    pub revision: AtomicU64,
 }
 
 impl Shared {
@@ -44,16 +57,38 @@ impl Shared {
             store: Mutex::new(store),
             journal: Mutex::new(journal),
             clock,
+            faults: Mutex::new(FaultTable::default()),
+            limiter: Mutex::new(RateLimiter::default()),
             settings,
             panic_next_request: AtomicBool::new(false),
             panics: Mutex::new(Vec::new()),
+            revision: AtomicU64::new(0),
         }
     }
 
-    /// Back to the initial state; the journal is emptied.
+    /// Notes that the store may have changed.
+    pub fn touch(&self) {
+        self.revision.fetch_add(1, Ordering::AcqRel);
+    }
+
+    /// Replaces the whole store with `document`; on error nothing changes.
+    pub fn replace_state(&self, document: &StateDocument) -> Result<(), StateError> {
+        let mut store = self.store.lock();
+        let replacement = Store::from_document(document, store.id_generator(), self.clock.now())?;
+        *store = replacement;
+        drop(store);
+        self.touch();
+        Ok(())
+    }
+
+    /// Back to the initial state; the journal is emptied, faults are removed and every
+    /// rate-limit bucket is full again.
     pub fn reset(&self) {
         let initial = self.initial.lock().clone();
         *self.store.lock() = initial;
+        self.touch();
         self.journal.lock().clear();
+        self.faults.lock().clear();
+        self.limiter.lock().clear();
     }
 }

@@ -14,6 +14,7 @@ use crate::model::{
     Account, CustomField, FieldStatus, IdGenerator, ObjectId, ScoreUpdate, Segment, SegmentStatus,
     SegmentType,
 };
+use crate::state::{ApiKey, StateDocument, StateError, TeamDocument};
 use crate::sales::{
     Activity, ActivityResult, Deal, DealResult, Pipeline, PipelinesExist, SalesBook,
 };
@@ -324,6 +325,8 @@ fn succeeded(id: ObjectId, domain: String, status: ItemStatus) -> ItemResult {
 struct KeyOwner {
     team: String,
     user: Option<String>,
+    /// Issue order, so that snapshots list keys as they were added.
+    serial: u64,
 }
 
 /// Every team, every API key, and the id generator.
@@ -331,6 +334,7 @@ struct KeyOwner {
 pub struct Store {
     teams: Vec<Team>,
     keys: HashMap<String, KeyOwner>,
+    next_key_serial: u64,
     ids: IdGenerator,
 }
 
@@ -340,6 +344,7 @@ impl Store {
         Store {
             teams: vec![Team::new(DEFAULT_TEAM)],
             keys: HashMap::new(),
+            next_key_serial: 0,
             ids,
         }
     }
@@ -359,8 +364,24 @@ impl Store {
         let owner = KeyOwner {
             team: team.to_string(),
             user: user.map(str::to_string),
+            serial: self.next_key_serial,
         };
+        self.next_key_serial += 1;
         self.keys.insert(key.to_string(), owner);
+    }
+
+    /// The first key of `team`, in issue order.
+    pub fn first_key_of(&self, team: &str) -> Option<String> {
+        self.keys
+            .iter()
+            .filter(|(_, owner)| owner.team == team)
+            .min_by_key(|(_, owner)| owner.serial)
+            .map(|(key, _)| key.clone())
+    }
+
+    /// A copy of the id generator, so that a replacement store keeps counting where this one is.
+    pub fn id_generator(&self) -> IdGenerator {
+        self.ids.clone()
     }
 
     /// The team called `name`, if it exists.
@@ -732,6 +753,108 @@ impl Store {
         update.apply_to(account);
         account.updated_at = Some(now);
         Ok(account.clone())
+    }
+}
+
+/// The state document (CONTROL.md §5) in and out.
+impl Store {
+    /// Everything the store holds, as a state document. Restoring it gives back the same document.
+    pub fn to_document(&self) -> StateDocument {
+        let mut keys: Vec<(&String, &KeyOwner)> = self.keys.iter().collect();
+        keys.sort_by_key(|(_, owner)| owner.serial);
+        let teams = self
+            .teams
+            .iter()
+            .map(|team| TeamDocument {
+                name: team.name.clone(),
+                api_keys: keys
+                    .iter()
+                    .filter(|(_, owner)| owner.team == team.name)
+                    .map(|(key, owner)| match &owner.user {
+                        None => ApiKey::Plain((*key).clone()),
+                        Some(user) => ApiKey::Held {
+                            key: (*key).clone(),
+                            user: Some(user.clone()),
+                        },
+                    })
+                    .collect(),
+                custom_fields: team.custom_fields.clone(),
+                segments: team
+                    .segments
+                    .iter()
+                    .map(|(id, record)| record.to_segment(id))
+                    .collect(),
+                accounts: team.accounts.values().cloned().collect(),
+                deals: team.sales.deals().to_vec(),
+                pipelines: team.sales.pipelines().to_vec(),
+                activities: team.sales.activities().to_vec(),
+            })
+            .collect();
+        StateDocument { teams }
+    }
+
+    /// A store holding exactly `document` (missing ids generated, missing times set to `now`),
+    /// or the first problem found, naming the team and entry.
+    pub fn from_document(
+        document: &StateDocument,
+        ids: IdGenerator,
+        now: Millis,
+    ) -> Result<Store, StateError> {
+        let mut store = Store {
+            teams: Vec::new(),
+            keys: HashMap::new(),
+            next_key_serial: 0,
+            ids,
+        };
+        for team in &document.teams {
+            let name = team.name.as_str();
+            let fail = |what: String, error: &dyn fmt::Display| {
+                StateError(format!("team '{name}', {what}: {error}"))
+            };
+            if name.is_empty() {
+                return Err(StateError("a team has an empty name".to_string()));
+            }
+            if store.team(name).is_some() {
+                return Err(StateError(format!("team '{name}' appears twice")));
+            }
+            store.team_or_create(name);
+            for (i, key) in team.api_keys.iter().enumerate() {
+                if key.key().is_empty() || store.keys.contains_key(key.key()) {
+                    let problem = "empty or already used by another entry";
+                    return Err(fail(format!("apiKeys[{i}]"), &problem));
+                }
+                store.add_key(key.key(), name, key.user());
+            }
+            for (i, field) in team.custom_fields.iter().enumerate() {
+                let team_fields = &store.team(name).expect("created above").custom_fields;
+                if team_fields.iter().any(|existing| existing.key == field.key) {
+                    let problem = format!("key '{}' appears twice", field.key);
+                    return Err(fail(format!("customFields[{i}]"), &problem));
+                }
+                store.team_or_create(name).custom_fields.push(field.clone());
+            }
+            for (i, account) in team.accounts.iter().enumerate() {
+                store
+                    .insert_account(name, account.clone(), now)
+                    .map_err(|error| fail(format!("accounts[{i}]"), &error))?;
+            }
+            for (i, segment) in team.segments.iter().enumerate() {
+                store
+                    .add_segment(name, segment.clone(), now)
+                    .map_err(|error| fail(format!("segments[{i}]"), &error))?;
+            }
+            let team_record = store.team_or_create(name);
+            team_record.sales = SalesBook::restore(
+                team.deals.clone(),
+                team.pipelines.clone(),
+                team.activities.clone(),
+            )
+            .map_err(|error| fail("deals, pipelines or activities".to_string(), &error))?;
+        }
+        if store.team(DEFAULT_TEAM).is_none() {
+            store.teams.insert(0, Team::new(DEFAULT_TEAM));
+        }
+        Ok(store)
     }
 }
 

@@ -69,7 +69,10 @@ impl Constraint {
             Constraint::Min(n) => format!("{p} must not be less than {n}"),
             Constraint::Max(n) => format!("{p} must not be greater than {n}"),
             Constraint::IsIn(values) => {
-                format!("{p} must be one of the following values: {}", values.join(", "))
+                format!(
+                    "{p} must be one of the following values: {}",
+                    values.join(", ")
+                )
             }
             Constraint::IsEmail => format!("{p} must be an email"),
             Constraint::IsIso8601 => format!("{p} must be a valid ISO 8601 date string"),
@@ -159,7 +162,11 @@ impl Validator {
     }
 
     /// `isNotEmpty`, then `isString`: a required text such as `domain` or `name`.
-    pub fn non_empty_string<'v>(&mut self, name: &str, value: Option<&'v Value>) -> Option<&'v str> {
+    pub fn non_empty_string<'v>(
+        &mut self,
+        name: &str,
+        value: Option<&'v Value>,
+    ) -> Option<&'v str> {
         let Some(value) = value else {
             self.fail(name, Constraint::IsNotEmpty);
             return None;
@@ -404,23 +411,67 @@ mod tests {
         let p = "x";
         let table = [
             (Constraint::IsArray, "isArray", "x must be an array"),
-            (Constraint::ArrayMinSize(1), "arrayMinSize", "x must contain at least 1 elements"),
-            (Constraint::ArrayMaxSize(100), "arrayMaxSize", "x must contain no more than 100 elements"),
+            (
+                Constraint::ArrayMinSize(1),
+                "arrayMinSize",
+                "x must contain at least 1 elements",
+            ),
+            (
+                Constraint::ArrayMaxSize(100),
+                "arrayMaxSize",
+                "x must contain no more than 100 elements",
+            ),
             (Constraint::IsString, "isString", "x must be a string"),
-            (Constraint::IsNotEmpty, "isNotEmpty", "x should not be empty"),
-            (Constraint::IsBoolean, "isBoolean", "x must be a boolean value"),
+            (
+                Constraint::IsNotEmpty,
+                "isNotEmpty",
+                "x should not be empty",
+            ),
+            (
+                Constraint::IsBoolean,
+                "isBoolean",
+                "x must be a boolean value",
+            ),
             (Constraint::IsObject, "isObject", "x must be an object"),
             (Constraint::IsInt, "isInt", "x must be an integer number"),
-            (Constraint::IsNumber, "isNumber", "x must be a number conforming to the specified constraints"),
+            (
+                Constraint::IsNumber,
+                "isNumber",
+                "x must be a number conforming to the specified constraints",
+            ),
             (Constraint::Min(1), "min", "x must not be less than 1"),
-            (Constraint::Max(1000), "max", "x must not be greater than 1000"),
-            (Constraint::IsIn(&["a", "b"]), "isIn", "x must be one of the following values: a, b"),
+            (
+                Constraint::Max(1000),
+                "max",
+                "x must not be greater than 1000",
+            ),
+            (
+                Constraint::IsIn(&["a", "b"]),
+                "isIn",
+                "x must be one of the following values: a, b",
+            ),
             (Constraint::IsEmail, "isEmail", "x must be an email"),
-            (Constraint::IsIso8601, "isIso8601", "x must be a valid ISO 8601 date string"),
+            (
+                Constraint::IsIso8601,
+                "isIso8601",
+                "x must be a valid ISO 8601 date string",
+            ),
             (Constraint::IsMongoId, "isMongoId", "x must be a mongodb id"),
-            (Constraint::EachString, "isString", "each value in x must be a string"),
-            (Constraint::NestedValidation, "nestedValidation", "each value in nested property x must be either object or array"),
-            (Constraint::Whitelist, "whitelistValidation", "property x should not exist"),
+            (
+                Constraint::EachString,
+                "isString",
+                "each value in x must be a string",
+            ),
+            (
+                Constraint::NestedValidation,
+                "nestedValidation",
+                "each value in nested property x must be either object or array",
+            ),
+            (
+                Constraint::Whitelist,
+                "whitelistValidation",
+                "property x should not exist",
+            ),
         ];
         for (constraint, key, message) in table {
             assert_eq!(constraint.key(), key);
@@ -433,7 +484,10 @@ mod tests {
         let found = violations_of(|v| {
             v.object_array("accounts", Some(&json!([])), Presence::Required, 1, 100);
         });
-        assert_eq!(found[0]["constraints"], json!({ "arrayMinSize": "accounts must contain at least 1 elements" }));
+        assert_eq!(
+            found[0]["constraints"],
+            json!({ "arrayMinSize": "accounts must contain at least 1 elements" })
+        );
         assert_eq!(found.as_array().unwrap().len(), 1);
     }
 
@@ -442,7 +496,16 @@ mod tests {
         for good in ["ann@acme.com", "a.b+c@mail.acme.io"] {
             assert!(is_email(good), "{good}");
         }
-        for bad in ["", "ann", "ann@", "@acme.com", "ann@acme", "ann@acme.c", "a n@acme.com", "ann@@acme.com"] {
+        for bad in [
+            "",
+            "ann",
+            "ann@",
+            "@acme.com",
+            "ann@acme",
+            "ann@acme.c",
+            "a n@acme.com",
+            "ann@@acme.com",
+        ] {
             assert!(!is_email(bad), "{bad}");
         }
     }
@@ -451,7 +514,10 @@ mod tests {
     fn null_counts_as_absent_for_optional_fields() {
         let body = json!({ "segmentId": null });
         let mut v = Validator::new();
-        assert_eq!(v.optional_string("segmentId", field(body.as_object().unwrap(), "segmentId")), None);
+        assert_eq!(
+            v.optional_string("segmentId", field(body.as_object().unwrap(), "segmentId")),
+            None
+        );
         assert!(v.is_clean());
     }
 }

@@ -11,7 +11,9 @@ use super::{account_id_segment, API_PREFIX};
 use crate::clock::parse_iso;
 use crate::domain::clean_domain;
 use crate::model::ObjectId;
-use crate::store::{AccountFilter, AccountInput, CreateAccounts, ItemResult, ItemStatus, StoreError};
+use crate::store::{
+    AccountFilter, AccountInput, CreateAccounts, ItemResult, ItemStatus, StoreError,
+};
 use crate::validate::{field, Constraint, Presence, Validator, Violation};
 
 /// Most accounts one `POST /accounts` may carry.
@@ -44,7 +46,13 @@ pub fn create(call: &Call) -> Result<Reply, Failure> {
 fn parse_create(body: &Map<String, Value>) -> Result<CreateAccounts, Vec<Violation>> {
     let mut v = Validator::new();
     let mut accounts = Vec::new();
-    let items = v.object_array("accounts", field(body, "accounts"), Presence::Required, 1, MAX_BATCH);
+    let items = v.object_array(
+        "accounts",
+        field(body, "accounts"),
+        Presence::Required,
+        1,
+        MAX_BATCH,
+    );
     for item in items.unwrap_or_default() {
         accounts.push(parse_account(&mut v, item));
     }
@@ -220,10 +228,14 @@ pub fn update(call: &Call) -> Result<Reply, Failure> {
         .update_custom_fields(&call.team, id, values, now)
         .map_err(|error| match error {
             // The id as sent, not re-printed in lower case.
-            StoreError::AccountNotFound(_) => refusal(StoreError::AccountNotFound(raw_id.to_string())),
+            StoreError::AccountNotFound(_) => {
+                refusal(StoreError::AccountNotFound(raw_id.to_string()))
+            }
             other => refusal(other),
         })?;
-    Ok(Reply::ok(&serde_json::json!({ "message": "Account updated successfully" })))
+    Ok(Reply::ok(
+        &serde_json::json!({ "message": "Account updated successfully" }),
+    ))
 }
 
 /// Most mappings one `PATCH /accounts/external-ids` may carry.
@@ -233,7 +245,13 @@ pub const MAX_MAPPINGS: usize = 100;
 pub fn map_external_ids(call: &Call) -> Result<Reply, Failure> {
     let body = call.json_object()?;
     let mut v = Validator::new();
-    let items = v.object_array("mappings", field(&body, "mappings"), Presence::Required, 1, MAX_MAPPINGS);
+    let items = v.object_array(
+        "mappings",
+        field(&body, "mappings"),
+        Presence::Required,
+        1,
+        MAX_MAPPINGS,
+    );
     let mut mappings = Vec::new();
     for item in items.unwrap_or_default() {
         let domain = v.non_empty_string("domain", field(item, "domain"));
@@ -246,7 +264,11 @@ pub fn map_external_ids(call: &Call) -> Result<Reply, Failure> {
     v.reject_unknown(&body, &["mappings"]);
     let mappings = v.finish(mappings).map_err(Failure::Validation)?;
     let now = call.shared.clock.now();
-    let outcome = call.shared.store.lock().map_external_ids(&call.team, &mappings, now);
+    let outcome = call
+        .shared
+        .store
+        .lock()
+        .map_external_ids(&call.team, &mappings, now);
     Ok(Reply::ok(&outcome))
 }
 
@@ -256,6 +278,10 @@ pub fn missing_external_ids(call: &Call) -> Result<Reply, Failure> {
     let limit = call.query.limit(&mut v);
     call.query.reject_unknown(&mut v, &["limit"]);
     let limit = v.finish(limit).map_err(Failure::Validation)?;
-    let rows = call.shared.store.lock().missing_external_ids(&call.team, limit);
+    let rows = call
+        .shared
+        .store
+        .lock()
+        .missing_external_ids(&call.team, limit);
     Ok(Reply::ok(&rows))
 }

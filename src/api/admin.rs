@@ -12,6 +12,8 @@ use super::envelope::json_response;
 use super::query::Query;
 use super::ADMIN_PREFIX;
 use crate::clock::{format_iso, parse_iso};
+use crate::state::parse_document;
+use crate::faults::Fault;
 use crate::model::{Account, CustomField, FieldStatus, LabelType, ObjectId, ScoreUpdate, Segment};
 use crate::shared::Shared;
 use crate::store::{StoreError, DEFAULT_TEAM};
@@ -20,10 +22,42 @@ type AdminResult = Result<Response<Full<Bytes>>, (StatusCode, String)>;
 
 /// Answers one admin request.
 pub fn handle(shared: &Shared, request: &Request<Bytes>) -> Response<Full<Bytes>> {
-    match serve(shared, request) {
+    let outcome = authorize(shared, request).and_then(|()| serve(shared, request));
+    if request.method() != Method::GET {
+        shared.touch();
+    }
+    match outcome {
         Ok(response) => response,
         Err((status, message)) => reply(status, &json!({ "error": message })),
     }
+}
+
+/// With an admin token configured, every admin request must carry `Authorization: Bearer <token>`.
+fn authorize(shared: &Shared, request: &Request<Bytes>) -> Result<(), (StatusCode, String)> {
+    let Some(token) = &shared.settings.admin_token else {
+        return Ok(());
+    };
+    let sent = request
+        .headers()
+        .get(http::header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.strip_prefix("Bearer "));
+    match sent {
+        Some(sent) if constant_time_eq(sent.as_bytes(), token.as_bytes()) => Ok(()),
+        _ => Err((
+            StatusCode::UNAUTHORIZED,
+            "the admin API needs the header Authorization: Bearer <admin token>".to_string(),
+        )),
+    }
+}
+
+/// Compares without stopping at the first difference, so timing does not reveal a prefix.
+pub(crate) fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    let mut difference = a.len() ^ b.len();
+    for (i, byte) in a.iter().enumerate() {
+        difference |= usize::from(byte ^ b.get(i).copied().unwrap_or(!byte));
+    }
+    difference == 0
 }
 
 fn serve(shared: &Shared, request: &Request<Bytes>) -> AdminResult {
@@ -40,6 +74,30 @@ fn serve(shared: &Shared, request: &Request<Bytes>) -> AdminResult {
     let segments: Vec<&str> = rest.trim_matches('/').split('/').collect();
     match (request.method().clone(), segments.as_slice()) {
         (Method::GET, ["health"]) => Ok(reply(StatusCode::OK, &json!({ "status": "ok" }))),
+        (Method::GET, ["state"]) => {
+            let document = shared.store.lock().to_document();
+            Ok(reply(StatusCode::OK, &document))
+        }
+        (Method::PUT, ["state"]) => {
+            let document = parse_document(body).map_err(|error| bad_request(error.to_string()))?;
+            shared
+                .replace_state(&document)
+                .map_err(|error| bad_request(error.to_string()))?;
+            Ok(no_content())
+        }
+        (Method::POST, ["keys"]) => {
+            let seed: KeySeed = parse(body)?;
+            let team = seed.team.as_deref().unwrap_or(team).to_string();
+            let key = seed.key.unwrap_or_else(|| new_key(shared));
+            if key.is_empty() || team.is_empty() {
+                return Err(bad_request("key and team must not be empty".to_string()));
+            }
+            shared
+                .store
+                .lock()
+                .add_key(&key, &team, seed.user.as_deref());
+            Ok(reply(StatusCode::CREATED, &json!({ "key": key, "team": team })))
+        }
         (Method::POST, ["reset"]) => {
             shared.reset();
             Ok(no_content())
@@ -138,8 +196,36 @@ fn serve(shared: &Shared, request: &Request<Bytes>) -> AdminResult {
             shared.journal.lock().clear();
             Ok(no_content())
         }
+        (Method::POST, ["faults"]) => {
+            let fault: Fault = parse(body)?;
+            let id = shared.faults.lock().add(fault).map_err(bad_request)?;
+            Ok(reply(StatusCode::CREATED, &json!({ "id": id })))
+        }
+        (Method::GET, ["faults"]) => Ok(reply(StatusCode::OK, &shared.faults.lock().list())),
+        (Method::DELETE, ["faults"]) => {
+            shared.faults.lock().clear();
+            Ok(no_content())
+        }
         (method, _) => Err(not_found(format!("No admin endpoint {method} {path}"))),
     }
+}
+
+/// The body of `POST /_mock/keys`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct KeySeed {
+    #[serde(default)]
+    key: Option<String>,
+    #[serde(default)]
+    team: Option<String>,
+    #[serde(default)]
+    user: Option<String>,
+}
+
+/// A fresh key: `rk_` and 24 hex digits from the mock's id generator's kind of randomness.
+fn new_key(shared: &Shared) -> String {
+    let id = crate::model::IdGenerator::random().next_id(shared.clock.now());
+    format!("rk_{id}")
 }
 
 /// The body of `POST /_mock/clock`: exactly one of the three.

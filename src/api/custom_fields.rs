@@ -55,7 +55,10 @@ pub fn create(call: &Call) -> Result<Reply, Failure> {
         .lock()
         .add_custom_field(&call.team, field)
         .map_err(refusal)?;
-    Ok(Reply::new(StatusCode::CREATED, &[FieldView::from(&created)]))
+    Ok(Reply::new(
+        StatusCode::CREATED,
+        &[FieldView::from(&created)],
+    ))
 }
 
 fn parse_create(body: &Map<String, Value>) -> Result<CustomField, Vec<Violation>> {
@@ -73,7 +76,10 @@ fn parse_create(body: &Map<String, Value>) -> Result<CustomField, Vec<Violation>
     };
     let options = v.string_array("options", field(body, "options"), presence, min);
     v.reject_unknown(body, &["label", "labelType", "description", "options"]);
-    let mut created = CustomField::new(label.unwrap_or_default(), label_type.unwrap_or(LabelType::SingleLineText));
+    let mut created = CustomField::new(
+        label.unwrap_or_default(),
+        label_type.unwrap_or(LabelType::SingleLineText),
+    );
     created.description = description.map(str::to_string);
     if selection {
         created = created.options(&options.unwrap_or_default());

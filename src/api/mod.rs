@@ -1,11 +1,12 @@
 //! The router: one plain function from a buffered request to a response. It picks the
-//! endpoint, authenticates, parses and validates, runs the store under its lock, records the
-//! journal and catches panics. It never sees a socket.
+//! endpoint, applies faults and the rate limiter, authenticates, parses and validates, runs the
+//! store under its lock, records the journal and catches panics. It never sees a socket.
 
 mod accounts;
 pub(crate) mod admin;
 mod custom_fields;
 pub(crate) mod envelope;
+mod faulted;
 mod query;
 mod sales;
 mod segments;
@@ -21,6 +22,7 @@ use serde_json::{Map, Value};
 use crate::journal::RecordedRequest;
 use crate::shared::Shared;
 use envelope::{Failure, Reply};
+pub(crate) use faulted::{Action, Answer};
 use query::Query;
 
 /// Where the emulated API lives.
@@ -110,15 +112,25 @@ fn is_json(headers: &HeaderMap) -> bool {
         .is_some_and(|essence| essence.trim().eq_ignore_ascii_case("application/json"))
 }
 
-/// Answers one request. Never panics: a panic inside is answered with 500 and remembered.
-pub(crate) fn handle(shared: &Shared, request: &Request<Bytes>) -> Response<Full<Bytes>> {
+/// Answers one request, and says what the server must still do for a fault (after every
+/// lock is released). Never panics: a panic inside is answered with 500 and remembered.
+pub(crate) fn handle(shared: &Shared, request: &Request<Bytes>) -> Answer {
     let path = request.uri().path();
     if path == ADMIN_PREFIX || path.starts_with("/_mock/") {
-        return guarded(shared, request, || admin::handle(shared, request));
+        return Answer::plain(guarded(shared, request, || admin::handle(shared, request)));
     }
-    let response = guarded(shared, request, || api(shared, request));
-    record(shared, request, response.status());
-    response
+    let mut action = None;
+    let response = guarded(shared, request, || {
+        let answer = api(shared, request);
+        action = answer.action;
+        answer.response
+    });
+    let answer = Answer { response, action };
+    record(shared, request, answer.journal_status());
+    if request.method() != Method::GET {
+        shared.touch();
+    }
+    answer
 }
 
 fn guarded(
@@ -150,10 +162,21 @@ fn target_of(request: &Request<Bytes>) -> &str {
         .map_or("/", |target| target.as_str())
 }
 
-fn api(shared: &Shared, request: &Request<Bytes>) -> Response<Full<Bytes>> {
+/// Faults first (one decision per request), then the rate limiter, then the endpoint.
+fn api(shared: &Shared, request: &Request<Bytes>) -> Answer {
     if shared.panic_next_request.swap(false, Ordering::AcqRel) {
         panic!("panic requested by the test (MockRecotap::panic_on_next_request)");
     }
+    if let Some(hit) = faulted::decide(shared, request) {
+        return faulted::shape(shared, request, hit, || respond(shared, request));
+    }
+    if let Some(answer) = faulted::rate_limited(shared, request) {
+        return answer;
+    }
+    Answer::plain(respond(shared, request))
+}
+
+fn respond(shared: &Shared, request: &Request<Bytes>) -> Response<Full<Bytes>> {
     let target = target_of(request);
     let outcome = serve(shared, request);
     let now = shared.clock.now();
@@ -215,7 +238,7 @@ fn authenticate(shared: &Shared, headers: &HeaderMap) -> Result<String, Failure>
         .ok_or_else(|| unauthorized("Invalid API key"))
 }
 
-fn record(shared: &Shared, request: &Request<Bytes>, status: StatusCode) {
+fn record(shared: &Shared, request: &Request<Bytes>, status: u16) {
     let headers = request
         .headers()
         .iter()
@@ -229,7 +252,7 @@ fn record(shared: &Shared, request: &Request<Bytes>, status: StatusCode) {
         path: target_of(request).to_string(),
         headers,
         body: request.body().clone(),
-        status: status.as_u16(),
+        status,
         at: shared.clock.now(),
     };
     shared.journal.lock().record(entry);
@@ -248,6 +271,6 @@ pub(crate) fn too_large(shared: &Shared, request: &Request<Bytes>) -> Response<F
     }
     let failure = Failure::Plain(status, envelope::reason(status).to_string());
     let response = envelope::failure(failure, shared.clock.now(), target_of(request));
-    record(shared, request, status);
+    record(shared, request, status.as_u16());
     response
 }

@@ -23,7 +23,11 @@ pub fn list(call: &Call) -> Result<Reply, Failure> {
     };
     call.query.reject_unknown(&mut v, &["limit", "cursor"]);
     let (limit, cursor) = v.finish((limit, cursor)).map_err(Failure::Validation)?;
-    let page = call.shared.store.lock().list_segments(&call.team, limit, cursor);
+    let page = call
+        .shared
+        .store
+        .lock()
+        .list_segments(&call.team, limit, cursor);
     Ok(Reply::ok(&SegmentPage {
         data: &page.rows,
         next_cursor: page.next_cursor.as_deref(),

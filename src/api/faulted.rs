@@ -1,0 +1,159 @@
+//! What a fault or the rate limiter makes of an `/api/v1` request: the response, and what the
+//! server must still do with it (wait, never answer, reset). Decides only; never sleeps.
+
+use std::time::Duration;
+
+use bytes::Bytes;
+use http::{HeaderValue, Request, Response, StatusCode};
+use http_body_util::Full;
+use serde_json::Value;
+
+use super::envelope::{self, Failure, Reply};
+use super::{target_of, API_PREFIX};
+use crate::faults::{Hit, Shape};
+use crate::rate_limit::retry_after_secs;
+use crate::shared::Shared;
+
+/// A response, and what the server does before (or instead of) sending it.
+#[derive(Debug)]
+pub(crate) struct Answer {
+    pub response: Response<Full<Bytes>>,
+    pub action: Option<Action>,
+}
+
+/// Work for the server, done after every lock is released.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Action {
+    /// Send the response this much later.
+    Delay(Duration),
+    /// Never answer; the connection ends when the client gives up or the mock stops.
+    Hang,
+    /// Close the connection with a TCP reset instead of answering.
+    Reset,
+}
+
+impl Answer {
+    /// Just send `response`.
+    pub fn plain(response: Response<Full<Bytes>>) -> Self {
+        Answer {
+            response,
+            action: None,
+        }
+    }
+
+    fn silent(action: Action) -> Self {
+        Answer {
+            response: Response::new(Full::new(Bytes::new())),
+            action: Some(action),
+        }
+    }
+
+    /// The status the journal records: what the client saw, `0` when it saw no response.
+    pub fn journal_status(&self) -> u16 {
+        match self.action {
+            Some(Action::Hang | Action::Reset) => 0,
+            _ => self.response.status().as_u16(),
+        }
+    }
+}
+
+/// Whether faults and the rate limiter may touch `path`: the API, served or not (a gateway in
+/// front of the real service would not know which paths exist either). Never the admin API.
+fn is_api(path: &str) -> bool {
+    path.strip_prefix(API_PREFIX)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+}
+
+/// The fault that hits this request, if any (and counts the request for every fault it reaches).
+pub(crate) fn decide(shared: &Shared, request: &Request<Bytes>) -> Option<Hit> {
+    let path = request.uri().path();
+    if !is_api(path) {
+        return None;
+    }
+    shared.faults.lock().decide(request.method().as_str(), path)
+}
+
+/// Shapes the answer to a request `hit` by a fault. `serve` processes the request normally;
+/// it runs first when the fault applies the request, and always for a delay.
+pub(crate) fn shape(
+    shared: &Shared,
+    request: &Request<Bytes>,
+    hit: Hit,
+    serve: impl FnOnce() -> Response<Full<Bytes>>,
+) -> Answer {
+    let served = (hit.apply || matches!(hit.shape, Shape::Delay(_))).then(serve);
+    let target = target_of(request);
+    match hit.shape {
+        Shape::Status {
+            status,
+            body,
+            retry_after,
+        } => {
+            // `Fault::check` keeps `status` within 400..=599.
+            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            let mut response = match body {
+                Some(body) => envelope::json_response(status, body.to_string().into_bytes()),
+                None => {
+                    let failure = Failure::Plain(status, envelope::reason(status).to_string());
+                    envelope::failure(failure, shared.clock.now(), target)
+                }
+            };
+            if let Some(secs) = retry_after {
+                set_retry_after(&mut response, secs);
+            }
+            Answer::plain(response)
+        }
+        Shape::RateLimit { retry_after } => Answer::plain(too_many_requests(shared, target, retry_after)),
+        Shape::Delay(delay) => Answer {
+            response: served.unwrap_or_else(|| Response::new(Full::new(Bytes::new()))),
+            action: Some(Action::Delay(delay)),
+        },
+        Shape::Hang => Answer::silent(Action::Hang),
+        Shape::Reset => Answer::silent(Action::Reset),
+        Shape::Malformed => {
+            // The real body when the request was applied; otherwise what a success would start with.
+            let whole = match served {
+                Some(response) => response.into_body().into_inner().unwrap_or_default(),
+                None => {
+                    let reply = Reply::ok(&Value::Null);
+                    let response = envelope::success(reply, shared.clock.now(), target);
+                    response.into_body().into_inner().unwrap_or_default()
+                }
+            };
+            // A proper prefix of a JSON object is never valid JSON; `Content-Length` matches
+            // the cut body, so the client reads a complete response and fails to parse it.
+            let cut = whole.slice(..whole.len() / 2);
+            Answer::plain(envelope::json_response(StatusCode::OK, cut.to_vec()))
+        }
+    }
+}
+
+/// The rate limiter's answer, if this request is over its key's budget. Only keys the mock
+/// knows have a budget: an unknown key is answered 401 as usual, and cannot grow the table.
+pub(crate) fn rate_limited(shared: &Shared, request: &Request<Bytes>) -> Option<Answer> {
+    let per_second = shared.settings.rate_limit?;
+    if !is_api(request.uri().path()) {
+        return None;
+    }
+    let key = request.headers().get("x-api-key")?.to_str().ok()?;
+    shared.store.lock().team_for_key(key)?;
+    let now = shared.clock.now();
+    let wait_ms = shared.limiter.lock().take(key, per_second, now).err()?;
+    let response = too_many_requests(shared, target_of(request), retry_after_secs(wait_ms));
+    Some(Answer::plain(response))
+}
+
+/// `429` with `Retry-After` and the envelope `message` `Too Many Requests`.
+fn too_many_requests(shared: &Shared, target: &str, retry_after: u64) -> Response<Full<Bytes>> {
+    let status = StatusCode::TOO_MANY_REQUESTS;
+    let failure = Failure::Plain(status, envelope::reason(status).to_string());
+    let mut response = envelope::failure(failure, shared.clock.now(), target);
+    set_retry_after(&mut response, retry_after);
+    response
+}
+
+fn set_retry_after(response: &mut Response<Full<Bytes>>, secs: u64) {
+    response
+        .headers_mut()
+        .insert(http::header::RETRY_AFTER, HeaderValue::from(secs));
+}

@@ -1,0 +1,98 @@
+//! The server's end of one TCP connection, which a `reset` fault can end with a TCP reset (RST)
+//! instead of an orderly close (FIN). Only the server uses it; it knows nothing of HTTP.
+
+use std::io;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::net::TcpStream;
+use tokio::sync::Notify;
+
+/// Shared by a connection's socket, its requests and its task: a request trips it, the task
+/// then drops the connection, and the socket resets instead of closing.
+#[derive(Debug, Default)]
+pub struct ResetSwitch {
+    tripped: AtomicBool,
+    notify: Notify,
+}
+
+impl ResetSwitch {
+    /// Asks for the connection to be reset.
+    pub fn trip(&self) {
+        self.tripped.store(true, Ordering::Release);
+        self.notify.notify_one();
+    }
+
+    /// Resolves once [`ResetSwitch::trip`] was called (also if it was called before).
+    pub async fn tripped(&self) {
+        self.notify.notified().await;
+    }
+}
+
+/// A `TcpStream` that, once its switch is tripped, closes with RST when dropped.
+///
+/// The stream itself is owned by hyper's connection by then, so the switch is the only way
+/// to reach it; setting `SO_LINGER` to zero at drop time is what turns the close into a reset.
+#[derive(Debug)]
+pub struct Socket {
+    stream: TcpStream,
+    switch: Arc<ResetSwitch>,
+}
+
+impl Socket {
+    pub fn new(stream: TcpStream, switch: Arc<ResetSwitch>) -> Self {
+        Socket { stream, switch }
+    }
+}
+
+impl Drop for Socket {
+    fn drop(&mut self) {
+        if self.switch.tripped.load(Ordering::Acquire) {
+            // A zero linger never blocks: the close discards unsent data and sends RST.
+            let _ = self.stream.set_zero_linger();
+        }
+    }
+}
+
+impl AsyncRead for Socket {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.get_mut().stream).poll_read(cx, buf)
+    }
+}
+
+impl AsyncWrite for Socket {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.get_mut().stream).poll_write(cx, buf)
+    }
+
+    fn poll_write_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.get_mut().stream).poll_write_vectored(cx, bufs)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.stream.is_write_vectored()
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.get_mut().stream).poll_flush(cx)
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.get_mut().stream).poll_shutdown(cx)
+    }
+}
