@@ -2,7 +2,7 @@
 //! each, and the response shapes of API.md §2.
 
 use http::StatusCode;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::envelope::{Failure, Reply};
@@ -31,8 +31,10 @@ pub(crate) fn refusal(error: StoreError) -> Failure {
 
 /// `POST /accounts` (API.md §2.1).
 pub fn create(call: &Call) -> Result<Reply, Failure> {
-    let body = call.json_object()?;
-    let request = parse_create(&body).map_err(Failure::Validation)?;
+    let request = match call.is_json().then(|| parse_create_fast(call.body)).flatten() {
+        Some(request) => request,
+        None => parse_create(&call.json_object()?).map_err(Failure::Validation)?,
+    };
     let now = call.shared.clock.now();
     let results = call
         .shared
@@ -41,6 +43,69 @@ pub fn create(call: &Call) -> Result<Reply, Failure> {
         .create_accounts(&call.team, request, now)
         .map_err(refusal)?;
     Ok(Reply::ok(&CreateResponse::new(&results)))
+}
+
+/// The fast path for the common case, a well-formed body: parse straight into typed structs
+/// (no JSON tree) and run the few checks that typing leaves open. Anything unusual (a wrong
+/// type, an unknown or repeated property, a blank domain, a batch size out of range) returns
+/// `None`, and the request takes the tree-walking path, which reports the exact violations.
+/// So both paths accept the same bodies and only the slow one ever writes an error.
+fn parse_create_fast(body: &[u8]) -> Option<CreateAccounts> {
+    let strict: StrictCreate = serde_json::from_slice(body).ok()?;
+    let size_ok = (1..=MAX_BATCH).contains(&strict.accounts.len());
+    let texts_ok = strict
+        .accounts
+        .iter()
+        .all(|item| !item.domain.trim().is_empty() && !item.name.trim().is_empty());
+    if !size_ok || !texts_ok {
+        return None;
+    }
+    let accounts = strict
+        .accounts
+        .into_iter()
+        .map(|item| AccountInput {
+            domain: item.domain,
+            name: item.name,
+            external_id: item.external_id,
+            short_name: item.short_name,
+            linkedin_url: item.linkedin_url,
+            tags: item.tags,
+            custom_fields: item.custom_fields,
+        })
+        .collect();
+    Some(CreateAccounts {
+        accounts,
+        segment_id: strict.segment_id,
+        upsert: strict.upsert.unwrap_or(false),
+    })
+}
+
+/// A `POST /accounts` body exactly as the API wants it (`null` reads as absent).
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct StrictCreate {
+    accounts: Vec<StrictAccount>,
+    #[serde(default)]
+    segment_id: Option<String>,
+    #[serde(default)]
+    upsert: Option<bool>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct StrictAccount {
+    domain: String,
+    name: String,
+    #[serde(default)]
+    external_id: Option<String>,
+    #[serde(default)]
+    short_name: Option<String>,
+    #[serde(default)]
+    linkedin_url: Option<String>,
+    #[serde(default)]
+    tags: Option<Vec<String>>,
+    #[serde(default)]
+    custom_fields: Option<Map<String, Value>>,
 }
 
 fn parse_create(body: &Map<String, Value>) -> Result<CreateAccounts, Vec<Violation>> {
@@ -284,4 +349,58 @@ pub fn missing_external_ids(call: &Call) -> Result<Reply, Failure> {
         .lock()
         .missing_external_ids(&call.team, limit);
     Ok(Reply::ok(&rows))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn slow(body: &str) -> Result<CreateAccounts, Vec<Violation>> {
+        let value: Value = serde_json::from_str(body).unwrap();
+        parse_create(value.as_object().unwrap())
+    }
+
+    #[test]
+    fn the_fast_path_reads_well_formed_bodies_exactly_as_the_slow_path() {
+        let bodies = [
+            r#"{"accounts":[{"domain":"acme.com","name":"Acme"}]}"#,
+            r#"{"accounts":[{"domain":"a.com","name":"A","externalId":"x","shortName":null,
+                "linkedinUrl":"l","tags":["t"],"customFields":{"B_C":1,"A_C":null}}],
+                "segmentId":"seg","upsert":true}"#,
+            r#"{"accounts":[{"domain":"a.com","name":"A"}],"segmentId":null,"upsert":null}"#,
+        ];
+        for body in bodies {
+            assert_eq!(parse_create_fast(body.as_bytes()), Some(slow(body).unwrap()), "{body}");
+        }
+    }
+
+    #[test]
+    fn the_fast_path_leaves_every_invalid_body_to_the_slow_path() {
+        let bodies = [
+            r#"{"accounts":[]}"#,
+            r#"{"accounts":[{"domain":"  ","name":"A"}]}"#,
+            r#"{"accounts":[{"domain":"a.com","name":""}]}"#,
+            r#"{"accounts":[{"domain":"a.com","name":"A","extra":1}]}"#,
+            r#"{"accounts":[{"domain":"a.com","name":"A"}],"upsert":"yes"}"#,
+            r#"{"accounts":[{"domain":"a.com","name":"A","customFields":[]}]}"#,
+            r#"{"accounts":[{"domain":"a.com","name":"A","tags":[1]}]}"#,
+            r#"{"accounts":[[]]}"#,
+            r#"[]"#,
+        ];
+        for body in bodies {
+            assert_eq!(parse_create_fast(body.as_bytes()), None, "{body}");
+        }
+        let too_many = format!(
+            r#"{{"accounts":[{}]}}"#,
+            vec![r#"{"domain":"a.com","name":"A"}"#; MAX_BATCH + 1].join(",")
+        );
+        assert_eq!(parse_create_fast(too_many.as_bytes()), None);
+    }
+
+    #[test]
+    fn a_repeated_property_takes_the_slow_path_where_the_last_value_wins() {
+        let body = r#"{"accounts":[{"domain":"a.com","name":"A","name":"B"}]}"#;
+        assert_eq!(parse_create_fast(body.as_bytes()), None);
+        assert_eq!(slow(body).unwrap().accounts[0].name, "B");
+    }
 }

@@ -90,6 +90,11 @@ pub(crate) struct Call<'a> {
 }
 
 impl Call<'_> {
+    /// Whether the body is declared JSON (and so is read at all).
+    pub fn is_json(&self) -> bool {
+        is_json(self.headers)
+    }
+
     /// The body as a JSON object, as the vendor's framework reads it: a body whose
     /// `Content-Type` is not JSON, or that is empty, is `{}`; so is JSON that is not an object.
     pub fn json_object(&self) -> Result<Map<String, Value>, Failure> {
