@@ -11,13 +11,13 @@ use crate::faults::{ActiveFault, Fault, FaultId};
 use crate::journal::DEFAULT_MAX_ENTRIES;
 use crate::journal::{Journal, RecordedRequest, DEFAULT_MAX_BODY_BYTES as JOURNAL_BYTES};
 use crate::model::{Account, CustomField, IdGenerator, ObjectId, ScoreUpdate, Segment};
-use crate::sales::{Activity, Deal, Pipeline};
-use crate::state::{StateDocument, StateError};
 use crate::persist;
+use crate::sales::{Activity, Deal, Pipeline};
 use crate::server::{self, ServerHandle};
-use tokio::sync::watch;
 use crate::shared::{Settings, Shared, DEFAULT_MAX_BODY_BYTES};
+use crate::state::{StateDocument, StateError};
 use crate::store::{Store, StoreError, DEFAULT_TEAM};
+use tokio::sync::watch;
 
 /// The API key a mock accepts unless configured otherwise.
 pub const DEFAULT_API_KEY: &str = "test-api-key";
@@ -209,8 +209,9 @@ impl MockRecotapBuilder {
         }
         let mut store = match &self.initial_state {
             None => Store::new(ids),
-            Some(document) => Store::from_document(document, ids, clock.now())
-                .map_err(invalid_data)?,
+            Some(document) => {
+                Store::from_document(document, ids, clock.now()).map_err(invalid_data)?
+            }
         };
         for (key, team) in &self.api_keys {
             store.add_key(key, team, None);
@@ -577,8 +578,22 @@ impl Drop for MockRecotap {
         if let Some(file) = self.state_file.take() {
             if let Err(error) = persist::write(&self.shared, &file.path) {
                 // Drop must not panic (it may run during a panic); say it instead.
-                eprintln!("recotap-mock: cannot write {}: {error}", file.path.display());
+                eprintln!(
+                    "recotap-mock: cannot write {}: {error}",
+                    file.path.display()
+                );
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_handle_can_be_shared_across_threads() {
+        fn shareable<T: Send + Sync>() {}
+        shareable::<MockRecotap>();
     }
 }

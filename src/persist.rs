@@ -61,7 +61,9 @@ pub async fn writer(shared: Arc<Shared>, path: PathBuf, mut stop: watch::Receive
         let outcome = tokio::task::spawn_blocking(move || write(&task_shared, &task_path)).await;
         match outcome {
             Ok(Ok(())) => written = revision,
-            Ok(Err(error)) => tracing::error!(%error, path = %path.display(), "cannot write the state file"),
+            Ok(Err(error)) => {
+                tracing::error!(%error, path = %path.display(), "cannot write the state file")
+            }
             Err(error) => tracing::error!(%error, "the state-file writer failed"),
         }
         last_write = Instant::now();

@@ -309,7 +309,10 @@ impl SalesBook {
         book.create_pipelines(pipelines)
             .map_err(|error| error.to_string())?;
         for activity in activities {
-            if !book.activity_ids.insert(activity.external_activity_id.clone()) {
+            if !book
+                .activity_ids
+                .insert(activity.external_activity_id.clone())
+            {
                 let id = activity.external_activity_id;
                 return Err(format!("activity '{id}' appears twice"));
             }

@@ -7,8 +7,8 @@ use std::sync::{mpsc, Arc, LazyLock};
 use std::time::Duration;
 
 use bytes::Bytes;
-use http::{header, Request, Response, StatusCode};
-use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
+use http::{header, HeaderValue, Request, Response, StatusCode};
+use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioExecutor, TokioIo};
@@ -44,7 +44,8 @@ static RUNTIME: LazyLock<tokio::runtime::Runtime> = LazyLock::new(|| {
 #[derive(Debug)]
 pub struct ServerHandle {
     stop: Option<watch::Sender<()>>,
-    closed: mpsc::Receiver<()>,
+    /// In a mutex only so that the handle is `Sync` (tests share `&MockRecotap` across threads).
+    closed: parking_lot::Mutex<mpsc::Receiver<()>>,
 }
 
 impl ServerHandle {
@@ -52,7 +53,7 @@ impl ServerHandle {
     /// In-flight requests get a short grace period; then their connections are dropped.
     pub fn stop(&mut self) {
         if self.stop.take().is_some() {
-            let _ = self.closed.recv_timeout(Duration::from_secs(5));
+            let _ = self.closed.lock().recv_timeout(Duration::from_secs(5));
         }
     }
 }
@@ -76,7 +77,7 @@ pub fn spawn(
     RUNTIME.spawn(accept_loop(listener, shared, stop_rx, closed_tx));
     Ok(ServerHandle {
         stop: Some(stop_tx),
-        closed: closed_rx,
+        closed: parking_lot::Mutex::new(closed_rx),
     })
 }
 
@@ -173,6 +174,23 @@ async fn perform(answer: Answer, reset: &ResetSwitch) -> Response<Full<Bytes>> {
     answer.response
 }
 
+/// Reads and drops the rest of a refused body, within bounds, so the client can finish
+/// sending and read the answer; past the bounds the connection is simply closed.
+async fn discard(mut rest: Incoming) {
+    const MOST_BYTES: usize = 256 * 1024 * 1024;
+    const MOST_TIME: Duration = Duration::from_secs(10);
+    let drain = async {
+        let mut seen = 0usize;
+        while let Some(Ok(frame)) = rest.frame().await {
+            seen += frame.data_ref().map_or(0, Bytes::len);
+            if seen > MOST_BYTES {
+                break;
+            }
+        }
+    };
+    let _ = tokio::time::timeout(MOST_TIME, drain).await;
+}
+
 /// Buffers the body (never more than the limit), then hands the request to the router.
 async fn respond(shared: &Shared, request: Request<Incoming>) -> Answer {
     let (parts, body) = request.into_parts();
@@ -182,26 +200,33 @@ async fn respond(shared: &Shared, request: Request<Incoming>) -> Answer {
         .get(header::CONTENT_LENGTH)
         .and_then(|value| value.to_str().ok())
         .and_then(|value| value.parse::<u64>().ok());
-    let too_large = |parts| {
-        Answer::plain(api::too_large(
-            shared,
-            &Request::from_parts(parts, Bytes::new()),
-        ))
+    let too_large = |parts, rest: Incoming| {
+        // Answer at once, but keep reading (and dropping) what the client still sends: closing
+        // a socket with unread data resets it, and the client would never see the 413.
+        tokio::spawn(discard(rest));
+        let mut response = api::too_large(shared, &Request::from_parts(parts, Bytes::new()));
+        response.headers_mut().insert(header::CONNECTION, HeaderValue::from_static("close"));
+        Answer::plain(response)
     };
     if declared.is_some_and(|length| length > limit as u64) {
-        return too_large(parts);
+        return too_large(parts, body);
     }
-    let body = match Limited::new(body, limit).collect().await {
-        Ok(collected) => collected.to_bytes(),
-        Err(error) if error.downcast_ref::<LengthLimitError>().is_some() => {
-            return too_large(parts);
-        }
-        Err(_) => {
+    let mut body = body;
+    let mut buffered = Vec::with_capacity(declared.map_or(0, |length| length as usize));
+    while let Some(frame) = body.frame().await {
+        let Ok(frame) = frame else {
             // The client went away mid-body: nothing was applied, and no one reads this.
             let mut response = Response::new(Full::new(Bytes::new()));
             *response.status_mut() = StatusCode::BAD_REQUEST;
             return Answer::plain(response);
+        };
+        if let Ok(data) = frame.into_data() {
+            if buffered.len() + data.len() > limit {
+                return too_large(parts, body);
+            }
+            buffered.extend_from_slice(&data);
         }
-    };
+    }
+    let body = Bytes::from(buffered);
     api::handle(shared, &Request::from_parts(parts, body))
 }

@@ -89,5 +89,6 @@ impl std::error::Error for StateError {}
 
 /// Parses a state document from JSON text, with a message that says where it went wrong.
 pub fn parse_document(text: &[u8]) -> Result<StateDocument, StateError> {
-    serde_json::from_slice(text).map_err(|error| StateError(format!("invalid state document: {error}")))
+    serde_json::from_slice(text)
+        .map_err(|error| StateError(format!("invalid state document: {error}")))
 }

@@ -14,10 +14,10 @@ use crate::model::{
     Account, CustomField, FieldStatus, IdGenerator, ObjectId, ScoreUpdate, Segment, SegmentStatus,
     SegmentType,
 };
-use crate::state::{ApiKey, StateDocument, StateError, TeamDocument};
 use crate::sales::{
     Activity, ActivityResult, Deal, DealResult, Pipeline, PipelinesExist, SalesBook,
 };
+use crate::state::{ApiKey, StateDocument, StateError, TeamDocument};
 
 /// The team a mock starts with.
 pub const DEFAULT_TEAM: &str = "default";
