@@ -19,6 +19,15 @@ use crate::sales::{
 };
 use crate::state::{ApiKey, StateDocument, StateError, TeamDocument};
 
+/// Compares without stopping at the first difference, so timing does not reveal a prefix.
+pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    let mut difference = a.len() ^ b.len();
+    for (i, byte) in a.iter().enumerate() {
+        difference |= usize::from(byte ^ b.get(i).copied().unwrap_or(!byte));
+    }
+    difference == 0
+}
+
 /// The team a mock starts with.
 pub const DEFAULT_TEAM: &str = "default";
 
@@ -350,8 +359,19 @@ impl Store {
     }
 
     /// The team a key authenticates as, if the key is known and current.
+    ///
+    /// Every known key is compared, each without stopping at the first differing byte, so the
+    /// answer's timing says nothing about how close a guess was.
     pub fn team_for_key(&self, key: &str) -> Option<&str> {
-        self.keys.get(key).map(|owner| owner.team.as_str())
+        self.keys
+            .iter()
+            .fold(None, |found, (known, owner)| {
+                if constant_time_eq(known.as_bytes(), key.as_bytes()) {
+                    Some(owner.team.as_str())
+                } else {
+                    found
+                }
+            })
     }
 
     /// Adds `key` to `team` (created if new). A key held by `user` revokes that user's older key.

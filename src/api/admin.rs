@@ -12,10 +12,11 @@ use super::envelope::json_response;
 use super::query::Query;
 use super::ADMIN_PREFIX;
 use crate::clock::{format_iso, parse_iso};
-use crate::state::parse_document;
 use crate::faults::Fault;
 use crate::model::{Account, CustomField, FieldStatus, LabelType, ObjectId, ScoreUpdate, Segment};
 use crate::shared::Shared;
+use crate::state::parse_document;
+use crate::store::constant_time_eq;
 use crate::store::{StoreError, DEFAULT_TEAM};
 
 type AdminResult = Result<Response<Full<Bytes>>, (StatusCode, String)>;
@@ -49,15 +50,6 @@ fn authorize(shared: &Shared, request: &Request<Bytes>) -> Result<(), (StatusCod
             "the admin API needs the header Authorization: Bearer <admin token>".to_string(),
         )),
     }
-}
-
-/// Compares without stopping at the first difference, so timing does not reveal a prefix.
-pub(crate) fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    let mut difference = a.len() ^ b.len();
-    for (i, byte) in a.iter().enumerate() {
-        difference |= usize::from(byte ^ b.get(i).copied().unwrap_or(!byte));
-    }
-    difference == 0
 }
 
 fn serve(shared: &Shared, request: &Request<Bytes>) -> AdminResult {
@@ -96,7 +88,10 @@ fn serve(shared: &Shared, request: &Request<Bytes>) -> AdminResult {
                 .store
                 .lock()
                 .add_key(&key, &team, seed.user.as_deref());
-            Ok(reply(StatusCode::CREATED, &json!({ "key": key, "team": team })))
+            Ok(reply(
+                StatusCode::CREATED,
+                &json!({ "key": key, "team": team }),
+            ))
         }
         (Method::POST, ["reset"]) => {
             shared.reset();
