@@ -124,7 +124,7 @@ impl Match {
         let method_ok = self
             .method
             .as_deref()
-            .map_or(true, |wanted| wanted.eq_ignore_ascii_case(method));
+            .is_none_or(|wanted| wanted.eq_ignore_ascii_case(method));
         let path_ok = match self.path.as_deref() {
             None => true,
             Some(wanted) => match wanted.strip_suffix('*') {
@@ -242,6 +242,23 @@ impl Fault {
 
     /// Hits each matching request with chance `probability` (0 to 1). The same seed gives the
     /// same hit pattern: whether the n-th matching request is hit depends only on seed and n.
+    ///
+    /// ```
+    /// # use recotap_mock::{Fault, MockRecotap};
+    /// let mock = MockRecotap::start();
+    /// let client = reqwest::blocking::Client::new();
+    /// let run = || {
+    ///     mock.add_fault(Fault::status(500).probability(0.3, 42));
+    ///     let statuses: Vec<u16> = (0..10).map(|_| {
+    ///         client.get(format!("{}/segments", mock.base_url()))
+    ///             .header("X-Api-Key", mock.api_key())
+    ///             .send().unwrap().status().as_u16()
+    ///     }).collect();
+    ///     mock.reset(); // removes the fault
+    ///     statuses
+    /// };
+    /// assert_eq!(run(), run());
+    /// ```
     pub fn probability(mut self, probability: f64, seed: u64) -> Self {
         self.0.probability = probability;
         self.0.seed = seed;
@@ -250,6 +267,20 @@ impl Fault {
 
     /// Lets the request take effect first, then shapes the response: "the write happened, but
     /// the client never heard". (A `delay` always applies the request.)
+    ///
+    /// ```
+    /// # use recotap_mock::{Fault, MockRecotap};
+    /// let mock = MockRecotap::start();
+    /// mock.add_fault(Fault::reset().on("POST", "/api/v1/accounts").applied().times(1));
+    ///
+    /// let lost = reqwest::blocking::Client::new()
+    ///     .post(format!("{}/accounts", mock.base_url()))
+    ///     .header("X-Api-Key", mock.api_key())
+    ///     .json(&serde_json::json!({ "accounts": [{ "domain": "acme.com", "name": "Acme" }] }))
+    ///     .send();
+    /// assert!(lost.is_err()); // connection reset by peer
+    /// assert!(mock.account_by_domain("acme.com").is_some()); // yet the account is stored
+    /// ```
     pub fn applied(mut self) -> Self {
         self.0.apply = true;
         self
@@ -271,11 +302,26 @@ impl Fault {
                 Ok(())
             }
         };
-        only(spec.status.is_some(), "status", &[FaultKind::Status], "status")?;
+        only(
+            spec.status.is_some(),
+            "status",
+            &[FaultKind::Status],
+            "status",
+        )?;
         only(spec.body.is_some(), "body", &[FaultKind::Status], "status")?;
         let limits = [FaultKind::Status, FaultKind::RateLimit];
-        only(spec.retry_after.is_some(), "retryAfter", &limits, "status or rateLimit")?;
-        only(spec.delay_ms.is_some(), "delayMs", &[FaultKind::Delay], "delay")?;
+        only(
+            spec.retry_after.is_some(),
+            "retryAfter",
+            &limits,
+            "status or rateLimit",
+        )?;
+        only(
+            spec.delay_ms.is_some(),
+            "delayMs",
+            &[FaultKind::Delay],
+            "delay",
+        )?;
         if kind == FaultKind::Status && !spec.status.is_some_and(|s| (400..=599).contains(&s)) {
             return Err("a status fault needs \"status\" between 400 and 599".to_string());
         }
@@ -291,7 +337,12 @@ impl Fault {
         if spec.matcher.method.as_deref() == Some("") {
             return Err("\"match.method\" must not be empty (omit it for any method)".to_string());
         }
-        if spec.matcher.path.as_deref().is_some_and(|path| !path.starts_with('/')) {
+        if spec
+            .matcher
+            .path
+            .as_deref()
+            .is_some_and(|path| !path.starts_with('/'))
+        {
             return Err("\"match.path\" must start with \"/\"".to_string());
         }
         Ok(())
@@ -305,7 +356,11 @@ impl Fault {
         }
         // The n-th output of the splitmix64 sequence started at `seed`: a function of seed and
         // n alone, so other traffic and other faults cannot shift the pattern.
-        let draw = splitmix64(self.0.seed.wrapping_add(n.wrapping_mul(0x9e37_79b9_7f4a_7c15)));
+        let draw = splitmix64(
+            self.0
+                .seed
+                .wrapping_add(n.wrapping_mul(0x9e37_79b9_7f4a_7c15)),
+        );
         let unit = (draw >> 11) as f64 / (1u64 << 53) as f64;
         unit < probability
     }
@@ -522,38 +577,87 @@ mod tests {
     #[test]
     fn inconsistent_faults_are_refused_with_a_message_naming_the_field() {
         let cases = [
-            (json!({ "kind": "status" }), "a status fault needs \"status\" between 400 and 599"),
-            (json!({ "kind": "status", "status": 200 }), "a status fault needs \"status\" between 400 and 599"),
-            (json!({ "kind": "delay" }), "a delay fault needs \"delayMs\""),
-            (json!({ "kind": "hang", "delayMs": 5 }), "\"delayMs\" applies only to kind delay"),
-            (json!({ "kind": "reset", "status": 500 }), "\"status\" applies only to kind status"),
-            (json!({ "kind": "malformed", "body": {} }), "\"body\" applies only to kind status"),
-            (json!({ "kind": "hang", "retryAfter": 1 }), "\"retryAfter\" applies only to kind status or rateLimit"),
-            (json!({ "kind": "hang", "times": 0 }), "\"times\" must be at least 1 (omit it for no limit)"),
-            (json!({ "kind": "hang", "probability": 1.5 }), "\"probability\" must be between 0 and 1"),
-            (json!({ "kind": "hang", "match": { "method": "" } }), "\"match.method\" must not be empty (omit it for any method)"),
-            (json!({ "kind": "hang", "match": { "path": "api" } }), "\"match.path\" must start with \"/\""),
+            (
+                json!({ "kind": "status" }),
+                "a status fault needs \"status\" between 400 and 599",
+            ),
+            (
+                json!({ "kind": "status", "status": 200 }),
+                "a status fault needs \"status\" between 400 and 599",
+            ),
+            (
+                json!({ "kind": "delay" }),
+                "a delay fault needs \"delayMs\"",
+            ),
+            (
+                json!({ "kind": "hang", "delayMs": 5 }),
+                "\"delayMs\" applies only to kind delay",
+            ),
+            (
+                json!({ "kind": "reset", "status": 500 }),
+                "\"status\" applies only to kind status",
+            ),
+            (
+                json!({ "kind": "malformed", "body": {} }),
+                "\"body\" applies only to kind status",
+            ),
+            (
+                json!({ "kind": "hang", "retryAfter": 1 }),
+                "\"retryAfter\" applies only to kind status or rateLimit",
+            ),
+            (
+                json!({ "kind": "hang", "times": 0 }),
+                "\"times\" must be at least 1 (omit it for no limit)",
+            ),
+            (
+                json!({ "kind": "hang", "probability": 1.5 }),
+                "\"probability\" must be between 0 and 1",
+            ),
+            (
+                json!({ "kind": "hang", "match": { "method": "" } }),
+                "\"match.method\" must not be empty (omit it for any method)",
+            ),
+            (
+                json!({ "kind": "hang", "match": { "path": "api" } }),
+                "\"match.path\" must start with \"/\"",
+            ),
         ];
         for (body, message) in cases {
             let error = serde_json::from_value::<Fault>(body.clone()).unwrap_err();
             assert_eq!(error.to_string(), message, "{body}");
         }
-        let unknown = serde_json::from_value::<Fault>(json!({ "kind": "hang", "match": { "verb": "GET" } }));
-        assert!(unknown.unwrap_err().to_string().starts_with("unknown field `verb`"));
+        let unknown =
+            serde_json::from_value::<Fault>(json!({ "kind": "hang", "match": { "verb": "GET" } }));
+        assert!(unknown
+            .unwrap_err()
+            .to_string()
+            .starts_with("unknown field `verb`"));
         let kind = serde_json::from_value::<Fault>(json!({ "kind": "explode" }));
-        assert!(kind.unwrap_err().to_string().starts_with("unknown variant `explode`"));
+        assert!(kind
+            .unwrap_err()
+            .to_string()
+            .starts_with("unknown variant `explode`"));
     }
 
     #[test]
     fn a_path_ending_in_star_is_a_prefix_and_other_paths_are_exact() {
         let mut table = FaultTable::default();
-        table.add(Fault::hang().on("post", "/api/v1/accounts")).unwrap();
-        table.add(Fault::reset().on_path("/api/v1/segments*")).unwrap();
+        table
+            .add(Fault::hang().on("post", "/api/v1/accounts"))
+            .unwrap();
+        table
+            .add(Fault::reset().on_path("/api/v1/segments*"))
+            .unwrap();
         assert!(table.decide("POST", "/api/v1/accounts").is_some());
         assert!(table.decide("POST", "/api/v1/accounts/").is_some());
         assert!(table.decide("GET", "/api/v1/accounts").is_none());
-        assert!(table.decide("POST", "/api/v1/accounts/custom-field").is_none());
-        assert_eq!(table.decide("GET", "/api/v1/segments/x").unwrap().shape, Shape::Reset);
+        assert!(table
+            .decide("POST", "/api/v1/accounts/custom-field")
+            .is_none());
+        assert_eq!(
+            table.decide("GET", "/api/v1/segments/x").unwrap().shape,
+            Shape::Reset
+        );
     }
 
     #[test]
@@ -581,7 +685,13 @@ mod tests {
     fn seeded_probability_depends_only_on_the_seed_and_the_match_count() {
         let pattern = |seed| {
             let mut table = FaultTable::default();
-            table.add(Fault::hang().on_path("/api/v1/accounts").probability(0.5, seed)).unwrap();
+            table
+                .add(
+                    Fault::hang()
+                        .on_path("/api/v1/accounts")
+                        .probability(0.5, seed),
+                )
+                .unwrap();
             let mut seen = Vec::new();
             for _ in 0..16 {
                 // Traffic the fault does not match must not shift its pattern.

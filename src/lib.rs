@@ -50,13 +50,13 @@ pub use domain::clean_domain;
 pub use faults::{ActiveFault, Fault, FaultId, FaultKind};
 pub use handle::{MockRecotap, MockRecotapBuilder, DEFAULT_API_KEY};
 pub use journal::RecordedRequest;
+pub use journal::DEFAULT_MAX_BODY_BYTES as DEFAULT_JOURNAL_BYTES;
 pub use model::{
     Account, CustomField, FieldStatus, InvalidObjectId, LabelType, ObjectId, ScoreUpdate, Segment,
     SegmentStatus, SegmentType,
 };
 pub use sales::{Activity, AssociatedAccount, Contact, Deal, Pipeline, Sender, Stage};
-pub use journal::DEFAULT_MAX_BODY_BYTES as DEFAULT_JOURNAL_BYTES;
-pub use state::{parse_document, ApiKey, StateDocument, StateError, TeamDocument};
+pub use state::{parse_document, ApiKey, StateDocument, StateError, TeamDocument, TeamSettings};
 pub use store::StoreError;
 
 #[doc(hidden)]

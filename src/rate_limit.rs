@@ -33,7 +33,9 @@ impl RateLimiter {
         });
         // A clock set backwards refills nothing; it only moves the reference point.
         let elapsed = u64::try_from(now.saturating_sub(bucket.at)).unwrap_or(0);
-        let refilled = bucket.milli_tokens.saturating_add(elapsed.saturating_mul(rate));
+        let refilled = bucket
+            .milli_tokens
+            .saturating_add(elapsed.saturating_mul(rate));
         bucket.milli_tokens = refilled.min(capacity);
         bucket.at = now;
         if bucket.milli_tokens >= TOKEN {

@@ -205,7 +205,9 @@ async fn respond(shared: &Shared, request: Request<Incoming>) -> Answer {
         // a socket with unread data resets it, and the client would never see the 413.
         tokio::spawn(discard(rest));
         let mut response = api::too_large(shared, &Request::from_parts(parts, Bytes::new()));
-        response.headers_mut().insert(header::CONNECTION, HeaderValue::from_static("close"));
+        response
+            .headers_mut()
+            .insert(header::CONNECTION, HeaderValue::from_static("close"));
         Answer::plain(response)
     };
     if declared.is_some_and(|length| length > limit as u64) {

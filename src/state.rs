@@ -42,6 +42,23 @@ pub struct TeamDocument {
     pub pipelines: Vec<Pipeline>,
     #[serde(default)]
     pub activities: Vec<Activity>,
+    #[serde(default, skip_serializing_if = "TeamSettings::is_default")]
+    pub settings: TeamSettings,
+}
+
+/// Per-team settings.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct TeamSettings {
+    /// Requests per second allowed per API key of the team (overrides the mock-wide limit).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub requests_per_second: Option<u32>,
+}
+
+impl TeamSettings {
+    fn is_default(&self) -> bool {
+        self == &TeamSettings::default()
+    }
 }
 
 /// An API key: a plain string, or `{ "key": ..., "user": ... }` for a key that a user holds

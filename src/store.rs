@@ -17,7 +17,7 @@ use crate::model::{
 use crate::sales::{
     Activity, ActivityResult, Deal, DealResult, Pipeline, PipelinesExist, SalesBook,
 };
-use crate::state::{ApiKey, StateDocument, StateError, TeamDocument};
+use crate::state::{ApiKey, StateDocument, StateError, TeamDocument, TeamSettings};
 
 /// Compares without stopping at the first difference, so timing does not reveal a prefix.
 pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
@@ -199,6 +199,7 @@ pub struct Team {
     /// Ordered by id as a byte string.
     segments: BTreeMap<String, SegmentRecord>,
     sales: SalesBook,
+    settings: TeamSettings,
 }
 
 impl Team {
@@ -210,6 +211,7 @@ impl Team {
             custom_fields: Vec::new(),
             segments: BTreeMap::new(),
             sales: SalesBook::default(),
+            settings: TeamSettings::default(),
         }
     }
 
@@ -363,15 +365,13 @@ impl Store {
     /// Every known key is compared, each without stopping at the first differing byte, so the
     /// answer's timing says nothing about how close a guess was.
     pub fn team_for_key(&self, key: &str) -> Option<&str> {
-        self.keys
-            .iter()
-            .fold(None, |found, (known, owner)| {
-                if constant_time_eq(known.as_bytes(), key.as_bytes()) {
-                    Some(owner.team.as_str())
-                } else {
-                    found
-                }
-            })
+        self.keys.iter().fold(None, |found, (known, owner)| {
+            if constant_time_eq(known.as_bytes(), key.as_bytes()) {
+                Some(owner.team.as_str())
+            } else {
+                found
+            }
+        })
     }
 
     /// Adds `key` to `team` (created if new). A key held by `user` revokes that user's older key.
@@ -388,6 +388,11 @@ impl Store {
         };
         self.next_key_serial += 1;
         self.keys.insert(key.to_string(), owner);
+    }
+
+    /// The team's own rate limit (requests per second per key), if it has one.
+    pub fn team_rate_limit(&self, team: &str) -> Option<u32> {
+        self.team(team)?.settings.requests_per_second
     }
 
     /// The first key of `team`, in issue order.
@@ -808,6 +813,7 @@ impl Store {
                 deals: team.sales.deals().to_vec(),
                 pipelines: team.sales.pipelines().to_vec(),
                 activities: team.sales.activities().to_vec(),
+                settings: team.settings.clone(),
             })
             .collect();
         StateDocument { teams }
@@ -864,6 +870,11 @@ impl Store {
                     .map_err(|error| fail(format!("segments[{i}]"), &error))?;
             }
             let team_record = store.team_or_create(name);
+            if team.settings.requests_per_second == Some(0) {
+                let problem = "requestsPerSecond must be at least 1";
+                return Err(fail("settings".to_string(), &problem));
+            }
+            team_record.settings = team.settings.clone();
             team_record.sales = SalesBook::restore(
                 team.deals.clone(),
                 team.pipelines.clone(),

@@ -31,7 +31,11 @@ pub(crate) fn refusal(error: StoreError) -> Failure {
 
 /// `POST /accounts` (API.md §2.1).
 pub fn create(call: &Call) -> Result<Reply, Failure> {
-    let request = match call.is_json().then(|| parse_create_fast(call.body)).flatten() {
+    let request = match call
+        .is_json()
+        .then(|| parse_create_fast(call.body))
+        .flatten()
+    {
         Some(request) => request,
         None => parse_create(&call.json_object()?).map_err(Failure::Validation)?,
     };
@@ -370,7 +374,11 @@ mod tests {
             r#"{"accounts":[{"domain":"a.com","name":"A"}],"segmentId":null,"upsert":null}"#,
         ];
         for body in bodies {
-            assert_eq!(parse_create_fast(body.as_bytes()), Some(slow(body).unwrap()), "{body}");
+            assert_eq!(
+                parse_create_fast(body.as_bytes()),
+                Some(slow(body).unwrap()),
+                "{body}"
+            );
         }
     }
 

@@ -103,7 +103,9 @@ pub(crate) fn shape(
             }
             Answer::plain(response)
         }
-        Shape::RateLimit { retry_after } => Answer::plain(too_many_requests(shared, target, retry_after)),
+        Shape::RateLimit { retry_after } => {
+            Answer::plain(too_many_requests(shared, target, retry_after))
+        }
         Shape::Delay(delay) => Answer {
             response: served.unwrap_or_else(|| Response::new(Full::new(Bytes::new()))),
             action: Some(Action::Delay(delay)),
@@ -131,12 +133,17 @@ pub(crate) fn shape(
 /// The rate limiter's answer, if this request is over its key's budget. Only keys the mock
 /// knows have a budget: an unknown key is answered 401 as usual, and cannot grow the table.
 pub(crate) fn rate_limited(shared: &Shared, request: &Request<Bytes>) -> Option<Answer> {
-    let per_second = shared.settings.rate_limit?;
     if !is_api(request.uri().path()) {
         return None;
     }
     let key = request.headers().get("x-api-key")?.to_str().ok()?;
-    shared.store.lock().team_for_key(key)?;
+    let team_limit = {
+        let store = shared.store.lock();
+        let team = store.team_for_key(key)?;
+        store.team_rate_limit(team)
+    };
+    // The team's own setting (state document) wins over the mock-wide one.
+    let per_second = team_limit.or(shared.settings.rate_limit)?;
     let now = shared.clock.now();
     let wait_ms = shared.limiter.lock().take(key, per_second, now).err()?;
     let response = too_many_requests(shared, target_of(request), retry_after_secs(wait_ms));
