@@ -575,7 +575,12 @@ fn a_team_rate_limit_from_the_state_document_overrides_the_mock_wide_one() {
 
     assert_eq!([status("slow-key"), status("slow-key")], [200, 429]);
     assert_eq!(
-        [status("fast-key"), status("fast-key"), status("fast-key"), status("fast-key")],
+        [
+            status("fast-key"),
+            status("fast-key"),
+            status("fast-key"),
+            status("fast-key")
+        ],
         [200, 200, 200, 429]
     );
     assert_eq!(
