@@ -1,6 +1,8 @@
 //! Domain cleaning (API.md §1.9): the one normal form every written or filtered domain takes.
 //! Pure string work; knows nothing of accounts or HTTP.
 
+use std::borrow::Cow;
+
 /// Cleans a domain as the API does before storing or matching it:
 /// trim, lower-case, drop `http://` / `https://`, drop `www.`, cut at the first `/`, `?` or `#`,
 /// drop a trailing `:port`, drop a trailing `.`.
@@ -9,9 +11,25 @@
 /// assert_eq!(recotap_mock::clean_domain("https://www.Acme.com/foo"), "acme.com");
 /// assert_eq!(recotap_mock::clean_domain(" HTTP://Globex.com:8080/x "), "globex.com");
 /// ```
-pub fn clean_domain(raw: &str) -> String {
-    let lowered = raw.trim().to_lowercase();
-    let mut rest = lowered.as_str();
+pub fn clean_domain(raw: &str) -> Cow<'_, str> {
+    let trimmed = raw.trim();
+    // Most domains arrive clean: borrow unless lower-casing has to make a new string.
+    let lowered: Cow<'_, str> =
+        if trimmed.is_ascii() && !trimmed.bytes().any(|b| b.is_ascii_uppercase()) {
+            Cow::Borrowed(trimmed)
+        } else {
+            Cow::Owned(trimmed.to_lowercase())
+        };
+    let (start, end) = clean_range(&lowered);
+    match lowered {
+        Cow::Borrowed(text) => Cow::Borrowed(&text[start..end]),
+        Cow::Owned(text) => Cow::Owned(text[start..end].to_string()),
+    }
+}
+
+/// Steps 3 to 7 of the cleaning, as the byte range of `lowered` that remains.
+fn clean_range(lowered: &str) -> (usize, usize) {
+    let mut rest = lowered;
     for scheme in ["http://", "https://"] {
         if let Some(stripped) = rest.strip_prefix(scheme) {
             rest = stripped;
@@ -29,7 +47,8 @@ pub fn clean_domain(raw: &str) -> String {
         }
     }
     rest = rest.strip_suffix('.').unwrap_or(rest);
-    rest.to_string()
+    let start = rest.as_ptr() as usize - lowered.as_ptr() as usize;
+    (start, start + rest.len())
 }
 
 /// Whether a cleaned domain is acceptable **[choice]**: not empty, no white space, at least one `.`.

@@ -1,7 +1,7 @@
 //! `MockRecotap`, the handle a Rust test holds: start, seed, inspect, reset, stop on drop.
 //! Every method is synchronous, cheap, and safe to call from inside an async test.
 
-use std::net::{SocketAddr, TcpListener};
+use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
@@ -14,7 +14,7 @@ use crate::model::{Account, CustomField, IdGenerator, ObjectId, ScoreUpdate, Seg
 use crate::persist;
 use crate::sales::{Activity, Deal, Pipeline};
 use crate::server::{self, ServerHandle};
-use crate::shared::{Settings, Shared, DEFAULT_MAX_BODY_BYTES};
+use crate::shared::{Settings, Shared, DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_MAX_BODY_BYTES};
 use crate::state::{StateDocument, StateError};
 use crate::store::{Store, StoreError, DEFAULT_TEAM};
 use tokio::sync::watch;
@@ -81,6 +81,7 @@ pub struct MockRecotapBuilder {
     initial_state: Option<StateDocument>,
     admin_token: Option<String>,
     state_file: Option<PathBuf>,
+    header_read_timeout: std::time::Duration,
 }
 
 impl Default for MockRecotapBuilder {
@@ -98,6 +99,7 @@ impl Default for MockRecotapBuilder {
             initial_state: None,
             admin_token: None,
             state_file: None,
+            header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,
         }
     }
 }
@@ -226,12 +228,13 @@ impl MockRecotapBuilder {
                 }
             },
         };
-        let listener = TcpListener::bind((self.host.as_str(), self.port))?;
+        let listener = server::bind(&self.host, self.port)?;
         let address = listener.local_addr()?;
         let settings = Settings {
             max_body_bytes: self.max_body_bytes,
             rate_limit: self.rate_limit,
             admin_token: self.admin_token,
+            header_read_timeout: self.header_read_timeout,
         };
         let journal = Journal::new(self.journal_entries, self.journal_bytes);
         let saved = match &self.state_file {
@@ -276,6 +279,15 @@ impl MockRecotapBuilder {
     /// Requires `Authorization: Bearer <token>` on the admin API.
     pub fn admin_token(mut self, token: &str) -> Self {
         self.admin_token = Some(token.to_string());
+        self
+    }
+
+    /// How long a client may take to send a request head, or stay silent on an open
+    /// connection, before the mock closes it (default 5 s). For recotap-mock's own tests of
+    /// slow clients; not a stable API.
+    #[doc(hidden)]
+    pub fn header_read_timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.header_read_timeout = timeout;
         self
     }
 }

@@ -33,7 +33,9 @@ mod api;
 mod clock;
 mod domain;
 mod faults;
+mod framing;
 mod handle;
+mod harness;
 mod journal;
 mod model;
 mod persist;
@@ -63,4 +65,10 @@ pub use store::StoreError;
 pub mod __private {
     //! For the binary only; not a stable API.
     pub use crate::server::block_on;
+}
+
+#[doc(hidden)]
+pub mod __fuzz {
+    //! The router without a socket, for the fuzz target and the property tests; not a stable API.
+    pub use crate::harness::{Router, FROZEN};
 }

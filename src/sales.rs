@@ -9,7 +9,11 @@ use serde::{Deserialize, Serialize};
 use serde_json::Number;
 
 use crate::clock::Millis;
-use crate::domain::clean_domain;
+use crate::domain::clean_domain as cleaned;
+
+fn clean_domain(raw: &str) -> String {
+    cleaned(raw).into_owned()
+}
 use crate::model::ObjectId;
 
 /// An account a deal names; linked to a stored account by cleaned domain when one exists.

@@ -11,13 +11,14 @@ use http::{header, HeaderValue, Request, Response, StatusCode};
 use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
 use hyper::service::service_fn;
-use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 
 use crate::api::{self, Action, Answer};
+use crate::framing::{FramingWatch, Verdicts, MAX_HEAD_BYTES};
 use crate::shared::Shared;
 use crate::socket::{ResetSwitch, Socket};
 
@@ -62,6 +63,42 @@ impl Drop for ServerHandle {
     fn drop(&mut self) {
         self.stop();
     }
+}
+
+/// Pending connections the kernel queues for the accept loop. std's `TcpListener::bind` asks
+/// for 128; past that, a burst of connections (a test opening hundreds at once while the
+/// machine is busy) has its extra SYNs dropped, and each of those clients stalls for a full
+/// second before its retry. The kernel caps this at `somaxconn`.
+const LISTEN_BACKLOG: u32 = 1024;
+
+/// Binds `host:port` (the first resolved address that binds) with [`LISTEN_BACKLOG`], in the
+/// caller's thread, so the port accepts connections as soon as this returns.
+pub fn bind(host: &str, port: u16) -> std::io::Result<std::net::TcpListener> {
+    use std::net::ToSocketAddrs;
+    // Registering the socket needs a runtime context; the listener is handed back as a std
+    // one, and `spawn` registers it again.
+    let _guard = RUNTIME.enter();
+    let mut failure = None;
+    for address in (host, port).to_socket_addrs()? {
+        let socket = match address {
+            std::net::SocketAddr::V4(_) => tokio::net::TcpSocket::new_v4()?,
+            std::net::SocketAddr::V6(_) => tokio::net::TcpSocket::new_v6()?,
+        };
+        // As std does on Unix, so that a restarted binary can bind its port again at once.
+        #[cfg(unix)]
+        socket.set_reuseaddr(true)?;
+        match socket
+            .bind(address)
+            .and_then(|()| socket.listen(LISTEN_BACKLOG))
+        {
+            Ok(listener) => return listener.into_std(),
+            Err(error) => failure = Some(error),
+        }
+    }
+    Err(failure.unwrap_or_else(|| {
+        let nowhere = format!("{host}:{port} resolves to no address");
+        std::io::Error::new(std::io::ErrorKind::InvalidInput, nowhere)
+    }))
 }
 
 /// Serves `listener` (already bound, so its port accepts connections) on the shared runtime.
@@ -133,17 +170,32 @@ async fn accept_loop(
 async fn serve_connection(stream: TcpStream, shared: Arc<Shared>, mut stop: watch::Receiver<()>) {
     let _ = stream.set_nodelay(true);
     let reset = Arc::new(ResetSwitch::default());
-    let socket = Socket::new(stream, reset.clone());
+    let verdicts = Arc::new(Verdicts::default());
+    let patience = shared.settings.header_read_timeout;
+    let watch = FramingWatch::new(verdicts.clone());
+    let socket = Socket::new(stream, reset.clone(), watch, patience);
     let switch = reset.clone();
     let service = service_fn(move |request: Request<Incoming>| {
         let shared = shared.clone();
         let switch = switch.clone();
+        // Asked here, not in the future below: hyper calls this once per request, in order.
+        let ambiguous = verdicts.next_is_ambiguous();
         async move {
-            let answer = respond(&shared, request).await;
+            let answer = match ambiguous {
+                true => refuse_ambiguous(&shared, request),
+                false => respond(&shared, request).await,
+            };
             Ok::<_, Infallible>(perform(answer, &switch).await)
         }
     });
-    let builder = auto::Builder::new(TokioExecutor::new());
+    let mut builder = auto::Builder::new(TokioExecutor::new());
+    // Slow or silent clients (slowloris) are cut off, and a request head is bounded in size
+    // (hyper answers 431 or closes) and in header count (hyper's default, 100: then 431).
+    builder
+        .http1()
+        .timer(TokioTimer::new())
+        .header_read_timeout(patience)
+        .max_buf_size(MAX_HEAD_BYTES);
     let connection = builder.serve_connection(TokioIo::new(socket), service);
     tokio::pin!(connection);
     // Returning drops the connection and with it the socket, which a tripped switch resets.
@@ -189,6 +241,19 @@ async fn discard(mut rest: Incoming) {
         }
     };
     let _ = tokio::time::timeout(MOST_TIME, drain).await;
+}
+
+/// Refuses a request whose head carried both `Content-Length` and `Transfer-Encoding` (see
+/// `framing`): its length is ambiguous, so it is answered 400 and never reaches the router.
+fn refuse_ambiguous(shared: &Shared, request: Request<Incoming>) -> Answer {
+    let (parts, rest) = request.into_parts();
+    // As for a 413: keep reading what the client sends, so that it sees the answer.
+    tokio::spawn(discard(rest));
+    let mut response = api::ambiguous_length(shared, &Request::from_parts(parts, Bytes::new()));
+    response
+        .headers_mut()
+        .insert(header::CONNECTION, HeaderValue::from_static("close"));
+    Answer::plain(response)
 }
 
 /// Buffers the body (never more than the limit), then hands the request to the router.

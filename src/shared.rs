@@ -2,6 +2,7 @@
 //! settings it was started with. Each lock is taken briefly and never across an `.await`.
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::Duration;
 
 use parking_lot::Mutex;
 
@@ -15,6 +16,10 @@ use crate::store::Store;
 /// Default largest accepted request body (1 MiB).
 pub const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
 
+/// Default time a client has to send a request head (and the longest an idle keep-alive
+/// connection is kept): Node's keep-alive timeout, as the vendor's framework runs on Node.
+pub const DEFAULT_HEADER_READ_TIMEOUT: Duration = Duration::from_secs(5);
+
 /// Settings fixed when the mock starts.
 #[derive(Clone, Debug)]
 pub struct Settings {
@@ -23,6 +28,9 @@ pub struct Settings {
     pub rate_limit: Option<u32>,
     /// When set, the admin API requires `Authorization: Bearer <token>`.
     pub admin_token: Option<String>,
+    /// How long a connection may take to send a request head, or stay silent between
+    /// requests, before it is closed (so slow or idle clients cannot hold the server).
+    pub header_read_timeout: Duration,
 }
 
 /// Everything a running mock holds.

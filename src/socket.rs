@@ -1,15 +1,21 @@
 //! The server's end of one TCP connection, which a `reset` fault can end with a TCP reset (RST)
-//! instead of an orderly close (FIN). Only the server uses it; it knows nothing of HTTP.
+//! instead of an orderly close (FIN), which gives up on a client that stays silent, and which
+//! shows every byte read to the connection's [`FramingWatch`]. Only the server uses it.
 
+use std::future::Future;
 use std::io;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::task::{Context, Poll};
+use std::time::Duration;
 
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpStream;
 use tokio::sync::Notify;
+use tokio::time::Sleep;
+
+use crate::framing::FramingWatch;
 
 /// Shared by a connection's socket, its requests and its task: a request trips it, the task
 /// then drops the connection, and the socket resets instead of closing.
@@ -40,11 +46,28 @@ impl ResetSwitch {
 pub struct Socket {
     stream: TcpStream,
     switch: Arc<ResetSwitch>,
+    watch: FramingWatch,
+    /// hyper-util's auto builder reads the first bytes (to tell HTTP/1 from HTTP/2) before any
+    /// of hyper's timers run, so a client that connects and says nothing, or trickles the
+    /// HTTP/2 preface, would hold the connection forever. Until the protocol is known, a read
+    /// that waits past this deadline fails instead; then hyper's header-read timeout takes over.
+    silent_until: Option<Pin<Box<Sleep>>>,
 }
 
 impl Socket {
-    pub fn new(stream: TcpStream, switch: Arc<ResetSwitch>) -> Self {
-        Socket { stream, switch }
+    /// Must be called on the runtime (it starts the silence deadline, `patience` from now).
+    pub fn new(
+        stream: TcpStream,
+        switch: Arc<ResetSwitch>,
+        watch: FramingWatch,
+        patience: Duration,
+    ) -> Self {
+        Socket {
+            stream,
+            switch,
+            watch,
+            silent_until: Some(Box::pin(tokio::time::sleep(patience))),
+        }
     }
 }
 
@@ -63,7 +86,29 @@ impl AsyncRead for Socket {
         cx: &mut Context<'_>,
         buf: &mut ReadBuf<'_>,
     ) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.get_mut().stream).poll_read(cx, buf)
+        let this = self.get_mut();
+        let before = buf.filled().len();
+        match Pin::new(&mut this.stream).poll_read(cx, buf) {
+            Poll::Ready(Ok(())) => {
+                this.watch.feed(&buf.filled()[before..]);
+                if this.watch.protocol_known() {
+                    this.silent_until = None;
+                }
+                Poll::Ready(Ok(()))
+            }
+            Poll::Pending => {
+                let expired = this
+                    .silent_until
+                    .as_mut()
+                    .is_some_and(|deadline| deadline.as_mut().poll(cx).is_ready());
+                if expired {
+                    let silent = "the client sent no request in time";
+                    return Poll::Ready(Err(io::Error::new(io::ErrorKind::TimedOut, silent)));
+                }
+                Poll::Pending
+            }
+            failed => failed,
+        }
     }
 }
 

@@ -1,6 +1,7 @@
 //! Teams and their tables, and every business rule of the API: cleaning, dedupe, upsert,
 //! membership, pagination, ids. Pure and synchronous: no I/O, no locks, no HTTP types.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
 use std::ops::Bound;
@@ -102,22 +103,24 @@ fn duplicate_domain_item_message(domain: &str) -> String {
     )
 }
 
-/// One account of a `POST /accounts` batch, validated but not yet cleaned.
+/// One account of a `POST /accounts` batch, validated but not yet cleaned. Text borrows from
+/// the request body where it can: an upsert that changes nothing then allocates nothing.
 #[derive(Clone, Debug, Default, PartialEq)]
-pub struct AccountInput {
-    pub domain: String,
-    pub name: String,
-    pub external_id: Option<String>,
-    pub short_name: Option<String>,
-    pub linkedin_url: Option<String>,
-    pub tags: Option<Vec<String>>,
-    pub custom_fields: Option<Map<String, Value>>,
+pub struct AccountInput<'a> {
+    pub domain: Cow<'a, str>,
+    pub name: Cow<'a, str>,
+    pub external_id: Option<Cow<'a, str>>,
+    pub short_name: Option<Cow<'a, str>>,
+    pub linkedin_url: Option<Cow<'a, str>>,
+    pub tags: Option<Vec<Cow<'a, str>>>,
+    /// In the order sent, each key once.
+    pub custom_fields: Option<Vec<(Cow<'a, str>, Value)>>,
 }
 
 /// A validated `POST /accounts` body.
 #[derive(Clone, Debug, Default, PartialEq)]
-pub struct CreateAccounts {
-    pub accounts: Vec<AccountInput>,
+pub struct CreateAccounts<'a> {
+    pub accounts: Vec<AccountInput<'a>>,
     pub segment_id: Option<String>,
     pub upsert: bool,
 }
@@ -133,9 +136,9 @@ pub enum ItemStatus {
 
 /// One entry of `results` in the `POST /accounts` response.
 #[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct ItemResult {
+pub struct ItemResult<'a> {
     pub rtp_aid: Option<ObjectId>,
-    pub domain: String,
+    pub domain: Cow<'a, str>,
     pub status: ItemStatus,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
@@ -221,11 +224,9 @@ impl Team {
             .any(|field| field.key == key && field.status == FieldStatus::Active)
     }
 
-    fn unknown_keys(&self, values: &Map<String, Value>) -> Vec<String> {
-        values
-            .keys()
-            .filter(|key| !self.is_active_field(key))
-            .cloned()
+    fn unknown_keys<'k>(&self, keys: impl Iterator<Item = &'k str>) -> Vec<String> {
+        keys.filter(|key| !self.is_active_field(key))
+            .map(str::to_string)
             .collect()
     }
 
@@ -245,21 +246,21 @@ impl Team {
     }
 
     /// Applies one batch item; returns its result and the id to add to the segment, if any.
-    fn apply_item(
+    fn apply_item<'a>(
         &mut self,
-        item: AccountInput,
+        item: AccountInput<'a>,
         upsert: bool,
         ids: &mut IdGenerator,
         now: Millis,
-    ) -> (ItemResult, Option<ObjectId>) {
-        let domain = clean_domain(&item.domain);
+    ) -> (ItemResult<'a>, Option<ObjectId>) {
+        let domain = clean_cow(&item.domain);
         if !is_valid_domain(&domain) {
             let error = invalid_domain_message(&item.domain);
             return (failed(None, item.domain, error), None);
         }
-        let existing = self.by_domain.get(&domain).copied();
+        let existing = self.by_domain.get(domain.as_ref()).copied();
         if let Some(values) = &item.custom_fields {
-            let unknown = self.unknown_keys(values);
+            let unknown = self.unknown_keys(values.iter().map(|(key, _)| key.as_ref()));
             if !unknown.is_empty() {
                 let error = unknown_fields_item_message(&unknown);
                 return (failed(existing, domain, error), None);
@@ -284,7 +285,7 @@ impl Team {
                 account.rtp_aid = Some(id);
                 account.created_at = Some(now);
                 upsert_into(&mut account, item, now);
-                self.by_domain.insert(domain.clone(), id);
+                self.by_domain.insert(domain.to_string(), id);
                 self.accounts.insert(id, account);
                 (succeeded(id, domain, ItemStatus::Created), Some(id))
             }
@@ -292,29 +293,57 @@ impl Team {
     }
 }
 
+/// The cleaned form of a domain that may borrow from the request body, borrowing too.
+fn clean_cow<'a>(raw: &Cow<'a, str>) -> Cow<'a, str> {
+    match raw {
+        Cow::Borrowed(text) => clean_domain(text),
+        Cow::Owned(text) => Cow::Owned(clean_domain(text).into_owned()),
+    }
+}
+
 /// Copies every field present in `item` onto `account` (custom fields merged per key);
-/// the domain is never changed.
+/// the domain is never changed. A value equal to the stored one is left in place, so a
+/// steady-state sync does not churn memory.
 fn upsert_into(account: &mut Account, item: AccountInput, now: Millis) {
-    account.name = item.name;
-    if let Some(external_id) = item.external_id {
-        account.external_id = Some(external_id);
+    fn replace(stored: &mut String, sent: Cow<str>) {
+        if *stored != *sent {
+            *stored = sent.into_owned();
+        }
     }
-    if let Some(short_name) = item.short_name {
-        account.short_name = Some(short_name);
+    fn replace_present(stored: &mut Option<String>, sent: Option<Cow<str>>) {
+        if let Some(sent) = sent {
+            if stored.as_deref() != Some(sent.as_ref()) {
+                *stored = Some(sent.into_owned());
+            }
+        }
     }
-    if let Some(linkedin_url) = item.linkedin_url {
-        account.linkedin_url = Some(linkedin_url);
-    }
+    replace(&mut account.name, item.name);
+    replace_present(&mut account.external_id, item.external_id);
+    replace_present(&mut account.short_name, item.short_name);
+    replace_present(&mut account.linkedin_url, item.linkedin_url);
     if let Some(tags) = item.tags {
-        account.tags = tags;
+        if !account
+            .tags
+            .iter()
+            .map(String::as_str)
+            .eq(tags.iter().map(|tag| tag.as_ref()))
+        {
+            account.tags = tags.into_iter().map(Cow::into_owned).collect();
+        }
     }
-    if let Some(values) = item.custom_fields {
-        account.custom_fields.extend(values);
+    for (key, value) in item.custom_fields.into_iter().flatten() {
+        match account.custom_fields.get_mut(key.as_ref()) {
+            Some(stored) if *stored == value => {}
+            Some(stored) => *stored = value,
+            None => {
+                account.custom_fields.insert(key.into_owned(), value);
+            }
+        }
     }
     account.updated_at = Some(now);
 }
 
-fn failed(rtp_aid: Option<ObjectId>, domain: String, error: String) -> ItemResult {
+fn failed<'a>(rtp_aid: Option<ObjectId>, domain: Cow<'a, str>, error: String) -> ItemResult<'a> {
     ItemResult {
         rtp_aid,
         domain,
@@ -323,7 +352,7 @@ fn failed(rtp_aid: Option<ObjectId>, domain: String, error: String) -> ItemResul
     }
 }
 
-fn succeeded(id: ObjectId, domain: String, status: ItemStatus) -> ItemResult {
+fn succeeded(id: ObjectId, domain: Cow<'_, str>, status: ItemStatus) -> ItemResult<'_> {
     ItemResult {
         rtp_aid: Some(id),
         domain,
@@ -426,12 +455,12 @@ impl Store {
     }
 
     /// `POST /accounts` (API.md §2.1): the segment check, then every item in order.
-    pub fn create_accounts(
+    pub fn create_accounts<'a>(
         &mut self,
         team: &str,
-        request: CreateAccounts,
+        request: CreateAccounts<'a>,
         now: Millis,
-    ) -> Result<Vec<ItemResult>, StoreError> {
+    ) -> Result<Vec<ItemResult<'a>>, StoreError> {
         let Store { teams, ids, .. } = self;
         let team = teams
             .iter_mut()
@@ -474,7 +503,7 @@ impl Store {
                 teams.last_mut().expect("just pushed")
             }
         };
-        let domain = clean_domain(&account.domain);
+        let domain = clean_domain(&account.domain).into_owned();
         if !is_valid_domain(&domain) {
             return Err(StoreError::InvalidDomain(account.domain));
         }
@@ -611,7 +640,7 @@ impl Store {
     /// The account whose domain is `domain` once cleaned.
     pub fn account_by_domain(&self, team: &str, domain: &str) -> Option<Account> {
         let team = self.team(team)?;
-        let id = team.by_domain.get(&clean_domain(domain))?;
+        let id = team.by_domain.get(clean_domain(domain).as_ref())?;
         team.accounts.get(id).cloned()
     }
 
@@ -696,7 +725,7 @@ impl Store {
             return Err(not_found());
         }
         let values = values.unwrap_or_default();
-        let unknown = team.unknown_keys(&values);
+        let unknown = team.unknown_keys(values.keys().map(String::as_str));
         if !unknown.is_empty() {
             return Err(StoreError::UnknownCustomFields(unknown));
         }
@@ -718,7 +747,7 @@ impl Store {
         // Last mapping per cleaned domain wins; first-seen order is kept for `notFound`.
         let mut last: Vec<(String, &str, &str)> = Vec::new();
         for (raw, external_id) in mappings {
-            let cleaned = clean_domain(raw);
+            let cleaned = clean_domain(raw).into_owned();
             match last.iter_mut().find(|(seen, _, _)| *seen == cleaned) {
                 Some(entry) => entry.2 = external_id,
                 None => last.push((cleaned, raw, external_id)),
@@ -1028,6 +1057,56 @@ pub struct NameAndDomain {
     pub domain: String,
 }
 
+/// The invariants every request must leave intact, for the fuzz target and the property tests.
+impl Store {
+    /// Checks, team by team: one account per cleaned domain (the domain index and the accounts
+    /// agree both ways, every stored domain is valid), and every segment member is an existing
+    /// account of the team, listed once. Returns the first violation found.
+    pub(crate) fn check_invariants(&self) -> Result<(), String> {
+        for team in &self.teams {
+            let name = &team.name;
+            if team.by_domain.len() != team.accounts.len() {
+                return Err(format!(
+                    "team '{name}': {} domains indexed for {} accounts",
+                    team.by_domain.len(),
+                    team.accounts.len()
+                ));
+            }
+            for (id, account) in &team.accounts {
+                if account.rtp_aid != Some(*id) {
+                    return Err(format!("team '{name}': account {id} carries another id"));
+                }
+                if !is_valid_domain(&account.domain) {
+                    let domain = &account.domain;
+                    return Err(format!("team '{name}': account {id} has domain {domain:?}"));
+                }
+                if team.by_domain.get(&account.domain) != Some(id) {
+                    let domain = &account.domain;
+                    return Err(format!("team '{name}': {domain:?} is not indexed as {id}"));
+                }
+            }
+            for (segment_id, segment) in &team.segments {
+                let listed: HashSet<ObjectId> = segment.members.iter().copied().collect();
+                if listed.len() != segment.members.len() || listed != segment.member_set {
+                    return Err(format!(
+                        "team '{name}': segment '{segment_id}' lists a member twice or out of step"
+                    ));
+                }
+                if let Some(stranger) = segment
+                    .members
+                    .iter()
+                    .find(|member| !team.accounts.contains_key(member))
+                {
+                    return Err(format!(
+                        "team '{name}': segment '{segment_id}' lists {stranger}, not an account"
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
 fn empty_page<T>() -> Page<T> {
     Page {
         rows: Vec::new(),
@@ -1050,8 +1129,8 @@ mod tests {
 
     fn item(domain: &str) -> AccountInput {
         AccountInput {
-            domain: domain.to_string(),
-            name: format!("{domain} Inc"),
+            domain: domain.to_string().into(),
+            name: format!("{domain} Inc").into(),
             ..AccountInput::default()
         }
     }

@@ -2,7 +2,10 @@
 //! each, and the response shapes of API.md §2.
 
 use http::StatusCode;
-use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
+
+use serde::de::{self, MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Map, Value};
 
 use super::envelope::{Failure, Reply};
@@ -31,13 +34,15 @@ pub(crate) fn refusal(error: StoreError) -> Failure {
 
 /// `POST /accounts` (API.md §2.1).
 pub fn create(call: &Call) -> Result<Reply, Failure> {
-    let request = match call
-        .is_json()
-        .then(|| parse_create_fast(call.body))
-        .flatten()
-    {
+    // The slow path's JSON tree; declared here because the request borrows from it.
+    let tree;
+    let fast = call.is_json().then(|| parse_create_fast(call.body));
+    let request = match fast.flatten() {
         Some(request) => request,
-        None => parse_create(&call.json_object()?).map_err(Failure::Validation)?,
+        None => {
+            tree = call.json_object()?;
+            parse_create(&tree).map_err(Failure::Validation)?
+        }
     };
     let now = call.shared.clock.now();
     let results = call
@@ -54,32 +59,43 @@ pub fn create(call: &Call) -> Result<Reply, Failure> {
 /// type, an unknown or repeated property, a blank domain, a batch size out of range) returns
 /// `None`, and the request takes the tree-walking path, which reports the exact violations.
 /// So both paths accept the same bodies and only the slow one ever writes an error.
-fn parse_create_fast(body: &[u8]) -> Option<CreateAccounts> {
+fn parse_create_fast(body: &[u8]) -> Option<CreateAccounts<'_>> {
     let strict: StrictCreate = serde_json::from_slice(body).ok()?;
     let size_ok = (1..=MAX_BATCH).contains(&strict.accounts.len());
-    let texts_ok = strict
-        .accounts
-        .iter()
-        .all(|item| !item.domain.trim().is_empty() && !item.name.trim().is_empty());
-    if !size_ok || !texts_ok {
+    let items_ok = strict.accounts.iter().all(|item| {
+        let keys_once = item.custom_fields.as_ref().is_none_or(|fields| {
+            let keys = &fields.0;
+            (1..keys.len()).all(|i| keys[..i].iter().all(|(seen, _)| seen.0 != keys[i].0 .0))
+        });
+        !item.domain.0.trim().is_empty() && !item.name.0.trim().is_empty() && keys_once
+    });
+    if !size_ok || !items_ok {
         return None;
     }
     let accounts = strict
         .accounts
         .into_iter()
         .map(|item| AccountInput {
-            domain: item.domain,
-            name: item.name,
-            external_id: item.external_id,
-            short_name: item.short_name,
-            linkedin_url: item.linkedin_url,
-            tags: item.tags,
-            custom_fields: item.custom_fields,
+            domain: item.domain.0,
+            name: item.name.0,
+            external_id: item.external_id.map(|text| text.0),
+            short_name: item.short_name.map(|text| text.0),
+            linkedin_url: item.linkedin_url.map(|text| text.0),
+            tags: item
+                .tags
+                .map(|tags| tags.into_iter().map(|text| text.0).collect()),
+            custom_fields: item.custom_fields.map(|fields| {
+                fields
+                    .0
+                    .into_iter()
+                    .map(|(key, value)| (key.0, value))
+                    .collect()
+            }),
         })
         .collect();
     Some(CreateAccounts {
         accounts,
-        segment_id: strict.segment_id,
+        segment_id: strict.segment_id.map(|text| text.0.into_owned()),
         upsert: strict.upsert.unwrap_or(false),
     })
 }
@@ -87,32 +103,83 @@ fn parse_create_fast(body: &[u8]) -> Option<CreateAccounts> {
 /// A `POST /accounts` body exactly as the API wants it (`null` reads as absent).
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct StrictCreate {
-    accounts: Vec<StrictAccount>,
-    #[serde(default)]
-    segment_id: Option<String>,
+struct StrictCreate<'a> {
+    #[serde(borrow)]
+    accounts: Vec<StrictAccount<'a>>,
+    #[serde(default, borrow)]
+    segment_id: Option<Text<'a>>,
     #[serde(default)]
     upsert: Option<bool>,
 }
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct StrictAccount {
-    domain: String,
-    name: String,
-    #[serde(default)]
-    external_id: Option<String>,
-    #[serde(default)]
-    short_name: Option<String>,
-    #[serde(default)]
-    linkedin_url: Option<String>,
-    #[serde(default)]
-    tags: Option<Vec<String>>,
-    #[serde(default)]
-    custom_fields: Option<Map<String, Value>>,
+struct StrictAccount<'a> {
+    #[serde(borrow)]
+    domain: Text<'a>,
+    #[serde(borrow)]
+    name: Text<'a>,
+    #[serde(default, borrow)]
+    external_id: Option<Text<'a>>,
+    #[serde(default, borrow)]
+    short_name: Option<Text<'a>>,
+    #[serde(default, borrow)]
+    linkedin_url: Option<Text<'a>>,
+    #[serde(default, borrow)]
+    tags: Option<Vec<Text<'a>>>,
+    #[serde(default, borrow)]
+    custom_fields: Option<FieldsIn<'a>>,
 }
 
-fn parse_create(body: &Map<String, Value>) -> Result<CreateAccounts, Vec<Violation>> {
+/// A JSON string, borrowed from the body unless it holds escapes.
+struct Text<'a>(Cow<'a, str>);
+
+impl<'de: 'a, 'a> Deserialize<'de> for Text<'a> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct TextVisitor;
+        impl<'de> Visitor<'de> for TextVisitor {
+            type Value = Text<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_borrowed_str<E: de::Error>(self, text: &'de str) -> Result<Text<'de>, E> {
+                Ok(Text(Cow::Borrowed(text)))
+            }
+            fn visit_str<E: de::Error>(self, text: &str) -> Result<Text<'de>, E> {
+                Ok(Text(Cow::Owned(text.to_string())))
+            }
+            fn visit_string<E: de::Error>(self, text: String) -> Result<Text<'de>, E> {
+                Ok(Text(Cow::Owned(text)))
+            }
+        }
+        deserializer.deserialize_str(TextVisitor)
+    }
+}
+
+/// `customFields` as sent: keys in order (borrowed), values as JSON.
+struct FieldsIn<'a>(Vec<(Text<'a>, Value)>);
+
+impl<'de: 'a, 'a> Deserialize<'de> for FieldsIn<'a> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct FieldsVisitor;
+        impl<'de> Visitor<'de> for FieldsVisitor {
+            type Value = FieldsIn<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an object")
+            }
+            fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<FieldsIn<'de>, M::Error> {
+                let mut fields = Vec::with_capacity(map.size_hint().unwrap_or(4));
+                while let Some(entry) = map.next_entry::<Text<'de>, Value>()? {
+                    fields.push(entry);
+                }
+                Ok(FieldsIn(fields))
+            }
+        }
+        deserializer.deserialize_map(FieldsVisitor)
+    }
+}
+
+fn parse_create(body: &Map<String, Value>) -> Result<CreateAccounts<'_>, Vec<Violation>> {
     let mut v = Validator::new();
     let mut accounts = Vec::new();
     let items = v.object_array(
@@ -145,8 +212,8 @@ const ACCOUNT_FIELDS: &[&str] = &[
     "customFields",
 ];
 
-fn parse_account(v: &mut Validator, item: &Map<String, Value>) -> AccountInput {
-    let text = |found: Option<&str>| found.map(str::to_string);
+fn parse_account<'a>(v: &mut Validator, item: &'a Map<String, Value>) -> AccountInput<'a> {
+    let text = |found: Option<&'a str>| found.map(Cow::Borrowed);
     let domain = v.non_empty_string("domain", field(item, "domain"));
     let name = v.non_empty_string("name", field(item, "name"));
     let external_id = v.optional_string("externalId", field(item, "externalId"));
@@ -156,19 +223,24 @@ fn parse_account(v: &mut Validator, item: &Map<String, Value>) -> AccountInput {
     let custom_fields = v.optional_object("customFields", field(item, "customFields"));
     v.reject_unknown(item, ACCOUNT_FIELDS);
     AccountInput {
-        domain: domain.unwrap_or_default().to_string(),
-        name: name.unwrap_or_default().to_string(),
+        domain: Cow::Borrowed(domain.unwrap_or_default()),
+        name: Cow::Borrowed(name.unwrap_or_default()),
         external_id: text(external_id),
         short_name: text(short_name),
         linkedin_url: text(linkedin_url),
-        tags: tags.map(|tags| tags.into_iter().map(str::to_string).collect()),
-        custom_fields: custom_fields.cloned(),
+        tags: tags.map(|tags| tags.into_iter().map(Cow::Borrowed).collect()),
+        custom_fields: custom_fields.map(|fields| {
+            fields
+                .iter()
+                .map(|(key, value)| (Cow::Borrowed(key.as_str()), value.clone()))
+                .collect()
+        }),
     }
 }
 
 #[derive(Serialize)]
 struct CreateResponse<'a> {
-    results: &'a [ItemResult],
+    results: &'a [ItemResult<'a>],
     summary: Summary,
 }
 
@@ -260,7 +332,11 @@ fn parse_list_query(call: &Call) -> Result<AccountFilter, Vec<Violation>> {
                     v.fail("domains", Constraint::ArrayMaxSize(MAX_DOMAINS));
                     None
                 }
-                Some(list) => Some(list.iter().map(|raw| clean_domain(raw)).collect()),
+                Some(list) => Some(
+                    list.iter()
+                        .map(|raw| clean_domain(raw).into_owned())
+                        .collect(),
+                ),
             }
         }
     };
@@ -359,8 +435,9 @@ pub fn missing_external_ids(call: &Call) -> Result<Reply, Failure> {
 mod tests {
     use super::*;
 
-    fn slow(body: &str) -> Result<CreateAccounts, Vec<Violation>> {
-        let value: Value = serde_json::from_str(body).unwrap();
+    fn slow(body: &str) -> Result<CreateAccounts<'static>, Vec<Violation>> {
+        // Leaked so that the parsed request may borrow from it; a test leaks a few bytes.
+        let value: &'static Value = Box::leak(Box::new(serde_json::from_str(body).unwrap()));
         parse_create(value.as_object().unwrap())
     }
 
@@ -372,6 +449,7 @@ mod tests {
                 "linkedinUrl":"l","tags":["t"],"customFields":{"B_C":1,"A_C":null}}],
                 "segmentId":"seg","upsert":true}"#,
             r#"{"accounts":[{"domain":"a.com","name":"A"}],"segmentId":null,"upsert":null}"#,
+            r#"{"accounts":[{"domain":"a.com","name":"Caf\u00e9 \"A\"","tags":["x\/y"]}]}"#,
         ];
         for body in bodies {
             assert_eq!(
@@ -393,6 +471,7 @@ mod tests {
             r#"{"accounts":[{"domain":"a.com","name":"A","customFields":[]}]}"#,
             r#"{"accounts":[{"domain":"a.com","name":"A","tags":[1]}]}"#,
             r#"{"accounts":[[]]}"#,
+            r#"{"accounts":[{"domain":"a.com","name":"A","customFields":{"K_C":1,"K_C":2}}]}"#,
             r#"[]"#,
         ];
         for body in bodies {

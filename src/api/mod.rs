@@ -263,6 +263,23 @@ fn record(shared: &Shared, request: &Request<Bytes>, status: u16) {
     shared.journal.lock().record(entry);
 }
 
+/// The 400 for a request with both `Content-Length` and `Transfer-Encoding` **[choice]**,
+/// journaled like any API request; nothing of it is applied.
+pub(crate) fn ambiguous_length(shared: &Shared, request: &Request<Bytes>) -> Response<Full<Bytes>> {
+    const WHY: &str = "A request must not carry both Content-Length and Transfer-Encoding";
+    let status = StatusCode::BAD_REQUEST;
+    let path = request.uri().path();
+    if path == ADMIN_PREFIX || path.starts_with("/_mock/") {
+        let message = serde_json::json!({ "error": WHY }).to_string();
+        return envelope::json_response(status, message.into_bytes());
+    }
+    let reason = envelope::reason(status).to_string();
+    let failure = Failure::Custom(status, reason, WHY.to_string());
+    let response = envelope::failure(failure, shared.clock.now(), target_of(request));
+    record(shared, request, status.as_u16());
+    response
+}
+
 /// The 413 for a body over the limit (API.md §1.4), journaled like any API request.
 pub(crate) fn too_large(shared: &Shared, request: &Request<Bytes>) -> Response<Full<Bytes>> {
     let status = StatusCode::PAYLOAD_TOO_LARGE;

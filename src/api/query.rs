@@ -82,8 +82,9 @@ fn integer_of(text: &str) -> Option<i64> {
         return None;
     }
     let number: f64 = trimmed.parse().ok()?;
-    let in_range = number.is_finite() && number.abs() < 9.0e15;
-    (in_range && number.fract() == 0.0).then_some(number as i64)
+    // Any finite whole number is an integer to `Number.isInteger`, however large: `1e20` must
+    // fail `max`, not `isInt`. The cast saturates, which keeps the sign for `min` and `max`.
+    (number.is_finite() && number.fract() == 0.0).then_some(number as i64)
 }
 
 fn percent_decode(text: &str) -> String {
@@ -134,5 +135,16 @@ mod tests {
         assert_eq!(integer_of("1.5"), None);
         assert_eq!(integer_of("abc"), None);
         assert_eq!(integer_of("inf"), None);
+    }
+
+    #[test]
+    fn a_huge_whole_number_is_an_integer_out_of_range_not_a_non_integer() {
+        assert_eq!(integer_of("99999999999999999999"), Some(i64::MAX));
+        assert_eq!(integer_of("-1e20"), Some(i64::MIN));
+        assert_eq!(integer_of("1e400"), None);
+        let mut v = Validator::new();
+        Query::parse("/x?limit=99999999999999999999").limit(&mut v);
+        let found = v.finish(()).unwrap_err();
+        assert_eq!(found[0].constraint, Constraint::Max(MAX_LIMIT));
     }
 }

@@ -1,0 +1,99 @@
+//! The router without a socket, for the fuzz target (`fuzz/`) and the property tests: a mock
+//! with a fixed id seed and a frozen clock, one call per buffered request, and the store's
+//! invariants on demand. Not a stable API; nothing here serves real clients.
+
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll, Wake, Waker};
+
+use bytes::{Bytes, BytesMut};
+use http::{Request, Response};
+use http_body_util::Full;
+use hyper::body::Body;
+
+use crate::api;
+use crate::clock::{parse_iso, Clock};
+use crate::handle::DEFAULT_API_KEY;
+use crate::journal::Journal;
+use crate::model::IdGenerator;
+use crate::shared::{Settings, Shared, DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_MAX_BODY_BYTES};
+use crate::store::{Store, DEFAULT_TEAM};
+
+/// The instant the harness's clock is frozen at.
+pub const FROZEN: &str = "2026-04-30T10:00:00.000Z";
+
+/// One in-memory mock (team `default`, key `test-api-key`, id seed 7, clock frozen at
+/// [`FROZEN`]) driven request by request through the same router the server uses.
+#[derive(Debug)]
+pub struct Router {
+    shared: Shared,
+}
+
+impl Default for Router {
+    fn default() -> Self {
+        Router::new()
+    }
+}
+
+impl Router {
+    /// A fresh, empty mock.
+    pub fn new() -> Router {
+        let mut store = Store::new(IdGenerator::seeded(7));
+        store.add_key(DEFAULT_API_KEY, DEFAULT_TEAM, None);
+        let clock = Clock::default();
+        clock.freeze(parse_iso(FROZEN).expect("the frozen instant parses"));
+        let settings = Settings {
+            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            rate_limit: None,
+            admin_token: None,
+            header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,
+        };
+        // A small journal: a long fuzz run must not grow it, and nothing here reads it much.
+        let journal = Journal::new(64, 1024 * 1024);
+        Router {
+            shared: Shared::new(store, journal, clock, settings),
+        }
+    }
+
+    /// Answers one request as the server would once the body is buffered (the body limit is
+    /// the server's job and is not applied here). A fault's delay, hang or reset is ignored:
+    /// only the response is returned.
+    pub fn handle(&self, request: &Request<Bytes>) -> Response<Bytes> {
+        let answer = api::handle(&self.shared, request);
+        let (parts, body) = answer.response.into_parts();
+        Response::from_parts(parts, collect(body))
+    }
+
+    /// The store's invariants (one account per cleaned domain per team, segment members are
+    /// accounts of their team), and that no panic was caught while serving.
+    pub fn check_invariants(&self) -> Result<(), String> {
+        if let Some(panic) = self.shared.panics.lock().first() {
+            return Err(format!("the router panicked: {panic}"));
+        }
+        self.shared.store.lock().check_invariants()
+    }
+}
+
+/// The bytes of a `Full` body, which is always ready: polled without a runtime.
+fn collect(mut body: Full<Bytes>) -> Bytes {
+    struct Ignore;
+    impl Wake for Ignore {
+        fn wake(self: Arc<Self>) {}
+    }
+    let waker = Waker::from(Arc::new(Ignore));
+    let mut context = Context::from_waker(&waker);
+    let mut collected = BytesMut::new();
+    // A `Full` body yields at most one frame, then the end; the bound only guards the loop.
+    for _ in 0..4 {
+        match Pin::new(&mut body).poll_frame(&mut context) {
+            Poll::Ready(Some(Ok(frame))) => {
+                if let Ok(data) = frame.into_data() {
+                    collected.extend_from_slice(&data);
+                }
+            }
+            Poll::Ready(Some(Err(never))) => match never {},
+            Poll::Ready(None) | Poll::Pending => break,
+        }
+    }
+    collected.freeze()
+}
