@@ -414,7 +414,8 @@ mod tests {
             fake.len()
         );
         let chunked = format!(
-            "POST /a HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n{:x};ext=\"v\"\r\n{fake}\r\n0\r\nX-Trailer: 1\r\n\r\n",
+            "POST /a HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n\
+             {:x};ext=\"v\"\r\n{fake}\r\n0\r\nX-Trailer: 1\r\n\r\n",
             fake.len()
         );
         let stream = format!("{sized}{chunked}{GET}");

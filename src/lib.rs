@@ -40,6 +40,7 @@ mod journal;
 mod model;
 mod persist;
 mod rate_limit;
+mod record;
 mod sales;
 mod server;
 mod shared;

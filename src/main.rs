@@ -2,6 +2,7 @@
 //! listening line on stdout, logs to stderr, and stops gracefully on SIGINT or SIGTERM.
 
 use std::io::Write;
+use std::net::IpAddr;
 use std::process::ExitCode;
 
 use std::path::PathBuf;
@@ -93,16 +94,9 @@ fn main() -> ExitCode {
     if let Some(token) = &flags.admin_token {
         builder = builder.admin_token(token);
     }
-    let loopback = flags
-        .host
-        .parse::<std::net::IpAddr>()
-        .map_or(flags.host == "localhost", |ip| ip.is_loopback());
-    if !loopback && flags.admin_token.is_none() {
-        eprintln!(
-            "recotap-mock: warning: listening on {} without --admin-token: anyone who can reach \
-             the port can read and replace the mock's state through /_mock",
-            flags.host
-        );
+    let resolved = resolve(&flags.host);
+    if let Some(warning) = exposure_warning(&flags.host, &resolved, flags.admin_token.is_some()) {
+        eprintln!("{warning}");
     }
     if let Some(per_second) = flags.rate_limit {
         builder = builder.rate_limit(per_second);
@@ -148,11 +142,90 @@ fn main() -> ExitCode {
     ExitCode::SUCCESS
 }
 
+/// The addresses `host` stands for (none if it does not resolve: the bind then says why).
+fn resolve(host: &str) -> Vec<IpAddr> {
+    use std::net::ToSocketAddrs;
+    (host, 0)
+        .to_socket_addrs()
+        .map(|addresses| addresses.map(|address| address.ip()).collect())
+        .unwrap_or_default()
+}
+
+/// The warning to print when the open admin API may be reachable from other machines: some
+/// address `host` resolves to is not loopback, and no admin token guards `/_mock`.
+///
+/// An IPv4-mapped IPv6 loopback (`::ffff:127.0.0.1`) is loopback too: `Ipv6Addr::is_loopback`
+/// alone says otherwise, which once made such a bind warn for nothing.
+fn exposure_warning(host: &str, resolved: &[IpAddr], admin_token: bool) -> Option<String> {
+    let exposed = resolved
+        .iter()
+        .any(|address| !address.to_canonical().is_loopback());
+    (exposed && !admin_token).then(|| {
+        format!(
+            "recotap-mock: warning: listening on {host} without --admin-token: anyone who can \
+             reach the port can read and replace the mock's state through /_mock"
+        )
+    })
+}
+
 async fn shutdown_signal() {
     let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
         .expect("installing a SIGTERM handler");
     tokio::select! {
         _ = tokio::signal::ctrl_c() => {}
         _ = terminate.recv() => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn warns(host: &str, admin_token: bool) -> bool {
+        exposure_warning(host, &resolve(host), admin_token).is_some()
+    }
+
+    #[test]
+    fn loopback_hosts_never_warn() {
+        for host in [
+            "127.0.0.1",
+            "127.0.0.2",
+            "::1",
+            "::ffff:127.0.0.1",
+            "localhost",
+        ] {
+            assert!(!warns(host, false), "{host}");
+        }
+    }
+
+    #[test]
+    fn other_addresses_warn_without_an_admin_token_only() {
+        for host in [
+            "0.0.0.0",
+            "::",
+            "192.168.1.10",
+            "10.0.0.1",
+            "::ffff:10.0.0.1",
+        ] {
+            assert!(warns(host, false), "{host}");
+            assert!(!warns(host, true), "{host}");
+        }
+    }
+
+    #[test]
+    fn the_warning_names_the_host_and_the_risk() {
+        let warning = exposure_warning("0.0.0.0", &resolve("0.0.0.0"), false);
+        assert_eq!(
+            warning.as_deref(),
+            Some(
+                "recotap-mock: warning: listening on 0.0.0.0 without --admin-token: anyone who \
+                 can reach the port can read and replace the mock's state through /_mock"
+            )
+        );
+    }
+
+    #[test]
+    fn a_host_that_does_not_resolve_is_left_to_the_bind_to_report() {
+        assert_eq!(exposure_warning("no such host", &[], false), None);
     }
 }
