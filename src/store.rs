@@ -1126,7 +1126,7 @@ mod tests {
         store
     }
 
-    fn item(domain: &str) -> AccountInput {
+    fn item(domain: &str) -> AccountInput<'static> {
         AccountInput {
             domain: domain.to_string().into(),
             name: format!("{domain} Inc").into(),
