@@ -525,34 +525,6 @@ impl ScoreUpdate {
         self.rtp_journey_stage = Some(stage.to_string());
         self
     }
-
-    /// Copies the fields that are set onto `account`.
-    pub fn apply_to(&self, account: &mut Account) {
-        let pairs = [
-            (&self.rtp_account_score, &mut account.rtp_account_score),
-            (
-                &self.rtp_advertising_activity_score,
-                &mut account.rtp_advertising_activity_score,
-            ),
-            (
-                &self.rtp_website_intent_score,
-                &mut account.rtp_website_intent_score,
-            ),
-            (&self.rtp_g2_intent_score, &mut account.rtp_g2_intent_score),
-            (
-                &self.rtp_bombora_intent_score,
-                &mut account.rtp_bombora_intent_score,
-            ),
-        ];
-        for (update, stored) in pairs {
-            if let Some(score) = update {
-                *stored = score.clone();
-            }
-        }
-        if let Some(stage) = &self.rtp_journey_stage {
-            account.rtp_journey_stage = stage.clone();
-        }
-    }
 }
 
 /// Serialises optional millisecond timestamps as ISO 8601 strings.

@@ -302,14 +302,8 @@ impl Validator {
         value: Option<&'v Value>,
         presence: Presence,
     ) -> Option<&'v str> {
-        match value {
-            None if presence == Presence::Optional => None,
-            Some(Value::String(text)) if crate::clock::parse_iso(text).is_some() => Some(text),
-            _ => {
-                self.fail(name, Constraint::IsIso8601);
-                None
-            }
-        }
+        let is_iso = |text: &str| crate::clock::parse_iso(text).is_some();
+        self.text_that(name, value, presence, Constraint::IsIso8601, is_iso)
     }
 
     /// `isEmail` (local part, `@`, a dotted domain, no white space); a required field that is
@@ -320,11 +314,24 @@ impl Validator {
         value: Option<&'v Value>,
         presence: Presence,
     ) -> Option<&'v str> {
+        self.text_that(name, value, presence, Constraint::IsEmail, is_email)
+    }
+
+    /// A string for which `accept` holds, else `constraint` fails (also for a missing
+    /// required value, which is how class-validator reports a format check on nothing).
+    fn text_that<'v>(
+        &mut self,
+        name: &str,
+        value: Option<&'v Value>,
+        presence: Presence,
+        constraint: Constraint,
+        accept: impl Fn(&str) -> bool,
+    ) -> Option<&'v str> {
         match value {
             None if presence == Presence::Optional => None,
-            Some(Value::String(text)) if is_email(text) => Some(text),
+            Some(Value::String(text)) if accept(text) => Some(text),
             _ => {
-                self.fail(name, Constraint::IsEmail);
+                self.fail(name, constraint);
                 None
             }
         }
