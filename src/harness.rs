@@ -13,6 +13,7 @@ use hyper::body::Body;
 
 use crate::api;
 use crate::clock::{parse_iso, Clock};
+use crate::framing::{FramingWatch, Verdicts, MAX_HEAD_BYTES};
 use crate::handle::DEFAULT_API_KEY;
 use crate::journal::Journal;
 use crate::model::IdGenerator;
@@ -71,6 +72,44 @@ impl Router {
             return Err(format!("the router panicked: {panic}"));
         }
         self.shared.store.lock().check_invariants()
+    }
+}
+
+/// What a connection's framing watch made of a byte stream.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FramingOutcome {
+    /// The index of the first request flagged as ambiguous.
+    pub flagged: Option<u64>,
+    /// Whether the watch still follows the stream (it stops at bytes hyper refuses).
+    pub following: bool,
+    /// Bytes of an unfinished head it holds.
+    pub pending_head: usize,
+}
+
+/// Follows `stream` with a fresh framing watch, fed in pieces of the sizes in `pieces` (in
+/// turn, each at least one byte; the rest at once), as reads from a socket would deliver it.
+///
+/// # Panics
+/// If the watch ever holds more than a bounded head, which would let a client grow memory.
+pub fn watch_framing(stream: &[u8], pieces: &[usize]) -> FramingOutcome {
+    let mut watch = FramingWatch::new(std::sync::Arc::new(Verdicts::default()));
+    let mut rest = stream;
+    for size in pieces {
+        let (piece, after) = rest.split_at((*size).max(1).min(rest.len()));
+        watch.feed(piece);
+        rest = after;
+        let (_, _, held) = watch.outcome();
+        assert!(
+            held <= MAX_HEAD_BYTES,
+            "the watch holds {held} bytes of head"
+        );
+    }
+    watch.feed(rest);
+    let (flagged, following, pending_head) = watch.outcome();
+    FramingOutcome {
+        flagged,
+        following,
+        pending_head,
     }
 }
 

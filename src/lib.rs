@@ -71,5 +71,5 @@ pub mod __private {
 #[doc(hidden)]
 pub mod __fuzz {
     //! The router without a socket, for the fuzz target and the property tests; not a stable API.
-    pub use crate::harness::{Router, FROZEN};
+    pub use crate::harness::{watch_framing, FramingOutcome, Router, FROZEN};
 }

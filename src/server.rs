@@ -196,6 +196,12 @@ async fn serve_connection(stream: TcpStream, shared: Arc<Shared>, mut stop: watc
         .timer(TokioTimer::new())
         .header_read_timeout(patience)
         .max_buf_size(MAX_HEAD_BYTES);
+    // HTTP/2 has no header-read timeout; pinging at least sheds a peer that stopped answering.
+    builder
+        .http2()
+        .timer(TokioTimer::new())
+        .keep_alive_interval(patience)
+        .keep_alive_timeout(patience);
     let connection = builder.serve_connection(TokioIo::new(socket), service);
     tokio::pin!(connection);
     // Returning drops the connection and with it the socket, which a tripped switch resets.
