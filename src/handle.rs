@@ -209,25 +209,38 @@ impl MockRecotapBuilder {
         if let Some(at) = self.frozen_at {
             clock.freeze(at);
         }
-        let mut store = match &self.initial_state {
+        let mut initial = match &self.initial_state {
             None => Store::new(ids),
             Some(document) => {
                 Store::from_document(document, ids, clock.now()).map_err(invalid_data)?
             }
         };
-        for (key, team) in &self.api_keys {
-            store.add_key(key, team, None);
-        }
-        let api_key = match self.api_keys.first() {
-            Some((key, _)) => key.clone(),
-            None => match store.first_key_of(DEFAULT_TEAM) {
-                Some(key) => key,
-                None => {
-                    store.add_key(DEFAULT_API_KEY, DEFAULT_TEAM, None);
-                    DEFAULT_API_KEY.to_string()
-                }
-            },
+        add_configured_keys(&mut initial, &self.api_keys);
+        // The state file, if there is one, is where the mock resumes; `reset` still returns
+        // to the initial state. Configured keys are added to both, so a restart with a new
+        // `--api-key` accepts that key.
+        let saved = match &self.state_file {
+            Some(path) => persist::load(path).map_err(invalid_data)?,
+            None => None,
         };
+        let current = match (&saved, &self.state_file) {
+            (Some(document), Some(path)) => {
+                let at = |error| invalid_data(StateError(format!("{}: {error}", path.display())));
+                let mut resumed =
+                    Store::from_document(document, initial.id_generator(), clock.now())
+                        .map_err(at)?;
+                add_configured_keys(&mut resumed, &self.api_keys);
+                resumed
+            }
+            _ => initial.clone(),
+        };
+        let api_key = self
+            .api_keys
+            .iter()
+            .find(|(_, team)| team == DEFAULT_TEAM)
+            .map(|(key, _)| key.clone())
+            .or_else(|| current.first_key_of(DEFAULT_TEAM))
+            .unwrap_or_else(|| DEFAULT_API_KEY.to_string());
         let listener = server::bind(&self.host, self.port)?;
         let address = listener.local_addr()?;
         let settings = Settings {
@@ -237,16 +250,7 @@ impl MockRecotapBuilder {
             header_read_timeout: self.header_read_timeout,
         };
         let journal = Journal::new(self.journal_entries, self.journal_bytes);
-        let saved = match &self.state_file {
-            Some(path) => persist::load(path).map_err(invalid_data)?,
-            None => None,
-        };
-        let shared = Arc::new(Shared::new(store, journal, clock, settings));
-        if let (Some(document), Some(path)) = (&saved, &self.state_file) {
-            shared.replace_state(document).map_err(|error| {
-                invalid_data(StateError(format!("{}: {error}", path.display())))
-            })?;
-        }
+        let shared = Arc::new(Shared::resuming(current, initial, journal, clock, settings));
         let server = server::spawn(listener, shared.clone())?;
         let state_file = self.state_file.map(|path| {
             let (stop, stopped) = watch::channel(());
@@ -289,6 +293,17 @@ impl MockRecotapBuilder {
     pub fn header_read_timeout(mut self, timeout: std::time::Duration) -> Self {
         self.header_read_timeout = timeout;
         self
+    }
+}
+
+/// Adds the keys given to the builder; a team `default` without any key gets `test-api-key`
+/// (CONTROL.md §1: the mock starts with one team holding one key).
+fn add_configured_keys(store: &mut Store, keys: &[(String, String)]) {
+    for (key, team) in keys {
+        store.add_key(key, team, None);
+    }
+    if store.first_key_of(DEFAULT_TEAM).is_none() {
+        store.add_key(DEFAULT_API_KEY, DEFAULT_TEAM, None);
     }
 }
 
@@ -586,7 +601,11 @@ impl MockRecotap {
 
 impl Drop for MockRecotap {
     fn drop(&mut self) {
-        self.server.stop();
+        if self.state_file.is_some() {
+            self.server.stop_and_drain();
+        } else {
+            self.server.stop();
+        }
         if let Some(file) = self.state_file.take() {
             if let Err(error) = persist::write(&self.shared, &file.path) {
                 // Drop must not panic (it may run during a panic); say it instead.

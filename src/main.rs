@@ -106,7 +106,7 @@ fn main() -> ExitCode {
             Some((key, team)) if !key.is_empty() && !team.is_empty() => {
                 builder.team_api_key(key, team)
             }
-            _ if !key.is_empty() => builder.api_key(key),
+            None if !key.is_empty() => builder.api_key(key),
             _ => {
                 eprintln!("recotap-mock: --api-key needs a non-empty KEY or KEY@TEAM, got {key:?}");
                 return ExitCode::from(USAGE);

@@ -138,6 +138,17 @@ impl IdGenerator {
         generator
     }
 
+    /// The next id that `taken` does not claim. A generator restarted by `reset`, or a restored
+    /// snapshot, can otherwise hand out an id that is already stored.
+    pub fn next_free(&mut self, now: Millis, taken: impl Fn(&ObjectId) -> bool) -> ObjectId {
+        loop {
+            let id = self.next_id(now);
+            if !taken(&id) {
+                return id;
+            }
+        }
+    }
+
     /// The next id, stamped with `now`.
     pub fn next_id(&mut self, now: Millis) -> ObjectId {
         let seconds = (now.div_euclid(1000)).clamp(0, i64::from(u32::MAX)) as u32;

@@ -31,6 +31,10 @@ pub fn load(path: &Path) -> Result<Option<StateDocument>, StateError> {
 
 /// Writes the mock's whole state to `path` atomically: readers see the old file or the new one.
 pub fn write(shared: &Shared, path: &Path) -> std::io::Result<()> {
+    // One write at a time in the process: the background writer and the final write on stop
+    // must not share a temporary file, and the later write must hold the later state.
+    static WRITING: parking_lot::Mutex<()> = parking_lot::Mutex::new(());
+    let _writing = WRITING.lock();
     let document = shared.store.lock().to_document();
     let bytes = serde_json::to_vec_pretty(&document).map_err(std::io::Error::other)?;
     let mut temporary = path.as_os_str().to_owned();

@@ -53,8 +53,23 @@ impl ServerHandle {
     /// Stops accepting, closes the listening socket and waits (briefly) until it is closed.
     /// In-flight requests get a short grace period; then their connections are dropped.
     pub fn stop(&mut self) {
+        self.stop_waiting(false);
+    }
+
+    /// Like [`ServerHandle::stop`], then also waits until every connection has finished or
+    /// been dropped after the grace period, so that nothing changes the state afterwards
+    /// (for a final write of the state file).
+    pub fn stop_and_drain(&mut self) {
+        self.stop_waiting(true);
+    }
+
+    fn stop_waiting(&mut self, drain: bool) {
         if self.stop.take().is_some() {
-            let _ = self.closed.lock().recv_timeout(Duration::from_secs(5));
+            let closed = self.closed.lock();
+            let _ = closed.recv_timeout(Duration::from_secs(5));
+            if drain {
+                let _ = closed.recv_timeout(GRACE + Duration::from_secs(2));
+            }
         }
     }
 }
@@ -165,6 +180,9 @@ async fn accept_loop(
         }
     }
     connections.abort_all();
+    while connections.join_next().await.is_some() {}
+    // The second message: nothing of this server runs any more.
+    let _ = closed.send(());
 }
 
 async fn serve_connection(stream: TcpStream, shared: Arc<Shared>, mut stop: watch::Receiver<()>) {

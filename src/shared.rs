@@ -60,9 +60,20 @@ pub struct Shared {
 impl Shared {
     /// A mock holding `store`, which is also what `reset` returns to.
     pub fn new(store: Store, journal: Journal, clock: Clock, settings: Settings) -> Self {
+        Shared::resuming(store.clone(), store, journal, clock, settings)
+    }
+
+    /// A mock holding `current`, whose `reset` returns to `initial`.
+    pub fn resuming(
+        current: Store,
+        initial: Store,
+        journal: Journal,
+        clock: Clock,
+        settings: Settings,
+    ) -> Self {
         Shared {
-            initial: Mutex::new(store.clone()),
-            store: Mutex::new(store),
+            initial: Mutex::new(initial),
+            store: Mutex::new(current),
             journal: Mutex::new(journal),
             clock,
             faults: Mutex::new(FaultTable::default()),

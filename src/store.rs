@@ -288,7 +288,7 @@ impl Team {
                 (succeeded(id, domain, ItemStatus::Updated), Some(id))
             }
             None => {
-                let id = ids.next_id(now);
+                let id = ids.next_free(now, |id| self.accounts.contains_key(id));
                 let mut account = AccountRecord::new(id, Box::from(domain.as_ref()), now);
                 upsert_into(&mut account, item, now);
                 self.by_domain.insert(Box::from(domain.as_ref()), id);
@@ -511,7 +511,7 @@ impl Store {
                 return Err(StoreError::AccountIdTaken(id.to_string()))
             }
             Some(id) => id,
-            None => ids.next_id(now),
+            None => ids.next_free(now, |id| team.accounts.contains_key(id)),
         };
         let record = AccountRecord::from_account(account, id, domain.clone(), now);
         let stored = record.to_account();
@@ -547,9 +547,20 @@ impl Store {
         segment: Segment,
         now: Millis,
     ) -> Result<Segment, StoreError> {
-        let generated = self.ids.next_id(now).to_string();
-        let team = self.team_or_create(team);
-        let id = segment.segment_id.clone().unwrap_or(generated);
+        let Store { teams, ids, .. } = self;
+        let team = match teams.iter().position(|t| t.name == team) {
+            Some(index) => &mut teams[index],
+            None => {
+                teams.push(Team::new(team));
+                teams.last_mut().expect("just pushed")
+            }
+        };
+        let id = match &segment.segment_id {
+            Some(id) => id.clone(),
+            None => ids
+                .next_free(now, |id| team.segments.contains_key(&id.to_string()))
+                .to_string(),
+        };
         if team.segments.contains_key(&id) {
             return Err(StoreError::SegmentIdTaken(id));
         }

@@ -1220,3 +1220,151 @@ fn a_reset_after_put_state_returns_to_the_initial_state_not_the_put_one() {
     );
     assert!(mock.accounts().is_empty());
 }
+
+// ---------------------------------------------------------------------------------------------
+// Regressions from the spec review
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn a_restored_snapshot_after_a_reset_never_hands_out_an_id_that_is_already_stored() {
+    // Arrange: a reset restarts the seeded id generator, the restore brings back its old ids.
+    let mock = MockRecotap::builder()
+        .id_seed(3)
+        .frozen_clock(FROZEN)
+        .start();
+    push(&mock, &create("a.com", "A"));
+    push(&mock, &create("b.com", "B"));
+    let snapshot = mock.snapshot();
+    mock.reset();
+    mock.restore(&snapshot).unwrap();
+
+    // Act
+    let (status, _) = push(&mock, &create("c.com", "C"));
+
+    // Assert
+    assert_eq!(status, 200);
+    let accounts = mock.accounts();
+    let mut ids: Vec<String> = accounts.iter().map(|a| a.id().to_string()).collect();
+    ids.dedup();
+    assert_eq!(ids.len(), 3, "three accounts, three ids: {ids:?}");
+    assert_eq!(mock.account_by_domain("a.com").unwrap().name, "A");
+    let segment = mock.add_segment(Segment::new("generated id after reset"));
+    assert!(segment.segment_id.is_some());
+}
+
+#[test]
+fn a_restart_with_a_state_file_and_a_new_api_key_accepts_the_new_key() {
+    // Arrange
+    let dir = TempDir::new("state-file-new-key");
+    let path = dir.file("state.json");
+    let path = path_text(&path);
+    let first = Binary::start(&["--state-file", &path, "--api-key", "old-key"]);
+    assert_eq!(first.stop_with("TERM"), Some(0));
+
+    // Act
+    let second = Binary::start(&["--state-file", &path, "--api-key", "new-key"]);
+    let answer = |key: &str| {
+        client()
+            .get(format!("{}/api/v1/segments", second.root))
+            .header("X-Api-Key", key)
+            .send()
+            .unwrap()
+            .status()
+            .as_u16()
+    };
+
+    // Assert
+    assert_eq!(answer("new-key"), 200);
+    assert_eq!(answer("old-key"), 200, "the saved key is still known");
+}
+
+#[test]
+fn issuing_a_key_that_already_exists_is_refused_with_409_and_moves_nothing() {
+    // Arrange
+    let binary = Binary::start(&["--api-key", "k1"]);
+
+    // Act
+    let (status, body) = admin_at(
+        &binary.root,
+        Method::POST,
+        "/_mock/keys",
+        Some(&json!({ "key": "k1", "team": "other" })),
+    );
+
+    // Assert
+    assert_eq!(status, 409);
+    assert_eq!(body, json!({ "error": "API key 'k1' already exists" }));
+    let (status, _) = admin_at(
+        &binary.root,
+        Method::GET,
+        "/_mock/accounts?team=other",
+        None,
+    );
+    assert_eq!(status, 404, "no team was created for the refused key");
+}
+
+#[test]
+fn an_admin_segment_id_with_a_space_is_found_percent_encoded() {
+    // Arrange
+    let mock = mock();
+    mock.add_segment(Segment::new("Q2").id("q2 list+x"));
+
+    // Act
+    let url = format!("{}/_mock/segments/q2%20list+x", mock.url());
+    let response = client().get(url).send().unwrap();
+
+    // Assert
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.json::<Value>().unwrap()["segmentId"], "q2 list+x");
+}
+
+#[test]
+fn a_put_with_two_trailing_slashes_is_not_routed() {
+    // Arrange
+    let mock = mock();
+    let path = "/accounts/69f32820bbbb1c259c3945cd//";
+
+    // Act
+    let (status, body) = send(api(&mock, Method::PUT, path).json(&json!({})));
+
+    // Assert
+    assert_eq!(status, 404);
+    assert_eq!(body["message"], format!("Cannot PUT /api/v1{path}"));
+}
+
+#[test]
+fn an_api_key_with_non_ascii_characters_authenticates() {
+    // Arrange
+    let mock = MockRecotap::builder().api_key("clé-secrète").start();
+
+    // Act
+    let response = client()
+        .get(format!("{}/segments", mock.base_url()))
+        .header(
+            "X-Api-Key",
+            reqwest::header::HeaderValue::from_bytes("clé-secrète".as_bytes()).unwrap(),
+        )
+        .send()
+        .unwrap();
+
+    // Assert
+    assert_eq!(response.status(), 200);
+}
+
+#[test]
+fn keys_only_for_other_teams_leave_test_api_key_in_team_default() {
+    // Act
+    let mock = MockRecotap::builder().team_api_key("k2", "team2").start();
+
+    // Assert
+    assert_eq!(mock.api_key(), "test-api-key");
+    let (status, _) = get(&mock, "/segments");
+    assert_eq!(status, 200);
+}
+
+#[test]
+fn a_bad_api_key_flag_ending_in_at_exits_with_code_2() {
+    let (code, _, stderr) = run_to_exit(&["--api-key", "KEY@"]);
+    assert_eq!(code, Some(2));
+    assert!(stderr.contains("KEY@"), "{stderr}");
+}

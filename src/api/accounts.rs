@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 
 use super::envelope::{Failure, Reply};
 use super::Call;
-use super::{account_id_segment, API_PREFIX};
+use super::{account_id_segment, api_rest};
 use crate::clock::parse_iso;
 use crate::domain::clean_domain;
 use crate::model::ObjectId;
@@ -351,9 +351,7 @@ fn parse_list_query(call: &Call) -> Result<AccountFilter, Vec<Violation>> {
 
 /// `PUT /accounts/:rtp_aid` (API.md §2.3).
 pub fn update(call: &Call) -> Result<Reply, Failure> {
-    let raw_id = call
-        .path
-        .strip_prefix(API_PREFIX)
+    let raw_id = api_rest(call.path)
         .and_then(account_id_segment)
         .unwrap_or_default();
     let Ok(id) = raw_id.parse::<ObjectId>() else {

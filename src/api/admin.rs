@@ -84,10 +84,16 @@ fn serve(shared: &Shared, request: &Request<Bytes>) -> AdminResult {
             if key.is_empty() || team.is_empty() {
                 return Err(bad_request("key and team must not be empty".to_string()));
             }
-            shared
-                .store
-                .lock()
-                .add_key(&key, &team, seed.user.as_deref());
+            let mut store = shared.store.lock();
+            // Re-issuing a known key would silently move it to another team or user.
+            if store.team_for_key(&key).is_some() {
+                return Err((
+                    StatusCode::CONFLICT,
+                    format!("API key '{key}' already exists"),
+                ));
+            }
+            store.add_key(&key, &team, seed.user.as_deref());
+            drop(store);
             Ok(reply(
                 StatusCode::CREATED,
                 &json!({ "key": key, "team": team }),
@@ -109,10 +115,12 @@ fn serve(shared: &Shared, request: &Request<Bytes>) -> AdminResult {
             Ok(reply(StatusCode::CREATED, &stored.map_err(conflict)?))
         }
         (Method::GET, ["segments", id]) => {
+            // Segment ids are any string a test chose: they arrive percent-encoded.
+            let id = super::query::decode_path_segment(id);
             let store = shared.store.lock();
             existing_team(&store, team)?;
             let segment = store
-                .segment(team, id)
+                .segment(team, &id)
                 .ok_or_else(|| not_found(format!("Segment '{id}' not found")))?;
             Ok(reply(StatusCode::OK, &segment))
         }

@@ -136,7 +136,7 @@ pub(crate) fn rate_limited(shared: &Shared, request: &Request<Bytes>) -> Option<
     if !is_api(request.uri().path()) {
         return None;
     }
-    let key = request.headers().get("x-api-key")?.to_str().ok()?;
+    let key = std::str::from_utf8(request.headers().get("x-api-key")?.as_bytes()).ok()?;
     let team_limit = {
         let store = shared.store.lock();
         let team = store.team_for_key(key)?;

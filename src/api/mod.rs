@@ -50,8 +50,7 @@ enum Endpoint {
 
 /// Finds the endpoint for `method` and `path` (without query). One trailing `/` is tolerated.
 fn route(method: &Method, path: &str) -> Option<Endpoint> {
-    let rest = path.strip_prefix(API_PREFIX)?;
-    let rest = rest.strip_suffix('/').unwrap_or(rest);
+    let rest = api_rest(path)?;
     let endpoint = match (method.as_str(), rest) {
         ("POST", "/accounts") => Endpoint::CreateAccounts,
         ("GET", "/accounts") => Endpoint::ListAccounts,
@@ -71,11 +70,17 @@ fn route(method: &Method, path: &str) -> Option<Endpoint> {
     Some(endpoint)
 }
 
-/// The `:rtp_aid` of `/accounts/:rtp_aid` (one non-empty path segment).
+/// The `:rtp_aid` of `/accounts/:rtp_aid` (one non-empty path segment), from the path after
+/// `/api/v1` with its one tolerated trailing `/` already removed.
 fn account_id_segment(rest: &str) -> Option<&str> {
     let id = rest.strip_prefix("/accounts/")?;
-    let id = id.strip_suffix('/').unwrap_or(id);
     (!id.is_empty() && !id.contains('/')).then_some(id)
+}
+
+/// The path after `/api/v1`, without one trailing `/`.
+fn api_rest(path: &str) -> Option<&str> {
+    let rest = path.strip_prefix(API_PREFIX)?;
+    Some(rest.strip_suffix('/').unwrap_or(rest))
 }
 
 /// What a handler gets: the authenticated team, the query, the body, the shared state.
@@ -236,7 +241,9 @@ fn authenticate(shared: &Shared, headers: &HeaderMap) -> Result<String, Failure>
         return Err(unauthorized("X-Api-Key header is required"));
     };
     let store = shared.store.lock();
-    key.to_str()
+    // Bytes, not `to_str`: that refuses anything outside visible ASCII, and a key of the
+    // state document may hold UTF-8.
+    std::str::from_utf8(key.as_bytes())
         .ok()
         .and_then(|key| store.team_for_key(key))
         .map(str::to_string)

@@ -87,13 +87,22 @@ fn integer_of(text: &str) -> Option<i64> {
     (number.is_finite() && number.fract() == 0.0).then_some(number as i64)
 }
 
+/// Decodes one path segment: `%XX` is a byte, `+` stays a plus.
+pub fn decode_path_segment(text: &str) -> String {
+    percent_decode_with(text, false)
+}
+
 fn percent_decode(text: &str) -> String {
+    percent_decode_with(text, true)
+}
+
+fn percent_decode_with(text: &str, plus_is_space: bool) -> String {
     let bytes = text.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
         match bytes[i] {
-            b'+' => out.push(b' '),
+            b'+' if plus_is_space => out.push(b' '),
             b'%' if i + 2 < bytes.len() => match (hex(bytes[i + 1]), hex(bytes[i + 2])) {
                 (Some(high), Some(low)) => {
                     out.push(high << 4 | low);
