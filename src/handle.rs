@@ -17,6 +17,7 @@ use crate::server::{self, ServerHandle};
 use crate::shared::{Settings, Shared, DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_MAX_BODY_BYTES};
 use crate::state::{StateDocument, StateError};
 use crate::store::{Store, StoreError, DEFAULT_TEAM};
+use crate::team::TeamView;
 use tokio::sync::watch;
 
 /// The API key a mock accepts unless configured otherwise.
@@ -358,13 +359,21 @@ impl MockRecotap {
         &self.api_key
     }
 
+    /// Seeding and inspection for one team; the methods below are the same for team `default`.
+    pub fn team(&self, name: &str) -> TeamView<'_> {
+        TeamView::new(&self.shared, name)
+    }
+
+    fn default_team(&self) -> TeamView<'_> {
+        self.team(DEFAULT_TEAM)
+    }
+
     /// Adds a custom field to team `default` and returns it as stored.
     ///
     /// # Panics
     /// If an active field with the same key exists (the API would answer 409).
     pub fn add_custom_field(&self, field: CustomField) -> CustomField {
-        let added = self.write(|store| store.add_custom_field(DEFAULT_TEAM, field));
-        added.unwrap_or_else(|error| panic!("recotap-mock: cannot add custom field: {error}"))
+        self.default_team().add_custom_field(field)
     }
 
     /// Adds a segment (any type and status; id generated unless chosen) and returns it.
@@ -372,15 +381,12 @@ impl MockRecotap {
     /// # Panics
     /// If the id is taken or a member is not an account of the team.
     pub fn add_segment(&self, segment: Segment) -> Segment {
-        let now = self.shared.clock.now();
-        let added = self.write(|store| store.add_segment(DEFAULT_TEAM, segment, now));
-        added.unwrap_or_else(|error| panic!("recotap-mock: cannot add segment: {error}"))
+        self.default_team().add_segment(segment)
     }
 
     /// Adds an account (domain cleaned, id and timestamps filled in) and returns it as stored.
     pub fn try_add_account(&self, account: Account) -> Result<Account, StoreError> {
-        let now = self.shared.clock.now();
-        self.write(|store| store.insert_account(DEFAULT_TEAM, account, now))
+        self.default_team().try_add_account(account)
     }
 
     /// Adds an account and returns it as stored.
@@ -388,8 +394,7 @@ impl MockRecotap {
     /// # Panics
     /// If the domain is invalid or taken; use [`MockRecotap::try_add_account`] to handle that.
     pub fn add_account(&self, account: Account) -> Account {
-        self.try_add_account(account)
-            .unwrap_or_else(|error| panic!("recotap-mock: cannot add account: {error}"))
+        self.default_team().add_account(account)
     }
 
     /// Sets the scores and journey stage of the account with domain `domain` (cleaned), as the
@@ -406,73 +411,52 @@ impl MockRecotap {
     /// # Panics
     /// If there is no account with that domain.
     pub fn set_scores(&self, domain: &str, update: ScoreUpdate) -> Account {
-        let now = self.shared.clock.now();
-        self.write(|store| {
-            let id = store
-                .account_by_domain(DEFAULT_TEAM, domain)
-                .unwrap_or_else(|| panic!("recotap-mock: no account with domain {domain:?}"))
-                .id();
-            store
-                .update_scores(DEFAULT_TEAM, id, &update, now)
-                .expect("the account was just found")
-        })
-    }
-
-    /// Runs one change under the store's lock and notes it for the state file.
-    fn write<R>(&self, change: impl FnOnce(&mut Store) -> R) -> R {
-        let result = change(&mut self.shared.store.lock());
-        self.shared.touch();
-        result
+        self.default_team().set_scores(domain, update)
     }
 
     /// Every account of team `default`, in id order.
     pub fn accounts(&self) -> Vec<Account> {
-        self.shared.store.lock().accounts(DEFAULT_TEAM)
+        self.default_team().accounts()
     }
 
     /// The account whose domain matches `domain` once cleaned (`"https://www.acme.com"` finds `acme.com`).
     pub fn account_by_domain(&self, domain: &str) -> Option<Account> {
-        self.shared
-            .store
-            .lock()
-            .account_by_domain(DEFAULT_TEAM, domain)
+        self.default_team().account_by_domain(domain)
     }
 
     /// The account with id `rtp_aid`.
     pub fn account(&self, rtp_aid: ObjectId) -> Option<Account> {
-        self.shared.store.lock().account(DEFAULT_TEAM, rtp_aid)
+        self.default_team().account(rtp_aid)
     }
 
     /// The segment with id `segment_id`, members included.
     pub fn segment(&self, segment_id: &str) -> Option<Segment> {
-        self.shared.store.lock().segment(DEFAULT_TEAM, segment_id)
+        self.default_team().segment(segment_id)
     }
 
     /// The members of a segment, in the order they joined (empty if there is no such segment).
     pub fn segment_members(&self, segment_id: &str) -> Vec<ObjectId> {
-        self.segment(segment_id)
-            .map(|s| s.members)
-            .unwrap_or_default()
+        self.default_team().segment_members(segment_id)
     }
 
     /// Every custom field of team `default`, inactive ones included, in creation order.
     pub fn custom_fields(&self) -> Vec<CustomField> {
-        self.shared.store.lock().custom_fields(DEFAULT_TEAM)
+        self.default_team().custom_fields()
     }
 
     /// Every deal of team `default`, in the order first pushed.
     pub fn deals(&self) -> Vec<Deal> {
-        self.shared.store.lock().deals(DEFAULT_TEAM)
+        self.default_team().deals()
     }
 
     /// Every deal pipeline of team `default`, in creation order.
     pub fn pipelines(&self) -> Vec<Pipeline> {
-        self.shared.store.lock().pipelines(DEFAULT_TEAM)
+        self.default_team().pipelines()
     }
 
     /// Every sales activity of team `default`, in creation order.
     pub fn activities(&self) -> Vec<Activity> {
-        self.shared.store.lock().activities(DEFAULT_TEAM)
+        self.default_team().activities()
     }
 
     /// Every journaled API request, oldest first.
@@ -488,7 +472,8 @@ impl MockRecotap {
     /// Adds an API key to `team` (created empty if new). A key for a `user` who holds one
     /// revokes the old key at once.
     pub fn add_api_key(&self, key: &str, team: &str, user: Option<&str>) {
-        self.write(|store| store.add_key(key, team, user));
+        self.shared.store.lock().add_key(key, team, user);
+        self.shared.touch();
     }
 
     /// The whole state as a state document (CONTROL.md §5).

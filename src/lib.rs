@@ -47,6 +47,7 @@ mod shared;
 mod socket;
 mod state;
 mod store;
+mod team;
 mod validate;
 
 pub use domain::clean_domain;
@@ -61,6 +62,7 @@ pub use model::{
 pub use sales::{Activity, AssociatedAccount, Contact, Deal, Pipeline, Sender, Stage};
 pub use state::{parse_document, ApiKey, StateDocument, StateError, TeamDocument, TeamSettings};
 pub use store::StoreError;
+pub use team::TeamView;
 
 #[doc(hidden)]
 pub mod __private {

@@ -1368,3 +1368,43 @@ fn a_bad_api_key_flag_ending_in_at_exits_with_code_2() {
     assert_eq!(code, Some(2));
     assert!(stderr.contains("KEY@"), "{stderr}");
 }
+
+#[test]
+fn the_handle_seeds_and_inspects_another_team_through_team() {
+    // Arrange
+    let mock = MockRecotap::builder()
+        .frozen_clock(FROZEN)
+        .team_api_key("k2", "team2")
+        .start();
+    let team2 = mock.team("team2");
+    team2.add_custom_field(CustomField::new("Tier", LabelType::Number));
+    team2.add_segment(Segment::new("Team 2 list").id("seg-2"));
+
+    // Act
+    let response = client()
+        .post(format!("{}/accounts", mock.base_url()))
+        .header("X-Api-Key", "k2")
+        .json(&json!({ "segmentId": "seg-2",
+                       "accounts": [{ "domain": "acme.com", "name": "Acme", "customFields": { "TIER_C": 1 } }] }))
+        .send()
+        .unwrap();
+
+    // Assert
+    assert_eq!(response.status(), 200);
+    let acme = team2
+        .account_by_domain("acme.com")
+        .expect("stored in team2");
+    assert_eq!(acme.custom_fields["TIER_C"], 1);
+    assert_eq!(team2.segment_members("seg-2"), vec![acme.id()]);
+    assert_eq!(
+        team2
+            .set_scores("acme.com", ScoreUpdate::default().account_score(5))
+            .rtp_account_score,
+        5.into()
+    );
+    assert!(
+        mock.accounts().is_empty(),
+        "team default sees nothing of team2"
+    );
+    assert!(mock.team("nobody").accounts().is_empty());
+}
