@@ -74,11 +74,12 @@ impl Store {
         request: CreateAccounts<'a>,
         now: Millis,
     ) -> Result<Vec<ItemResult<'a>>, StoreError> {
+        let unknown = || StoreError::UnknownTeam(team.to_string());
         let Store { teams, ids, .. } = self;
         let team = teams
             .iter_mut()
-            .find(|candidate| candidate.name == team)
-            .ok_or_else(|| StoreError::UnknownTeam(team.to_string()))?;
+            .find(|t| t.name == team)
+            .ok_or_else(unknown)?;
         if let Some(segment_id) = &request.segment_id {
             team.open_static_segment(segment_id)?;
         }

@@ -261,13 +261,25 @@ impl Store {
 
     /// The team called `name`, created empty if it does not exist yet.
     pub fn team_or_create(&mut self, name: &str) -> &mut Team {
-        match self.teams.iter().position(|team| team.name == name) {
-            Some(index) => &mut self.teams[index],
+        self.team_and_ids(name).0
+    }
+
+    /// The team called `name` (created empty if new) and the id generator, borrowed together.
+    fn team_and_ids(&mut self, name: &str) -> (&mut Team, &mut IdGenerator) {
+        let Store { teams, ids, .. } = self;
+        let index = match teams.iter().position(|team| team.name == name) {
+            Some(index) => index,
             None => {
-                self.teams.push(Team::new(name));
-                self.teams.last_mut().expect("just pushed")
+                teams.push(Team::new(name));
+                teams.len() - 1
             }
-        }
+        };
+        (&mut teams[index], ids)
+    }
+
+    /// The team called `name`, if it exists, for a change.
+    fn team_mut(&mut self, name: &str) -> Option<&mut Team> {
+        self.teams.iter_mut().find(|team| team.name == name)
     }
 
     /// Stores a seeded account as given (domain cleaned; id and timestamps filled in if missing).
@@ -277,14 +289,7 @@ impl Store {
         account: Account,
         now: Millis,
     ) -> Result<Account, StoreError> {
-        let Store { teams, ids, .. } = self;
-        let team = match teams.iter().position(|t| t.name == team) {
-            Some(index) => &mut teams[index],
-            None => {
-                teams.push(Team::new(team));
-                teams.last_mut().expect("just pushed")
-            }
-        };
+        let (team, ids) = self.team_and_ids(team);
         let domain = clean_domain(&account.domain).into_owned();
         if !is_valid_domain(&domain) {
             return Err(StoreError::InvalidDomain(account.domain));
@@ -333,14 +338,7 @@ impl Store {
         segment: Segment,
         now: Millis,
     ) -> Result<Segment, StoreError> {
-        let Store { teams, ids, .. } = self;
-        let team = match teams.iter().position(|t| t.name == team) {
-            Some(index) => &mut teams[index],
-            None => {
-                teams.push(Team::new(team));
-                teams.last_mut().expect("just pushed")
-            }
-        };
+        let (team, ids) = self.team_and_ids(team);
         let id = match &segment.segment_id {
             Some(id) => id.clone(),
             None => ids

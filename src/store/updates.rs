@@ -13,11 +13,7 @@ impl Store {
         now: Millis,
     ) -> Result<(), StoreError> {
         let not_found = || StoreError::AccountNotFound(id.to_string());
-        let team = self
-            .teams
-            .iter_mut()
-            .find(|candidate| candidate.name == team)
-            .ok_or_else(not_found)?;
+        let team = self.team_mut(team).ok_or_else(not_found)?;
         if !team.accounts.contains_key(&id) {
             return Err(not_found());
         }
@@ -80,11 +76,7 @@ impl Store {
         now: Millis,
     ) -> Result<Account, StoreError> {
         let not_found = || StoreError::AccountNotFound(id.to_string());
-        let team = self
-            .teams
-            .iter_mut()
-            .find(|candidate| candidate.name == team)
-            .ok_or_else(not_found)?;
+        let team = self.team_mut(team).ok_or_else(not_found)?;
         let account = team.accounts.get_mut(&id).ok_or_else(not_found)?;
         account.apply_scores(update);
         account.updated_at = now;
