@@ -92,10 +92,11 @@ impl Shared {
 
     /// Replaces the whole store with `document`; on error nothing changes.
     pub fn replace_state(&self, document: &StateDocument) -> Result<(), StateError> {
-        let mut store = self.store.lock();
-        let replacement = Store::from_document(document, store.id_generator(), self.clock.now())?;
-        *store = replacement;
-        drop(store);
+        // Built outside the lock: a large document takes a while, and requests must not wait
+        // on it. Ids the old store issues meanwhile vanish with it, so its generator may go on.
+        let ids = self.store.lock().id_generator();
+        let replacement = Store::from_document(document, ids, self.clock.now())?;
+        *self.store.lock() = replacement;
         self.touch();
         Ok(())
     }
