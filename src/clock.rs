@@ -1,72 +1,41 @@
 //! The mock's clock: real time unless a test freezes it, plus ISO 8601 formatting and parsing.
-//! Every timestamp and generated id reads this clock; it never touches the store's lock.
+//! Every timestamp and generated id reads this clock.
 
-use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 /// Milliseconds since the Unix epoch, UTC.
 pub type Millis = i64;
 
-/// Marks "not frozen": real time is read from the system.
-const REAL: i64 = i64::MIN;
-
-/// A clock that reads real time or a frozen instant.
-///
-/// Atomics instead of the store's mutex so that building an envelope's `timestamp`
-/// never contends with a batch being applied.
-#[derive(Debug)]
+/// A clock that reads real time or a frozen instant. It lives inside the mock's one state
+/// (`World`), so reading it and changing it are part of the same transaction as everything
+/// else a request does.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Clock {
-    frozen_at: AtomicI64,
-}
-
-impl Default for Clock {
-    fn default() -> Self {
-        Clock {
-            frozen_at: AtomicI64::new(REAL),
-        }
-    }
+    frozen_at: Option<Millis>,
 }
 
 impl Clock {
     /// The current time in milliseconds.
     pub fn now(&self) -> Millis {
-        match self.frozen_at.load(Ordering::Acquire) {
-            REAL => system_now(),
-            frozen => frozen,
-        }
+        self.frozen_at.unwrap_or_else(system_now)
     }
 
     /// Freezes the clock at `at`.
-    pub fn freeze(&self, at: Millis) {
-        self.frozen_at.store(at, Ordering::Release);
+    pub fn freeze(&mut self, at: Millis) {
+        self.frozen_at = Some(at);
     }
 
     /// Moves the clock forward by `by` ms: a frozen clock stays frozen at the later instant,
     /// a real one is frozen at now + `by` (so "advance" always has a visible effect).
-    pub fn advance(&self, by: Millis) -> Millis {
-        let mut current = self.frozen_at.load(Ordering::Acquire);
-        loop {
-            let base = if current == REAL {
-                system_now()
-            } else {
-                current
-            };
-            let next = base.saturating_add(by);
-            match self.frozen_at.compare_exchange(
-                current,
-                next,
-                Ordering::AcqRel,
-                Ordering::Acquire,
-            ) {
-                Ok(_) => return next,
-                Err(seen) => current = seen,
-            }
-        }
+    pub fn advance(&mut self, by: Millis) -> Millis {
+        let next = self.now().saturating_add(by);
+        self.frozen_at = Some(next);
+        next
     }
 
     /// Returns to real time.
-    pub fn unfreeze(&self) {
-        self.frozen_at.store(REAL, Ordering::Release);
+    pub fn unfreeze(&mut self) {
+        self.frozen_at = None;
     }
 }
 
@@ -256,7 +225,7 @@ mod tests {
 
     #[test]
     fn frozen_clock_advances_only_when_told() {
-        let clock = Clock::default();
+        let mut clock = Clock::default();
         clock.freeze(1_000);
         assert_eq!(clock.now(), 1_000);
         assert_eq!(clock.advance(500), 1_500);

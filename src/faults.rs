@@ -460,6 +460,14 @@ pub(crate) struct Hit {
     pub apply: bool,
 }
 
+impl Hit {
+    /// Whether the request is processed as usual before the fault shapes the answer: when the
+    /// fault applies it, and always for a delay (the client gets the real answer, late).
+    pub fn serves(&self) -> bool {
+        self.apply || matches!(self.shape, Shape::Delay(_))
+    }
+}
+
 #[derive(Debug)]
 struct Entry {
     id: FaultId,

@@ -206,7 +206,7 @@ impl MockRecotapBuilder {
             Some(seed) => IdGenerator::seeded(seed),
             None => IdGenerator::random(),
         };
-        let clock = Clock::default();
+        let mut clock = Clock::default();
         if let Some(at) = self.frozen_at {
             clock.freeze(at);
         }
@@ -461,24 +461,42 @@ impl MockRecotap {
 
     /// Every journaled API request, oldest first.
     pub fn requests(&self) -> Vec<RecordedRequest> {
-        self.shared.journal.lock().entries()
+        self.shared.world().journal.entries()
     }
 
     /// Empties the journal.
     pub fn clear_requests(&self) {
-        self.shared.journal.lock().clear();
+        self.shared.world().journal.clear();
     }
 
     /// Adds an API key to `team` (created empty if new). A key for a `user` who holds one
     /// revokes the old key at once.
+    ///
+    /// # Panics
+    /// If the key is already known (the admin API answers 409): a key never moves between
+    /// teams. [`try_add_api_key`](Self::try_add_api_key) returns the error instead.
     pub fn add_api_key(&self, key: &str, team: &str, user: Option<&str>) {
-        self.shared.store.lock().add_key(key, team, user);
-        self.shared.touch();
+        self.try_add_api_key(key, team, user).unwrap_or_else(|error| {
+            panic!("recotap-mock: cannot add API key {key:?} to team {team:?}: {error}; pick a key that is not issued yet")
+        })
+    }
+
+    /// Adds an API key like [`add_api_key`](Self::add_api_key), or says why it cannot.
+    ///
+    /// # Errors
+    /// [`StoreError::ApiKeyExists`] if the key is already known.
+    pub fn try_add_api_key(
+        &self,
+        key: &str,
+        team: &str,
+        user: Option<&str>,
+    ) -> Result<(), StoreError> {
+        self.shared.change(|world| world.issue_key(key, team, user))
     }
 
     /// The whole state as a state document (CONTROL.md §5).
     pub fn snapshot(&self) -> StateDocument {
-        self.shared.store.lock().to_document()
+        self.shared.world().store.to_document()
     }
 
     /// Replaces the whole state with `document`; on error nothing changes.
@@ -526,23 +544,23 @@ impl MockRecotap {
     /// If the fault is inconsistent (say, `Fault::status(200)` or a probability above 1); the
     /// message names the field.
     pub fn add_fault(&self, fault: Fault) -> FaultId {
-        let added = self.shared.faults.lock().add(fault);
+        let added = self.shared.world().faults.add(fault);
         added.unwrap_or_else(|error| panic!("recotap-mock: cannot add fault: {error}"))
     }
 
     /// The faults with uses left, in the order they are checked, with their remaining counts.
     pub fn faults(&self) -> Vec<ActiveFault> {
-        self.shared.faults.lock().list()
+        self.shared.world().faults.list()
     }
 
     /// Removes every fault.
     pub fn clear_faults(&self) {
-        self.shared.faults.lock().clear();
+        self.shared.world().faults.clear();
     }
 
     /// The mock's current time, as the API would print it.
     pub fn now(&self) -> String {
-        format_iso(self.shared.clock.now())
+        format_iso(self.shared.world().now())
     }
 
     /// Freezes the clock at an ISO 8601 instant: every timestamp and new id reads it.
@@ -550,18 +568,18 @@ impl MockRecotap {
     /// # Panics
     /// If `at` is not an ISO 8601 date or date-time.
     pub fn freeze_clock(&self, at: &str) {
-        self.shared.clock.freeze(parse_instant(at));
+        self.shared.world().clock.freeze(parse_instant(at));
     }
 
     /// Moves the clock forward (a real clock becomes frozen at the later instant).
     pub fn advance_clock(&self, by: std::time::Duration) {
         let by = Millis::try_from(by.as_millis()).unwrap_or(Millis::MAX);
-        self.shared.clock.advance(by);
+        self.shared.world().clock.advance(by);
     }
 
     /// Returns the clock to real time.
     pub fn unfreeze_clock(&self) {
-        self.shared.clock.unfreeze();
+        self.shared.world().clock.unfreeze();
     }
 
     /// Messages of panics the mock caught while serving (each was answered with 500).

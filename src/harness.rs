@@ -41,7 +41,7 @@ impl Router {
     pub fn new() -> Router {
         let mut store = Store::new(IdGenerator::seeded(7));
         store.add_key(DEFAULT_API_KEY, DEFAULT_TEAM, None);
-        let clock = Clock::default();
+        let mut clock = Clock::default();
         clock.freeze(parse_iso(FROZEN).expect("the frozen instant parses"));
         let settings = Settings {
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
@@ -71,7 +71,7 @@ impl Router {
         if let Some(panic) = self.shared.panics.lock().first() {
             return Err(format!("the router panicked: {panic}"));
         }
-        self.shared.store.lock().check_invariants()
+        self.shared.world().store.check_invariants()
     }
 }
 

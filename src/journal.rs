@@ -94,6 +94,26 @@ pub struct JournalEntry {
 }
 
 impl JournalEntry {
+    /// Opens the entry for `request` from its own parts (cheap clones of shared buffers; text
+    /// is made only when a test reads the journal). The status is set by [`close`](Self::close).
+    pub fn open(request: &http::Request<Bytes>) -> Self {
+        JournalEntry {
+            method: request.method().clone(),
+            uri: request.uri().clone(),
+            headers: request.headers().clone(),
+            body: request.body().clone(),
+            status: 0,
+            at: 0,
+        }
+    }
+
+    /// The entry, finished: what the client saw (`0` for no response) and when.
+    pub fn close(mut self, status: u16, at: Millis) -> Self {
+        self.status = status;
+        self.at = at;
+        self
+    }
+
     fn to_recorded(&self) -> RecordedRequest {
         RecordedRequest {
             method: self.method.to_string(),

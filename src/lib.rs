@@ -49,6 +49,7 @@ mod state;
 mod store;
 mod team;
 mod validate;
+mod world;
 
 pub use domain::clean_domain;
 pub use faults::{ActiveFault, Fault, FaultId, FaultKind};

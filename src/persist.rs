@@ -35,7 +35,7 @@ pub fn write(shared: &Shared, path: &Path) -> std::io::Result<()> {
     // must not share a temporary file, and the later write must hold the later state.
     static WRITING: parking_lot::Mutex<()> = parking_lot::Mutex::new(());
     let _writing = WRITING.lock();
-    let document = shared.store.lock().to_document();
+    let document = shared.world().store.to_document();
     let bytes = serde_json::to_vec_pretty(&document).map_err(std::io::Error::other)?;
     let mut temporary = path.as_os_str().to_owned();
     temporary.push(".tmp");

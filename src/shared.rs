@@ -1,17 +1,16 @@
-//! The state one mock shares between its server, its admin API and its handle, and the
-//! settings it was started with. Each lock is taken briefly and never across an `.await`.
+//! What one mock shares between its server, its admin API and its handle: its one state
+//! ([`World`], one lock, taken briefly and never across an `.await`) and its settings.
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 
-use parking_lot::Mutex;
+use parking_lot::{Mutex, MutexGuard};
 
 use crate::clock::Clock;
-use crate::faults::FaultTable;
 use crate::journal::Journal;
-use crate::rate_limit::RateLimiter;
 use crate::state::{StateDocument, StateError};
 use crate::store::Store;
+use crate::world::World;
 
 /// Default largest accepted request body (1 MiB).
 pub const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -33,20 +32,17 @@ pub struct Settings {
     pub header_read_timeout: Duration,
 }
 
-/// Everything a running mock holds.
+/// Everything a running mock holds: its one state (the [`World`], behind one lock), what
+/// `reset` returns to, and the settings it was started with.
 #[derive(Debug)]
 pub struct Shared {
-    /// All business data. One lock for all teams: every request is one transaction, and the
-    /// work inside it is a few map operations, so contention costs less than finer locks would.
-    pub store: Mutex<Store>,
-    /// Kept apart from `store` so that inspecting the journal never waits on a batch.
-    pub journal: Mutex<Journal>,
-    pub clock: Clock,
-    /// Its own lock so that deciding a fault never waits on a batch in the store.
-    pub faults: Mutex<FaultTable>,
-    pub limiter: Mutex<RateLimiter>,
-    /// What `reset` returns to.
-    pub initial: Mutex<Store>,
+    /// The store, faults, limiter, clock and journal. One lock for all of it and for all
+    /// teams: every request is one transaction of a few map operations, so contention costs
+    /// less than finer locks would, and a reset can never be seen half done.
+    pub world: Mutex<World>,
+    /// What `reset` returns to. Never changes after start, so it needs no lock; a reset clones
+    /// it before taking the world's lock, so a large seed does not stall requests.
+    pub initial: Store,
     pub settings: Settings,
     /// Test hook: the next API request panics inside the router (to prove panics are caught).
     pub panic_next_request: AtomicBool,
@@ -72,12 +68,8 @@ impl Shared {
         settings: Settings,
     ) -> Self {
         Shared {
-            initial: Mutex::new(initial),
-            store: Mutex::new(current),
-            journal: Mutex::new(journal),
-            clock,
-            faults: Mutex::new(FaultTable::default()),
-            limiter: Mutex::new(RateLimiter::default()),
+            world: Mutex::new(World::new(current, clock, journal)),
+            initial,
             settings,
             panic_next_request: AtomicBool::new(false),
             panics: Mutex::new(Vec::new()),
@@ -85,30 +77,39 @@ impl Shared {
         }
     }
 
+    /// The world, locked. Never held across an `.await`.
+    pub fn world(&self) -> MutexGuard<'_, World> {
+        self.world.lock()
+    }
+
     /// Notes that the store may have changed.
     pub fn touch(&self) {
         self.revision.fetch_add(1, Ordering::AcqRel);
+    }
+
+    /// Runs one change on the world and notes it for the state file.
+    pub fn change<R>(&self, change: impl FnOnce(&mut World) -> R) -> R {
+        let result = change(&mut self.world());
+        self.touch();
+        result
     }
 
     /// Replaces the whole store with `document`; on error nothing changes.
     pub fn replace_state(&self, document: &StateDocument) -> Result<(), StateError> {
         // Built outside the lock: a large document takes a while, and requests must not wait
         // on it. Ids the old store issues meanwhile vanish with it, so its generator may go on.
-        let ids = self.store.lock().id_generator();
-        let replacement = Store::from_document(document, ids, self.clock.now())?;
-        *self.store.lock() = replacement;
-        self.touch();
+        let (ids, now) = {
+            let world = self.world();
+            (world.store.id_generator(), world.now())
+        };
+        let replacement = Store::from_document(document, ids, now)?;
+        self.change(|world| world.store = replacement);
         Ok(())
     }
 
-    /// Back to the initial state; the journal is emptied, faults are removed and every
-    /// rate-limit bucket is full again.
+    /// Back to the initial state, atomically (see [`World::reset_to`]).
     pub fn reset(&self) {
-        let initial = self.initial.lock().clone();
-        *self.store.lock() = initial;
-        self.touch();
-        self.journal.lock().clear();
-        self.faults.lock().clear();
-        self.limiter.lock().clear();
+        let initial = self.initial.clone();
+        self.change(|world| world.reset_to(initial));
     }
 }

@@ -1,6 +1,7 @@
 //! `TeamView`: the seeding and inspection methods of the Rust handle, for one team. The
 //! handle's own methods work on team `default`; `mock.team("name")` reaches any other.
 
+use crate::clock::Millis;
 use crate::model::{Account, CustomField, ObjectId, ScoreUpdate, Segment};
 use crate::sales::{Activity, Deal, Pipeline};
 use crate::shared::Shared;
@@ -36,11 +37,12 @@ impl<'m> TeamView<'m> {
         &self.name
     }
 
-    /// Runs one change under the store's lock and notes it for the state file.
-    fn write<R>(&self, change: impl FnOnce(&mut Store) -> R) -> R {
-        let result = change(&mut self.shared.store.lock());
-        self.shared.touch();
-        result
+    /// Runs one change on the store, at the mock's time, and notes it for the state file.
+    fn write<R>(&self, change: impl FnOnce(&mut Store, Millis) -> R) -> R {
+        self.shared.change(|world| {
+            let now = world.now();
+            change(&mut world.store, now)
+        })
     }
 
     /// Adds a custom field to the team and returns it as stored.
@@ -48,7 +50,7 @@ impl<'m> TeamView<'m> {
     /// # Panics
     /// If an active field with the same key exists (the API would answer 409).
     pub fn add_custom_field(&self, field: CustomField) -> CustomField {
-        let added = self.write(|store| store.add_custom_field(&self.name, field));
+        let added = self.write(|store, _| store.add_custom_field(&self.name, field));
         added.unwrap_or_else(|error| panic!("recotap-mock: cannot add custom field: {error}"))
     }
 
@@ -57,15 +59,13 @@ impl<'m> TeamView<'m> {
     /// # Panics
     /// If the id is taken or a member is not an account of the team.
     pub fn add_segment(&self, segment: Segment) -> Segment {
-        let now = self.shared.clock.now();
-        let added = self.write(|store| store.add_segment(&self.name, segment, now));
+        let added = self.write(|store, now| store.add_segment(&self.name, segment, now));
         added.unwrap_or_else(|error| panic!("recotap-mock: cannot add segment: {error}"))
     }
 
     /// Adds an account (domain cleaned, id and timestamps filled in) and returns it as stored.
     pub fn try_add_account(&self, account: Account) -> Result<Account, StoreError> {
-        let now = self.shared.clock.now();
-        self.write(|store| store.insert_account(&self.name, account, now))
+        self.write(|store, now| store.insert_account(&self.name, account, now))
     }
 
     /// Adds an account and returns it as stored.
@@ -83,8 +83,7 @@ impl<'m> TeamView<'m> {
     /// # Panics
     /// If there is no account with that domain.
     pub fn set_scores(&self, domain: &str, update: ScoreUpdate) -> Account {
-        let now = self.shared.clock.now();
-        self.write(|store| {
+        self.write(|store, now| {
             let id = store
                 .account_by_domain(&self.name, domain)
                 .unwrap_or_else(|| panic!("recotap-mock: no account with domain {domain:?}"))
@@ -97,25 +96,25 @@ impl<'m> TeamView<'m> {
 
     /// Every account of the team, in id order.
     pub fn accounts(&self) -> Vec<Account> {
-        self.shared.store.lock().accounts(&self.name)
+        self.shared.world().store.accounts(&self.name)
     }
 
     /// The account whose domain matches `domain` once cleaned (`"https://www.acme.com"` finds `acme.com`).
     pub fn account_by_domain(&self, domain: &str) -> Option<Account> {
         self.shared
+            .world()
             .store
-            .lock()
             .account_by_domain(&self.name, domain)
     }
 
     /// The account with id `rtp_aid`.
     pub fn account(&self, rtp_aid: ObjectId) -> Option<Account> {
-        self.shared.store.lock().account(&self.name, rtp_aid)
+        self.shared.world().store.account(&self.name, rtp_aid)
     }
 
     /// The segment with id `segment_id`, members included.
     pub fn segment(&self, segment_id: &str) -> Option<Segment> {
-        self.shared.store.lock().segment(&self.name, segment_id)
+        self.shared.world().store.segment(&self.name, segment_id)
     }
 
     /// The members of a segment, in the order they joined (empty if there is no such segment).
@@ -127,21 +126,21 @@ impl<'m> TeamView<'m> {
 
     /// Every custom field of the team, inactive ones included, in creation order.
     pub fn custom_fields(&self) -> Vec<CustomField> {
-        self.shared.store.lock().custom_fields(&self.name)
+        self.shared.world().store.custom_fields(&self.name)
     }
 
     /// Every deal of the team, in the order first pushed.
     pub fn deals(&self) -> Vec<Deal> {
-        self.shared.store.lock().deals(&self.name)
+        self.shared.world().store.deals(&self.name)
     }
 
     /// Every deal pipeline of the team, in creation order.
     pub fn pipelines(&self) -> Vec<Pipeline> {
-        self.shared.store.lock().pipelines(&self.name)
+        self.shared.world().store.pipelines(&self.name)
     }
 
     /// Every sales activity of the team, in creation order.
     pub fn activities(&self) -> Vec<Activity> {
-        self.shared.store.lock().activities(&self.name)
+        self.shared.world().store.activities(&self.name)
     }
 }

@@ -9,8 +9,7 @@ use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Map, Value};
 
 use super::envelope::{Failure, Reply};
-use super::Call;
-use super::{account_id_segment, api_rest};
+use super::{account_id_segment, api_rest, work, Call, Work};
 use crate::clock::parse_iso;
 use crate::domain::clean_domain;
 use crate::model::ObjectId;
@@ -33,25 +32,25 @@ pub(crate) fn refusal(error: StoreError) -> Failure {
 }
 
 /// `POST /accounts` (API.md §2.1).
-pub fn create(call: &Call) -> Result<Reply, Failure> {
-    // The slow path's JSON tree; declared here because the request borrows from it.
-    let tree;
+pub fn create<'r>(call: &Call<'r>) -> Result<Work<'r>, Failure> {
     let fast = call.is_json().then(|| parse_create_fast(call.body));
     let request = match fast.flatten() {
         Some(request) => request,
         None => {
-            tree = call.json_object()?;
-            parse_create(&tree).map_err(Failure::Validation)?
+            let tree = call.json_object()?;
+            parse_create(&tree)
+                .map_err(Failure::Validation)?
+                .into_owned()
         }
     };
-    let now = call.shared.clock.now();
-    let results = call
-        .shared
-        .store
-        .lock()
-        .create_accounts(&call.team, request, now)
-        .map_err(refusal)?;
-    Ok(Reply::ok(&CreateResponse::new(&results)))
+    work(move |tx| {
+        let results = tx
+            .world
+            .store
+            .create_accounts(tx.team, request, tx.now)
+            .map_err(refusal)?;
+        Ok(Reply::ok(&CreateResponse::new(&results)))
+    })
 }
 
 /// The fast path for the common case, a well-formed body: parse straight into typed structs
@@ -271,17 +270,18 @@ impl<'a> CreateResponse<'a> {
 pub const MAX_DOMAINS: usize = 100;
 
 /// `GET /accounts` (API.md §2.2).
-pub fn list(call: &Call) -> Result<Reply, Failure> {
+pub fn list<'r>(call: &Call<'r>) -> Result<Work<'r>, Failure> {
     let filter = parse_list_query(call).map_err(Failure::Validation)?;
-    let store = call.shared.store.lock();
-    let sync_timestamp = crate::clock::format_iso(call.shared.clock.now());
-    let page = store.list_accounts(&call.team, &filter);
-    Ok(Reply::ok(&AccountPage {
-        data: &page.rows,
-        next_cursor: page.next_cursor.as_deref(),
-        has_next_page: page.has_next_page,
-        sync_timestamp,
-    }))
+    work(move |tx| {
+        let sync_timestamp = crate::clock::format_iso(tx.now);
+        let page = tx.world.store.list_accounts(tx.team, &filter);
+        Ok(Reply::ok(&AccountPage {
+            data: &page.rows,
+            next_cursor: page.next_cursor.as_deref(),
+            has_next_page: page.has_next_page,
+            sync_timestamp,
+        }))
+    })
 }
 
 #[derive(Serialize)]
@@ -350,7 +350,7 @@ fn parse_list_query(call: &Call) -> Result<AccountFilter, Vec<Violation>> {
 }
 
 /// `PUT /accounts/:rtp_aid` (API.md §2.3).
-pub fn update(call: &Call) -> Result<Reply, Failure> {
+pub fn update<'r>(call: &Call<'r>) -> Result<Work<'r>, Failure> {
     let raw_id = api_rest(call.path)
         .and_then(account_id_segment)
         .unwrap_or_default();
@@ -364,28 +364,33 @@ pub fn update(call: &Call) -> Result<Reply, Failure> {
     let values = v.optional_object("customFields", field(&body, "customFields"));
     v.reject_unknown(&body, &["customFields"]);
     let values = v.finish(values.cloned()).map_err(Failure::Validation)?;
-    let now = call.shared.clock.now();
-    call.shared
-        .store
-        .lock()
-        .update_custom_fields(&call.team, id, values, now)
-        .map_err(|error| match error {
-            // The id as sent, not re-printed in lower case.
-            StoreError::AccountNotFound(_) => {
-                refusal(StoreError::AccountNotFound(raw_id.to_string()))
-            }
-            other => refusal(other),
-        })?;
-    Ok(Reply::ok(
-        &serde_json::json!({ "message": "Account updated successfully" }),
-    ))
+    work(move |tx| {
+        tx.world
+            .store
+            .update_custom_fields(tx.team, id, values, tx.now)
+            .map_err(|error| match error {
+                // The id as sent, not re-printed in lower case.
+                StoreError::AccountNotFound(_) => {
+                    refusal(StoreError::AccountNotFound(raw_id.to_string()))
+                }
+                other => refusal(other),
+            })?;
+        Ok(Reply::ok(&UpdateResponse {
+            message: "Account updated successfully",
+        }))
+    })
+}
+
+#[derive(Serialize)]
+struct UpdateResponse {
+    message: &'static str,
 }
 
 /// Most mappings one `PATCH /accounts/external-ids` may carry.
 pub const MAX_MAPPINGS: usize = 100;
 
 /// `PATCH /accounts/external-ids` (API.md §2.4).
-pub fn map_external_ids(call: &Call) -> Result<Reply, Failure> {
+pub fn map_external_ids<'r>(call: &Call<'r>) -> Result<Work<'r>, Failure> {
     let body = call.json_object()?;
     let mut v = Validator::new();
     let items = v.object_array(
@@ -406,27 +411,23 @@ pub fn map_external_ids(call: &Call) -> Result<Reply, Failure> {
     }
     v.reject_unknown(&body, &["mappings"]);
     let mappings = v.finish(mappings).map_err(Failure::Validation)?;
-    let now = call.shared.clock.now();
-    let outcome = call
-        .shared
-        .store
-        .lock()
-        .map_external_ids(&call.team, &mappings, now);
-    Ok(Reply::ok(&outcome))
+    work(move |tx| {
+        let outcome = tx.world.store.map_external_ids(tx.team, &mappings, tx.now);
+        Ok(Reply::ok(&outcome))
+    })
 }
 
 /// `GET /accounts/missing-external-ids` (API.md §2.5): `limit` is the only parameter.
-pub fn missing_external_ids(call: &Call) -> Result<Reply, Failure> {
+pub fn missing_external_ids<'r>(call: &Call<'r>) -> Result<Work<'r>, Failure> {
     let mut v = Validator::new();
     let limit = call.query.limit(&mut v);
     call.query.reject_unknown(&mut v, &["limit"]);
     let limit = v.finish(limit).map_err(Failure::Validation)?;
-    let rows = call
-        .shared
-        .store
-        .lock()
-        .missing_external_ids(&call.team, limit);
-    Ok(Reply::ok(&rows))
+    work(move |tx| {
+        Ok(Reply::ok(
+            &tx.world.store.missing_external_ids(tx.team, limit),
+        ))
+    })
 }
 
 #[cfg(test)]

@@ -62,12 +62,12 @@ fn serve(shared: &Shared, request: &Request<Bytes>) -> AdminResult {
         Some(_) => return Err(bad_request("team must be one non-empty name".to_string())),
     };
     let body = request.body();
-    let now = shared.clock.now();
+    let now = shared.world().now();
     let segments: Vec<&str> = rest.trim_matches('/').split('/').collect();
     match (request.method().clone(), segments.as_slice()) {
         (Method::GET, ["health"]) => Ok(reply(StatusCode::OK, &json!({ "status": "ok" }))),
         (Method::GET, ["state"]) => {
-            let document = shared.store.lock().to_document();
+            let document = shared.world().store.to_document();
             Ok(reply(StatusCode::OK, &document))
         }
         (Method::PUT, ["state"]) => {
@@ -84,16 +84,10 @@ fn serve(shared: &Shared, request: &Request<Bytes>) -> AdminResult {
             if key.is_empty() || team.is_empty() {
                 return Err(bad_request("key and team must not be empty".to_string()));
             }
-            let mut store = shared.store.lock();
-            // Re-issuing a known key would silently move it to another team or user.
-            if store.team_for_key(&key).is_some() {
-                return Err((
-                    StatusCode::CONFLICT,
-                    format!("API key '{key}' already exists"),
-                ));
-            }
-            store.add_key(&key, &team, seed.user.as_deref());
-            drop(store);
+            shared
+                .world()
+                .issue_key(&key, &team, seed.user.as_deref())
+                .map_err(conflict)?;
             Ok(reply(
                 StatusCode::CREATED,
                 &json!({ "key": key, "team": team }),
@@ -106,40 +100,41 @@ fn serve(shared: &Shared, request: &Request<Bytes>) -> AdminResult {
         (Method::POST, ["custom-fields"]) => {
             let seed: FieldSeed = parse(body)?;
             let field = seed.into_field();
-            let stored = shared.store.lock().add_custom_field(team, field);
+            let stored = shared.world().store.add_custom_field(team, field);
             Ok(reply(StatusCode::CREATED, &stored.map_err(conflict)?))
         }
         (Method::POST, ["segments"]) => {
             let seed: Segment = parse(body)?;
-            let stored = shared.store.lock().add_segment(team, seed, now);
+            let stored = shared.world().store.add_segment(team, seed, now);
             Ok(reply(StatusCode::CREATED, &stored.map_err(conflict)?))
         }
         (Method::GET, ["segments", id]) => {
             // Segment ids are any string a test chose: they arrive percent-encoded.
             let id = super::query::decode_path_segment(id);
-            let store = shared.store.lock();
-            existing_team(&store, team)?;
-            let segment = store
+            let world = shared.world();
+            existing_team(&world.store, team)?;
+            let segment = world
+                .store
                 .segment(team, &id)
                 .ok_or_else(|| not_found(format!("Segment '{id}' not found")))?;
             Ok(reply(StatusCode::OK, &segment))
         }
         (Method::POST, ["accounts"]) => {
             let seed: Account = parse(body)?;
-            let stored = shared.store.lock().insert_account(team, seed, now);
+            let stored = shared.world().store.insert_account(team, seed, now);
             Ok(reply(StatusCode::CREATED, &stored.map_err(conflict)?))
         }
         (Method::GET, ["accounts"]) => {
-            let store = shared.store.lock();
-            existing_team(&store, team)?;
-            Ok(reply(StatusCode::OK, &store.accounts(team)))
+            let world = shared.world();
+            existing_team(&world.store, team)?;
+            Ok(reply(StatusCode::OK, &world.store.accounts(team)))
         }
         (Method::PATCH, ["accounts", id]) => {
             let update: ScoreUpdate = parse(body)?;
             let id: ObjectId = id
                 .parse()
                 .map_err(|error: crate::model::InvalidObjectId| bad_request(error.to_string()))?;
-            let updated = shared.store.lock().update_scores(team, id, &update, now);
+            let updated = shared.world().store.update_scores(team, id, &update, now);
             Ok(reply(StatusCode::OK, &updated.map_err(conflict)?))
         }
         (Method::POST, ["clock"]) => {
@@ -152,61 +147,61 @@ fn serve(shared: &Shared, request: &Request<Bytes>) -> AdminResult {
                 } => {
                     let at = parse_iso(&at)
                         .ok_or_else(|| bad_request(format!("now: '{at}' is not ISO 8601")))?;
-                    shared.clock.freeze(at);
+                    shared.world().clock.freeze(at);
                 }
                 ClockChange {
                     now: None,
                     advance_ms: Some(by),
                     real: None,
                 } => {
-                    shared.clock.advance(by);
+                    shared.world().clock.advance(by);
                 }
                 ClockChange {
                     now: None,
                     advance_ms: None,
                     real: Some(true),
                 } => {
-                    shared.clock.unfreeze();
+                    shared.world().clock.unfreeze();
                 }
                 _ => {
                     let hint = "give exactly one of {\"now\": ISO 8601}, {\"advanceMs\": N}, {\"real\": true}";
                     return Err(bad_request(hint.to_string()));
                 }
             }
-            let now = format_iso(shared.clock.now());
+            let now = format_iso(shared.world().now());
             Ok(reply(StatusCode::OK, &json!({ "now": now })))
         }
         (Method::GET, ["deals"]) => {
-            let store = shared.store.lock();
-            existing_team(&store, team)?;
-            Ok(reply(StatusCode::OK, &store.deals(team)))
+            let world = shared.world();
+            existing_team(&world.store, team)?;
+            Ok(reply(StatusCode::OK, &world.store.deals(team)))
         }
         (Method::GET, ["pipelines"]) => {
-            let store = shared.store.lock();
-            existing_team(&store, team)?;
-            Ok(reply(StatusCode::OK, &store.pipelines(team)))
+            let world = shared.world();
+            existing_team(&world.store, team)?;
+            Ok(reply(StatusCode::OK, &world.store.pipelines(team)))
         }
         (Method::GET, ["activities"]) => {
-            let store = shared.store.lock();
-            existing_team(&store, team)?;
-            Ok(reply(StatusCode::OK, &store.activities(team)))
+            let world = shared.world();
+            existing_team(&world.store, team)?;
+            Ok(reply(StatusCode::OK, &world.store.activities(team)))
         }
         (Method::GET, ["requests"]) => {
-            let entries = shared.journal.lock().entries();
+            let entries = shared.world().journal.entries();
             Ok(reply(StatusCode::OK, &entries))
         }
         (Method::DELETE, ["requests"]) => {
-            shared.journal.lock().clear();
+            shared.world().journal.clear();
             Ok(no_content())
         }
         (Method::POST, ["faults"]) => {
             let fault: Fault = parse(body)?;
-            let id = shared.faults.lock().add(fault).map_err(bad_request)?;
+            let id = shared.world().faults.add(fault).map_err(bad_request)?;
             Ok(reply(StatusCode::CREATED, &json!({ "id": id })))
         }
-        (Method::GET, ["faults"]) => Ok(reply(StatusCode::OK, &shared.faults.lock().list())),
+        (Method::GET, ["faults"]) => Ok(reply(StatusCode::OK, &shared.world().faults.list())),
         (Method::DELETE, ["faults"]) => {
-            shared.faults.lock().clear();
+            shared.world().faults.clear();
             Ok(no_content())
         }
         (method, _) => Err(not_found(format!("No admin endpoint {method} {path}"))),
@@ -227,7 +222,7 @@ struct KeySeed {
 
 /// A fresh key: `rk_` and 24 hex digits from the mock's id generator's kind of randomness.
 fn new_key(shared: &Shared) -> String {
-    let id = crate::model::IdGenerator::random().next_id(shared.clock.now());
+    let id = crate::model::IdGenerator::random().next_id(shared.world().now());
     format!("rk_{id}")
 }
 

@@ -7,7 +7,7 @@ use serde_json::{Map, Value};
 
 use super::accounts::refusal;
 use super::envelope::{Failure, Reply};
-use super::Call;
+use super::{work, Call, Work};
 use crate::model::{CustomField, LabelType};
 use crate::validate::{field, Presence, Validator, Violation};
 
@@ -39,26 +39,29 @@ impl<'a> From<&'a CustomField> for FieldView<'a> {
 }
 
 /// `GET /accounts/custom-fields`: active fields in creation order.
-pub fn list(call: &Call) -> Result<Reply, Failure> {
-    let fields = call.shared.store.lock().active_custom_fields(&call.team);
-    let views: Vec<FieldView> = fields.iter().map(FieldView::from).collect();
-    Ok(Reply::ok(&views))
+pub fn list<'r>(_call: &Call<'r>) -> Result<Work<'r>, Failure> {
+    work(|tx| {
+        let fields = tx.world.store.active_custom_fields(tx.team);
+        let views: Vec<FieldView> = fields.iter().map(FieldView::from).collect();
+        Ok(Reply::ok(&views))
+    })
 }
 
 /// `POST /accounts/custom-field`: `201` with an array holding the new field.
-pub fn create(call: &Call) -> Result<Reply, Failure> {
+pub fn create<'r>(call: &Call<'r>) -> Result<Work<'r>, Failure> {
     let body = call.json_object()?;
     let field = parse_create(&body).map_err(Failure::Validation)?;
-    let created = call
-        .shared
-        .store
-        .lock()
-        .add_custom_field(&call.team, field)
-        .map_err(refusal)?;
-    Ok(Reply::new(
-        StatusCode::CREATED,
-        &[FieldView::from(&created)],
-    ))
+    work(move |tx| {
+        let created = tx
+            .world
+            .store
+            .add_custom_field(tx.team, field)
+            .map_err(refusal)?;
+        Ok(Reply::new(
+            StatusCode::CREATED,
+            &[FieldView::from(&created)],
+        ))
+    })
 }
 
 fn parse_create(body: &Map<String, Value>) -> Result<CustomField, Vec<Violation>> {

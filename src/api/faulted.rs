@@ -1,5 +1,6 @@
-//! What a fault or the rate limiter makes of an `/api/v1` request: the response, and what the
-//! server must still do with it (wait, never answer, reset). Decides only; never sleeps.
+//! What a fault or the rate limiter makes of an `/api/v1` request: the decision (stage 3 of
+//! the pipeline), the limiter (stage 4) and the shaped response with what the server must
+//! still do with it (stage 7: wait, never answer, reset). Decides only; never sleeps.
 
 use std::time::Duration;
 
@@ -10,9 +11,11 @@ use serde_json::Value;
 
 use super::envelope::{self, Failure, Reply};
 use super::{target_of, API_PREFIX};
+use crate::clock::Millis;
 use crate::faults::{Hit, Shape};
 use crate::rate_limit::retry_after_secs;
 use crate::shared::Shared;
+use crate::world::World;
 
 /// A response, and what the server does before (or instead of) sending it.
 #[derive(Debug)]
@@ -65,24 +68,27 @@ fn is_api(path: &str) -> bool {
 }
 
 /// The fault that hits this request, if any (and counts the request for every fault it reaches).
-pub(crate) fn decide(shared: &Shared, request: &Request<Bytes>) -> Option<Hit> {
+pub(crate) fn decide(world: &mut World, request: &Request<Bytes>) -> Option<Hit> {
     let path = request.uri().path();
     if !is_api(path) {
         return None;
     }
-    shared.faults.lock().decide(request.method().as_str(), path)
+    world.faults.decide(request.method().as_str(), path)
 }
 
-/// Shapes the answer to a request `hit` by a fault. `serve` processes the request normally;
-/// it runs first when the fault applies the request, and always for a delay.
+/// Shapes the answer to a request: as `served` when no fault hit, else as the fault `hit`
+/// says. `served` is the normal response, there when the request was processed (no fault, a
+/// fault that applies the request, or a delay: see [`Hit::serves`]).
 pub(crate) fn shape(
-    shared: &Shared,
-    request: &Request<Bytes>,
-    hit: Hit,
-    serve: impl FnOnce() -> Response<Full<Bytes>>,
+    hit: Option<Hit>,
+    served: Option<Response<Full<Bytes>>>,
+    now: Millis,
+    target: &str,
 ) -> Answer {
-    let served = (hit.apply || matches!(hit.shape, Shape::Delay(_))).then(serve);
-    let target = target_of(request);
+    let empty = || Response::new(Full::new(Bytes::new()));
+    let Some(hit) = hit else {
+        return Answer::plain(served.unwrap_or_else(empty));
+    };
     match hit.shape {
         Shape::Status {
             status,
@@ -95,7 +101,7 @@ pub(crate) fn shape(
                 Some(body) => envelope::json_response(status, body.to_string().into_bytes()),
                 None => {
                     let failure = Failure::Plain(status, envelope::reason(status).to_string());
-                    envelope::failure(failure, shared.clock.now(), target)
+                    envelope::failure(failure, now, target)
                 }
             };
             if let Some(secs) = retry_after {
@@ -104,10 +110,10 @@ pub(crate) fn shape(
             Answer::plain(response)
         }
         Shape::RateLimit { retry_after } => {
-            Answer::plain(too_many_requests(shared, target, retry_after))
+            Answer::plain(too_many_requests(now, target, retry_after))
         }
         Shape::Delay(delay) => Answer {
-            response: served.unwrap_or_else(|| Response::new(Full::new(Bytes::new()))),
+            response: served.unwrap_or_else(empty),
             action: Some(Action::Delay(delay)),
         },
         Shape::Hang => Answer::silent(Action::Hang),
@@ -118,7 +124,7 @@ pub(crate) fn shape(
                 Some(response) => response.into_body().into_inner().unwrap_or_default(),
                 None => {
                     let reply = Reply::ok(&Value::Null);
-                    let response = envelope::success(reply, shared.clock.now(), target);
+                    let response = envelope::success(reply, now, target);
                     response.into_body().into_inner().unwrap_or_default()
                 }
             };
@@ -132,29 +138,35 @@ pub(crate) fn shape(
 
 /// The rate limiter's answer, if this request is over its key's budget. Only keys the mock
 /// knows have a budget: an unknown key is answered 401 as usual, and cannot grow the table.
-pub(crate) fn rate_limited(shared: &Shared, request: &Request<Bytes>) -> Option<Answer> {
+pub(crate) fn rate_limited(
+    world: &mut World,
+    shared: &Shared,
+    request: &Request<Bytes>,
+    now: Millis,
+) -> Option<Response<Full<Bytes>>> {
     if !is_api(request.uri().path()) {
         return None;
     }
     let key = std::str::from_utf8(request.headers().get("x-api-key")?.as_bytes()).ok()?;
-    let team_limit = {
-        let store = shared.store.lock();
-        let team = store.team_for_key(key)?;
-        store.team_rate_limit(team)
-    };
+    let team = world.store.team_for_key(key)?;
     // The team's own setting (state document) wins over the mock-wide one.
-    let per_second = team_limit.or(shared.settings.rate_limit)?;
-    let now = shared.clock.now();
-    let wait_ms = shared.limiter.lock().take(key, per_second, now).err()?;
-    let response = too_many_requests(shared, target_of(request), retry_after_secs(wait_ms));
-    Some(Answer::plain(response))
+    let per_second = world
+        .store
+        .team_rate_limit(team)
+        .or(shared.settings.rate_limit)?;
+    let wait_ms = world.limiter.take(key, per_second, now).err()?;
+    Some(too_many_requests(
+        now,
+        target_of(request),
+        retry_after_secs(wait_ms),
+    ))
 }
 
 /// `429` with `Retry-After` and the envelope `message` `Too Many Requests`.
-fn too_many_requests(shared: &Shared, target: &str, retry_after: u64) -> Response<Full<Bytes>> {
+fn too_many_requests(now: Millis, target: &str, retry_after: u64) -> Response<Full<Bytes>> {
     let status = StatusCode::TOO_MANY_REQUESTS;
     let failure = Failure::Plain(status, envelope::reason(status).to_string());
-    let mut response = envelope::failure(failure, shared.clock.now(), target);
+    let mut response = envelope::failure(failure, now, target);
     set_retry_after(&mut response, retry_after);
     response
 }

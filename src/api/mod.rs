@@ -1,28 +1,30 @@
-//! The router: one plain function from a buffered request to a response. It picks the
-//! endpoint, applies faults and the rate limiter, authenticates, parses and validates, runs the
-//! store under its lock, records the journal and catches panics. It never sees a socket.
+//! The emulated API and the admin API as plain functions from a buffered request to a
+//! response, never seeing a socket. [`pipeline::handle`] is the one way in; this module holds
+//! the route table, the request view handlers parse ([`Call`]), and what they change under the
+//! lock ([`Tx`]).
 
 mod accounts;
 pub(crate) mod admin;
 mod custom_fields;
 pub(crate) mod envelope;
 mod faulted;
+mod pipeline;
 mod query;
 mod sales;
 mod segments;
-
-use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::sync::atomic::Ordering;
 
 use bytes::Bytes;
 use http::{header, HeaderMap, Method, Request, Response, StatusCode};
 use http_body_util::Full;
 use serde_json::{Map, Value};
 
+use crate::clock::Millis;
 use crate::journal::JournalEntry;
 use crate::shared::Shared;
+use crate::world::World;
 use envelope::{Failure, Reply};
 pub(crate) use faulted::{Action, Answer};
+pub(crate) use pipeline::handle;
 use query::Query;
 
 /// Where the emulated API lives.
@@ -83,18 +85,31 @@ fn api_rest(path: &str) -> Option<&str> {
     Some(rest.strip_suffix('/').unwrap_or(rest))
 }
 
-/// What a handler gets: the authenticated team, the query, the body, the shared state.
-pub(crate) struct Call<'a> {
-    pub shared: &'a Shared,
+/// The request as a handler reads it, before any state is touched.
+pub(crate) struct Call<'r> {
+    pub method: &'r Method,
     /// The request path without the query.
-    pub path: &'a str,
-    pub team: String,
+    pub path: &'r str,
+    /// The request target as sent (path and query), for the envelope's `path`.
+    pub target: &'r str,
     pub query: Query,
-    pub headers: &'a HeaderMap,
-    pub body: &'a Bytes,
+    pub headers: &'r HeaderMap,
+    pub body: &'r Bytes,
 }
 
-impl Call<'_> {
+impl<'r> Call<'r> {
+    fn new(request: &'r Request<Bytes>) -> Self {
+        let target = target_of(request);
+        Call {
+            method: request.method(),
+            path: request.uri().path(),
+            target,
+            query: Query::parse(target),
+            headers: request.headers(),
+            body: request.body(),
+        }
+    }
+
     /// Whether the body is declared JSON (and so is read at all).
     pub fn is_json(&self) -> bool {
         is_json(self.headers)
@@ -114,6 +129,25 @@ impl Call<'_> {
     }
 }
 
+/// What an endpoint does once the request is authenticated: its business work, run under the
+/// world's lock. A handler parses and validates first (no lock) and returns this.
+pub(crate) type Work<'r> = Box<dyn FnOnce(&mut Tx<'_>) -> Result<Reply, Failure> + 'r>;
+
+/// What a handler's [`Work`] may touch: the world, as the authenticated team, at one instant.
+pub(crate) struct Tx<'w> {
+    pub world: &'w mut World,
+    pub team: &'w str,
+    /// The mock's time for this whole request.
+    pub now: Millis,
+}
+
+/// Wraps a handler's business work for the pipeline.
+pub(crate) fn work<'r>(
+    run: impl FnOnce(&mut Tx<'_>) -> Result<Reply, Failure> + 'r,
+) -> Result<Work<'r>, Failure> {
+    Ok(Box::new(run))
+}
+
 fn is_json(headers: &HeaderMap) -> bool {
     headers
         .get(header::CONTENT_TYPE)
@@ -122,47 +156,9 @@ fn is_json(headers: &HeaderMap) -> bool {
         .is_some_and(|essence| essence.trim().eq_ignore_ascii_case("application/json"))
 }
 
-/// Answers one request, and says what the server must still do for a fault (after every
-/// lock is released). Never panics: a panic inside is answered with 500 and remembered.
-pub(crate) fn handle(shared: &Shared, request: &Request<Bytes>) -> Answer {
-    let path = request.uri().path();
-    if path == ADMIN_PREFIX || path.starts_with("/_mock/") {
-        return Answer::plain(guarded(shared, request, || admin::handle(shared, request)));
-    }
-    let mut action = None;
-    let response = guarded(shared, request, || {
-        let answer = api(shared, request);
-        action = answer.action;
-        answer.response
-    });
-    let answer = Answer { response, action };
-    record(shared, request, answer.journal_status());
-    if request.method() != Method::GET {
-        shared.touch();
-    }
-    answer
-}
-
-fn guarded(
-    shared: &Shared,
-    request: &Request<Bytes>,
-    respond: impl FnOnce() -> Response<Full<Bytes>>,
-) -> Response<Full<Bytes>> {
-    match catch_unwind(AssertUnwindSafe(respond)) {
-        Ok(response) => response,
-        Err(panic) => {
-            let message = panic
-                .downcast_ref::<&str>()
-                .map(|text| text.to_string())
-                .or_else(|| panic.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "a panic without a message".to_string());
-            tracing::error!(%message, "request handler panicked; answered 500");
-            shared.panics.lock().push(message);
-            let status = StatusCode::INTERNAL_SERVER_ERROR;
-            let failure = Failure::Plain(status, envelope::reason(status).to_string());
-            envelope::failure(failure, shared.clock.now(), target_of(request))
-        }
-    }
+/// Whether `path` belongs to the admin API.
+fn is_admin(path: &str) -> bool {
+    path == ADMIN_PREFIX || path.starts_with("/_mock/")
 }
 
 fn target_of(request: &Request<Bytes>) -> &str {
@@ -172,64 +168,27 @@ fn target_of(request: &Request<Bytes>) -> &str {
         .map_or("/", |target| target.as_str())
 }
 
-/// Faults first (one decision per request), then the rate limiter, then the endpoint.
-fn api(shared: &Shared, request: &Request<Bytes>) -> Answer {
-    if shared.panic_next_request.swap(false, Ordering::AcqRel) {
-        panic!("panic requested by the test (MockRecotap::panic_on_next_request)");
-    }
-    if let Some(hit) = faulted::decide(shared, request) {
-        return faulted::shape(shared, request, hit, || respond(shared, request));
-    }
-    if let Some(answer) = faulted::rate_limited(shared, request) {
-        return answer;
-    }
-    Answer::plain(respond(shared, request))
-}
-
-fn respond(shared: &Shared, request: &Request<Bytes>) -> Response<Full<Bytes>> {
-    let target = target_of(request);
-    let outcome = serve(shared, request);
-    let now = shared.clock.now();
-    match outcome {
-        Ok(reply) => envelope::success(reply, now, target),
-        Err(failure) => envelope::failure(failure, now, target),
-    }
-}
-
-fn serve(shared: &Shared, request: &Request<Bytes>) -> Result<Reply, Failure> {
-    let path = request.uri().path();
-    let Some(endpoint) = route(request.method(), path) else {
-        let message = format!("Cannot {} {}", request.method(), path);
-        return Err(Failure::Plain(StatusCode::NOT_FOUND, message));
-    };
-    let team = authenticate(shared, request.headers())?;
-    let call = Call {
-        shared,
-        path,
-        team,
-        query: Query::parse(target_of(request)),
-        headers: request.headers(),
-        body: request.body(),
-    };
+/// Parses and validates a request for `endpoint` (no state touched) into the work it asks for.
+fn prepare<'r>(endpoint: Endpoint, call: &Call<'r>) -> Result<Work<'r>, Failure> {
     match endpoint {
-        Endpoint::CreateAccounts => accounts::create(&call),
-        Endpoint::ListAccounts => accounts::list(&call),
-        Endpoint::UpdateAccount => accounts::update(&call),
-        Endpoint::MapExternalIds => accounts::map_external_ids(&call),
-        Endpoint::MissingExternalIds => accounts::missing_external_ids(&call),
-        Endpoint::ListSegments => segments::list(&call),
-        Endpoint::CreateDeals => sales::create_deals(&call),
-        Endpoint::CreatePipelines => sales::create_pipelines(&call),
-        Endpoint::ListPipelines => sales::list_pipelines(&call),
-        Endpoint::CreateActivities => sales::create_activities(&call),
-        Endpoint::JourneyStages => sales::journey_stages(&call),
-        Endpoint::ListCustomFields => custom_fields::list(&call),
-        Endpoint::CreateCustomField => custom_fields::create(&call),
+        Endpoint::CreateAccounts => accounts::create(call),
+        Endpoint::ListAccounts => accounts::list(call),
+        Endpoint::UpdateAccount => accounts::update(call),
+        Endpoint::MapExternalIds => accounts::map_external_ids(call),
+        Endpoint::MissingExternalIds => accounts::missing_external_ids(call),
+        Endpoint::ListSegments => segments::list(call),
+        Endpoint::CreateDeals => sales::create_deals(call),
+        Endpoint::CreatePipelines => sales::create_pipelines(call),
+        Endpoint::ListPipelines => sales::list_pipelines(call),
+        Endpoint::CreateActivities => sales::create_activities(call),
+        Endpoint::JourneyStages => sales::journey_stages(call),
+        Endpoint::ListCustomFields => custom_fields::list(call),
+        Endpoint::CreateCustomField => custom_fields::create(call),
     }
 }
 
 /// Maps `X-Api-Key` to a team (API.md §1.2).
-fn authenticate(shared: &Shared, headers: &HeaderMap) -> Result<String, Failure> {
+fn authenticate(world: &World, headers: &HeaderMap) -> Result<String, Failure> {
     let unauthorized = |custom: &str| {
         Failure::Custom(
             StatusCode::UNAUTHORIZED,
@@ -240,27 +199,39 @@ fn authenticate(shared: &Shared, headers: &HeaderMap) -> Result<String, Failure>
     let Some(key) = headers.get("x-api-key") else {
         return Err(unauthorized("X-Api-Key header is required"));
     };
-    let store = shared.store.lock();
     // Bytes, not `to_str`: that refuses anything outside visible ASCII, and a key of the
     // state document may hold UTF-8.
     std::str::from_utf8(key.as_bytes())
         .ok()
-        .and_then(|key| store.team_for_key(key))
+        .and_then(|key| world.store.team_for_key(key))
         .map(str::to_string)
         .ok_or_else(|| unauthorized("Invalid API key"))
 }
 
-fn record(shared: &Shared, request: &Request<Bytes>, status: u16) {
-    // Cheap clones (shared buffers); text is made only when a test reads the journal.
-    let entry = JournalEntry {
-        method: request.method().clone(),
-        uri: request.uri().clone(),
-        headers: request.headers().clone(),
-        body: request.body().clone(),
-        status,
-        at: shared.clock.now(),
-    };
-    shared.journal.lock().record(entry);
+/// Answers an API request the server refused before the pipeline (`failure`), journaled like
+/// any API request; nothing of it is applied. Admin requests get `{"error": admin_message}`.
+fn refused_early(
+    shared: &Shared,
+    request: &Request<Bytes>,
+    failure: Failure,
+    admin_message: String,
+) -> Response<Full<Bytes>> {
+    if is_admin(request.uri().path()) {
+        let status = match &failure {
+            Failure::Validation(_) => StatusCode::BAD_REQUEST,
+            Failure::Business(status, _)
+            | Failure::Plain(status, _)
+            | Failure::Custom(status, ..) => *status,
+        };
+        let message = serde_json::json!({ "error": admin_message }).to_string();
+        return envelope::json_response(status, message.into_bytes());
+    }
+    let entry = JournalEntry::open(request);
+    let mut world = shared.world();
+    let now = world.now();
+    let response = envelope::failure(failure, now, target_of(request));
+    world.record(entry.close(response.status().as_u16(), now));
+    response
 }
 
 /// The 400 for a request with both `Content-Length` and `Transfer-Encoding` **[choice]**,
@@ -268,31 +239,15 @@ fn record(shared: &Shared, request: &Request<Bytes>, status: u16) {
 pub(crate) fn ambiguous_length(shared: &Shared, request: &Request<Bytes>) -> Response<Full<Bytes>> {
     const WHY: &str = "A request must not carry both Content-Length and Transfer-Encoding";
     let status = StatusCode::BAD_REQUEST;
-    let path = request.uri().path();
-    if path == ADMIN_PREFIX || path.starts_with("/_mock/") {
-        let message = serde_json::json!({ "error": WHY }).to_string();
-        return envelope::json_response(status, message.into_bytes());
-    }
     let reason = envelope::reason(status).to_string();
     let failure = Failure::Custom(status, reason, WHY.to_string());
-    let response = envelope::failure(failure, shared.clock.now(), target_of(request));
-    record(shared, request, status.as_u16());
-    response
+    refused_early(shared, request, failure, WHY.to_string())
 }
 
 /// The 413 for a body over the limit (API.md §1.4), journaled like any API request.
 pub(crate) fn too_large(shared: &Shared, request: &Request<Bytes>) -> Response<Full<Bytes>> {
     let status = StatusCode::PAYLOAD_TOO_LARGE;
-    let path = request.uri().path();
-    if path == ADMIN_PREFIX || path.starts_with("/_mock/") {
-        let message = format!(
-            "{{\"error\":\"the body exceeds {} bytes\"}}",
-            shared.settings.max_body_bytes
-        );
-        return envelope::json_response(status, message.into_bytes());
-    }
     let failure = Failure::Plain(status, envelope::reason(status).to_string());
-    let response = envelope::failure(failure, shared.clock.now(), target_of(request));
-    record(shared, request, status.as_u16());
-    response
+    let why = format!("the body exceeds {} bytes", shared.settings.max_body_bytes);
+    refused_early(shared, request, failure, why)
 }

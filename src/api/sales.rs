@@ -6,7 +6,7 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use super::envelope::{Failure, Reply};
-use super::Call;
+use super::{work, Call, Work};
 use crate::sales::{Activity, AssociatedAccount, Contact, Deal, Pipeline, Sender, Stage};
 use crate::validate::{field, Presence, Validator};
 
@@ -47,7 +47,7 @@ struct Batch<'a, T> {
 }
 
 /// `POST /deals`.
-pub fn create_deals(call: &Call) -> Result<Reply, Failure> {
+pub fn create_deals<'r>(call: &Call<'r>) -> Result<Work<'r>, Failure> {
     let body = call.json_object()?;
     let mut v = Validator::new();
     let items = v.object_array("deals", field(&body, "deals"), Presence::Required, 1, 100);
@@ -58,12 +58,14 @@ pub fn create_deals(call: &Call) -> Result<Reply, Failure> {
         .collect();
     v.reject_unknown(&body, &["deals"]);
     let deals = v.finish(deals).map_err(Failure::Validation)?;
-    let results = call.shared.store.lock().upsert_deals(&call.team, deals);
-    let summary = tally(results.iter().map(|r| r.status), &["upserted", "failed"]);
-    Ok(Reply::ok(&Batch {
-        results: &results,
-        summary,
-    }))
+    work(move |tx| {
+        let results = tx.world.store.upsert_deals(tx.team, deals);
+        let summary = tally(results.iter().map(|r| r.status), &["upserted", "failed"]);
+        Ok(Reply::ok(&Batch {
+            results: &results,
+            summary,
+        }))
+    })
 }
 
 fn parse_deal(v: &mut Validator, item: &Object) -> Deal {
@@ -144,7 +146,7 @@ fn parse_deal(v: &mut Validator, item: &Object) -> Deal {
 }
 
 /// `POST /deal-stages`: all or nothing, `201`.
-pub fn create_pipelines(call: &Call) -> Result<Reply, Failure> {
+pub fn create_pipelines<'r>(call: &Call<'r>) -> Result<Work<'r>, Failure> {
     let body = call.json_object()?;
     let mut v = Validator::new();
     let items = v.object_array(
@@ -161,24 +163,36 @@ pub fn create_pipelines(call: &Call) -> Result<Reply, Failure> {
         .collect();
     v.reject_unknown(&body, &["pipelines"]);
     let pipelines = v.finish(pipelines).map_err(Failure::Validation)?;
-    let created = call
-        .shared
-        .store
-        .lock()
-        .create_pipelines(&call.team, pipelines)
-        .map_err(|conflict| Failure::Business(StatusCode::CONFLICT, conflict.to_string()))?;
-    let results: Vec<Value> = created
-        .iter()
-        .map(|id| serde_json::json!({ "pipelineId": id, "status": "created" }))
-        .collect();
-    let summary = tally(created.iter().map(|_| "created"), &["created"]);
-    Ok(Reply::new(
-        StatusCode::CREATED,
-        &Batch {
-            results: &results,
-            summary,
-        },
-    ))
+    work(move |tx| {
+        let created = tx
+            .world
+            .store
+            .create_pipelines(tx.team, pipelines)
+            .map_err(|conflict| Failure::Business(StatusCode::CONFLICT, conflict.to_string()))?;
+        let results: Vec<PipelineResult> = created
+            .iter()
+            .map(|id| PipelineResult {
+                pipeline_id: id,
+                status: "created",
+            })
+            .collect();
+        let summary = tally(created.iter().map(|_| "created"), &["created"]);
+        Ok(Reply::new(
+            StatusCode::CREATED,
+            &Batch {
+                results: &results,
+                summary,
+            },
+        ))
+    })
+}
+
+/// One result of `POST /deal-stages`.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PipelineResult<'a> {
+    pipeline_id: &'a str,
+    status: &'static str,
 }
 
 fn parse_pipeline(v: &mut Validator, item: &Object) -> Pipeline {
@@ -213,7 +227,7 @@ fn parse_pipeline(v: &mut Validator, item: &Object) -> Pipeline {
 }
 
 /// `POST /sales-activities`.
-pub fn create_activities(call: &Call) -> Result<Reply, Failure> {
+pub fn create_activities<'r>(call: &Call<'r>) -> Result<Work<'r>, Failure> {
     let body = call.json_object()?;
     let mut v = Validator::new();
     let items = v.object_array(
@@ -230,20 +244,17 @@ pub fn create_activities(call: &Call) -> Result<Reply, Failure> {
         .collect();
     v.reject_unknown(&body, &["activities"]);
     let activities = v.finish(activities).map_err(Failure::Validation)?;
-    let now = call.shared.clock.now();
-    let results = call
-        .shared
-        .store
-        .lock()
-        .add_activities(&call.team, activities, now);
-    let summary = tally(
-        results.iter().map(|r| r.status),
-        &["created", "failed", "skipped"],
-    );
-    Ok(Reply::ok(&Batch {
-        results: &results,
-        summary,
-    }))
+    work(move |tx| {
+        let results = tx.world.store.add_activities(tx.team, activities, tx.now);
+        let summary = tally(
+            results.iter().map(|r| r.status),
+            &["created", "failed", "skipped"],
+        );
+        Ok(Reply::ok(&Batch {
+            results: &results,
+            summary,
+        }))
+    })
 }
 
 const CONTACT_FIELDS: &[&str] = &[
@@ -368,12 +379,11 @@ fn parse_activity(v: &mut Validator, item: &Object) -> Activity {
 }
 
 /// `GET /journey-stages`: a bare array, no envelope (observed live).
-pub fn journey_stages(_call: &Call) -> Result<Reply, Failure> {
-    Ok(Reply::bare(&JOURNEY_STAGES))
+pub fn journey_stages<'r>(_call: &Call<'r>) -> Result<Work<'r>, Failure> {
+    work(|_| Ok(Reply::bare(&JOURNEY_STAGES)))
 }
 
 /// `GET /deal-stages`: the team's pipelines as a bare array, no envelope (observed live).
-pub fn list_pipelines(call: &Call) -> Result<Reply, Failure> {
-    let pipelines = call.shared.store.lock().pipelines(&call.team);
-    Ok(Reply::bare(&pipelines))
+pub fn list_pipelines<'r>(_call: &Call<'r>) -> Result<Work<'r>, Failure> {
+    work(|tx| Ok(Reply::bare(&tx.world.store.pipelines(tx.team))))
 }

@@ -3,12 +3,12 @@
 use serde::Serialize;
 
 use super::envelope::{Failure, Reply};
-use super::Call;
+use super::{work, Call, Work};
 use crate::store::SegmentRow;
 use crate::validate::{Constraint, Validator};
 
 /// `GET /segments`.
-pub fn list(call: &Call) -> Result<Reply, Failure> {
+pub fn list<'r>(call: &Call<'r>) -> Result<Work<'r>, Failure> {
     let mut v = Validator::new();
     let limit = call.query.limit(&mut v);
     // Any non-empty string is a cursor here: ids may be the test's own. An empty `cursor=`
@@ -23,16 +23,18 @@ pub fn list(call: &Call) -> Result<Reply, Failure> {
     };
     call.query.reject_unknown(&mut v, &["limit", "cursor"]);
     let (limit, cursor) = v.finish((limit, cursor)).map_err(Failure::Validation)?;
-    let page = call
-        .shared
-        .store
-        .lock()
-        .list_segments(&call.team, limit, cursor);
-    Ok(Reply::ok(&SegmentPage {
-        data: &page.rows,
-        next_cursor: page.next_cursor.as_deref(),
-        has_next_page: page.has_next_page,
-    }))
+    let cursor = cursor.map(str::to_string);
+    work(move |tx| {
+        let page = tx
+            .world
+            .store
+            .list_segments(tx.team, limit, cursor.as_deref());
+        Ok(Reply::ok(&SegmentPage {
+            data: &page.rows,
+            next_cursor: page.next_cursor.as_deref(),
+            has_next_page: page.has_next_page,
+        }))
+    })
 }
 
 #[derive(Serialize)]

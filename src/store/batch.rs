@@ -142,6 +142,36 @@ pub struct CreateAccounts<'a> {
     pub upsert: bool,
 }
 
+impl CreateAccounts<'_> {
+    /// The same request owning its text, so that it may outlive the body it was read from.
+    pub fn into_owned(self) -> CreateAccounts<'static> {
+        let own = |text: Cow<'_, str>| Cow::Owned(text.into_owned());
+        let accounts = self
+            .accounts
+            .into_iter()
+            .map(|item| AccountInput {
+                domain: own(item.domain),
+                name: own(item.name),
+                external_id: item.external_id.map(own),
+                short_name: item.short_name.map(own),
+                linkedin_url: item.linkedin_url.map(own),
+                tags: item.tags.map(|tags| tags.into_iter().map(own).collect()),
+                custom_fields: item.custom_fields.map(|fields| {
+                    fields
+                        .into_iter()
+                        .map(|(key, value)| (own(key), value))
+                        .collect()
+                }),
+            })
+            .collect();
+        CreateAccounts {
+            accounts,
+            segment_id: self.segment_id,
+            upsert: self.upsert,
+        }
+    }
+}
+
 /// What happened to one item of a batch.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]

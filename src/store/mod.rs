@@ -67,6 +67,8 @@ pub enum StoreError {
     AccountIdTaken(String),
     UnknownMember(String, ObjectId),
     UnknownTeam(String),
+    /// Issuing a key that is already known (it would silently move to another team or user).
+    ApiKeyExists(String),
 }
 
 impl fmt::Display for StoreError {
@@ -98,6 +100,7 @@ impl fmt::Display for StoreError {
                 "Segment '{segment}' lists member '{id}', which is not an account of the team"
             ),
             StoreError::UnknownTeam(team) => write!(f, "Team '{team}' not found"),
+            StoreError::ApiKeyExists(key) => write!(f, "API key '{key}' already exists"),
         }
     }
 }

@@ -1,0 +1,132 @@
+//! The request pipeline: one function that takes a buffered request through every stage once,
+//! top to bottom. Reading [`handle`] is reading what happens to a request.
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::atomic::Ordering;
+
+use bytes::Bytes;
+use http::{Method, Request, Response, StatusCode};
+use http_body_util::Full;
+
+use super::envelope::{self, Failure};
+use super::faulted::{self, Answer};
+use super::{admin, is_admin, prepare, route, target_of, Call, Tx, Work};
+use crate::journal::JournalEntry;
+use crate::shared::Shared;
+use crate::world::World;
+
+/// Answers one request, and says what the server must still do for a fault (wait, never
+/// answer, reset), which it does after the lock is released. Never panics: a panic inside a
+/// handler is answered with 500 and remembered.
+///
+/// The stages, in order:
+/// 1. **admin split**: `/_mock` requests go to the admin API (never journaled, never faulted);
+/// 2. **journal entry opened** from the request's own parts;
+///
+///    then, with no lock held, the route is found and the body parsed and validated (pure
+///    work, so concurrent requests do it in parallel); its outcome waits for stage 5;
+/// 3. **fault decision**, under the world's one lock, which is held to the end of stage 8;
+/// 4. **rate limiter** (only when no fault hit);
+/// 5. **route and authentication**: an unknown route is 404 even without a key; a bad key 401;
+///    then a body that failed to parse or validate is 400;
+/// 6. **handler**: the endpoint's business work on the store;
+/// 7. **fault shaping**: the response the client gets, and the server's action;
+/// 8. **journal entry closed** with the status the client sees (`0` for none).
+pub(crate) fn handle(shared: &Shared, request: &Request<Bytes>) -> Answer {
+    // 1. Admin split.
+    if is_admin(request.uri().path()) {
+        return Answer::plain(guarded(shared, request, None, || {
+            admin::handle(shared, request)
+        }));
+    }
+    // 2. Journal entry opened.
+    let entry = JournalEntry::open(request);
+    let call = Call::new(request);
+    let work = route(request.method(), call.path).map(|endpoint| prepare(endpoint, &call));
+
+    let mut world = shared.world();
+    let now = world.now();
+    // 3. Fault decision.
+    let hit = faulted::decide(&mut world, request);
+    // 4-6. Rate limiter, route and authentication, handler: unless the fault answers alone.
+    let served = hit.as_ref().is_none_or(|hit| hit.serves()).then(|| {
+        guarded(shared, request, Some(now), || {
+            if hit.is_none() {
+                if let Some(refusal) = faulted::rate_limited(&mut world, shared, request, now) {
+                    return refusal;
+                }
+            }
+            serve(&mut world, &call, work, now)
+        })
+    });
+    // 7. Fault shaping.
+    let answer = faulted::shape(hit, served, now, target_of(request));
+    // 8. Journal entry closed.
+    world.record(entry.close(answer.journal_status(), now));
+    drop(world);
+    if request.method() != Method::GET {
+        shared.touch();
+    }
+    answer
+}
+
+/// Stages 5 and 6: the route's 404, then the key's 401, then the body's 400, then the work.
+fn serve(
+    world: &mut World,
+    call: &Call,
+    work: Option<Result<Work<'_>, Failure>>,
+    now: crate::clock::Millis,
+) -> Response<Full<Bytes>> {
+    let outcome = match work {
+        None => {
+            let message = format!("Cannot {} {}", call.method, call.path);
+            Err(Failure::Plain(StatusCode::NOT_FOUND, message))
+        }
+        Some(work) => super::authenticate(world, call.headers).and_then(|team| {
+            let work = work?;
+            work(&mut Tx {
+                world,
+                team: &team,
+                now,
+            })
+        }),
+    };
+    match outcome {
+        Ok(reply) => envelope::success(reply, now, call.target),
+        Err(failure) => envelope::failure(failure, now, call.target),
+    }
+}
+
+/// Runs `respond`, answering a panic inside it with 500 and remembering its message. `now` is
+/// the time for the 500's envelope (`None` for the admin API, which has no envelope's clock
+/// read; it reads the world's).
+fn guarded(
+    shared: &Shared,
+    request: &Request<Bytes>,
+    now: Option<crate::clock::Millis>,
+    respond: impl FnOnce() -> Response<Full<Bytes>>,
+) -> Response<Full<Bytes>> {
+    let respond = || {
+        if now.is_some() && shared.panic_next_request.swap(false, Ordering::AcqRel) {
+            panic!("panic requested by the test (MockRecotap::panic_on_next_request)");
+        }
+        respond()
+    };
+    match catch_unwind(AssertUnwindSafe(respond)) {
+        Ok(response) => response,
+        Err(panic) => {
+            let message = panic
+                .downcast_ref::<&str>()
+                .map(|text| text.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "a panic without a message".to_string());
+            tracing::error!(%message, "request handler panicked; answered 500");
+            shared.panics.lock().push(message);
+            let status = StatusCode::INTERNAL_SERVER_ERROR;
+            let failure = Failure::Plain(status, envelope::reason(status).to_string());
+            // The admin API's world lock is released by the unwind; reading the clock is safe.
+            let now = now.unwrap_or_else(|| shared.world().now());
+            envelope::failure(failure, now, target_of(request))
+        }
+    }
+}
