@@ -268,3 +268,81 @@ fn snapshots_and_resets_during_traffic_never_expose_half_a_batch() {
     assert_whole_batches(&mock.snapshot());
     assert!(mock.caught_panics().is_empty());
 }
+
+/// A reset is one step: the store, the faults and the journal change together. Requests
+/// hammer `GET /accounts` while a test cycles through three worlds: store B without a fault,
+/// store B with a fault that cuts applied answers in half (so the half still names B's
+/// domains), and a reset back to store A with no fault. Every answer must come from one of
+/// those worlds; a reset seen half done would show A's accounts through the fault.
+#[test]
+fn a_reset_is_seen_whole_or_not_at_all_by_concurrent_requests() {
+    use recotap_mock::Fault;
+    let document = |prefix: &str| -> StateDocument {
+        let accounts: Vec<Value> = (0..5)
+            .map(|i| json!({ "domain": format!("{prefix}-{i}.com"), "name": format!("{prefix} {i}") }))
+            .collect();
+        let text = json!({ "teams": [{ "name": "default", "apiKeys": ["test-api-key"], "accounts": accounts }] });
+        parse_document(text.to_string().as_bytes()).expect("a valid document")
+    };
+    let mock = MockRecotap::builder()
+        .initial_state(document("world-a"))
+        .start();
+    let world_b = document("world-b");
+    let stop = AtomicBool::new(false);
+    let answers = AtomicUsize::new(0);
+    let cut_answers = AtomicUsize::new(0);
+    thread::scope(|scope| {
+        for _ in 0..3 {
+            scope.spawn(|| {
+                let client = pooled_client();
+                while !stop.load(Ordering::Acquire) {
+                    let response = client
+                        .get(format!("{}/accounts?limit=5", mock.base_url()))
+                        .header("X-Api-Key", mock.api_key())
+                        .send()
+                        .expect("the mock answers");
+                    assert_eq!(response.status(), 200);
+                    let text = response.text().expect("a body");
+                    answers.fetch_add(1, Ordering::Relaxed);
+                    match serde_json::from_str::<Value>(&text) {
+                        Ok(answer) => {
+                            let domains: Vec<&str> = answer["data"]["data"]
+                                .as_array()
+                                .expect("rows")
+                                .iter()
+                                .map(|row| row["domain"].as_str().expect("a domain"))
+                                .collect();
+                            let all = |prefix: &str| {
+                                domains.len() == 5 && domains.iter().all(|d| d.starts_with(prefix))
+                            };
+                            assert!(all("world-a-") || all("world-b-"), "a mixed store: {text}");
+                        }
+                        Err(_) => {
+                            cut_answers.fetch_add(1, Ordering::Relaxed);
+                            assert!(
+                                text.contains("world-b-") && !text.contains("world-a-"),
+                                "the fault of world B over the store of world A: {text}"
+                            );
+                        }
+                    }
+                }
+            });
+        }
+        for _ in 0..300 {
+            mock.restore(&world_b).expect("world B restores");
+            mock.add_fault(Fault::malformed().on("GET", "/api/v1/accounts").applied());
+            thread::sleep(Duration::from_micros(200));
+            mock.reset();
+            thread::sleep(Duration::from_micros(200));
+        }
+        stop.store(true, Ordering::Release);
+    });
+    let (answers, cut) = (answers.into_inner(), cut_answers.into_inner());
+    assert!(
+        cut > 0 && cut < answers,
+        "both worlds were seen: {cut} of {answers} cut"
+    );
+    assert!(mock.faults().is_empty());
+    assert_eq!(mock.accounts().len(), 5);
+    assert!(mock.account_by_domain("world-a-0.com").is_some());
+}
