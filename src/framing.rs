@@ -143,6 +143,7 @@ impl FramingWatch {
         self.state != State::Preface
     }
 
+    #[cfg(feature = "test-hooks")]
     /// For the fuzz target: the index of the first ambiguous head flagged so far, whether the
     /// watch still follows the connection, and how many head bytes it holds.
     pub(crate) fn outcome(&self) -> (Option<u64>, bool, usize) {

@@ -3,7 +3,6 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 use crate::clock::{format_iso, parse_iso, Clock, Millis};
@@ -290,6 +289,7 @@ impl MockRecotapBuilder {
     /// How long a client may take to send a request head, or stay silent on an open
     /// connection, before the mock closes it (default 5 s). For recotap-mock's own tests of
     /// slow clients; not a stable API.
+    #[cfg(feature = "test-hooks")]
     #[doc(hidden)]
     pub fn header_read_timeout(mut self, timeout: std::time::Duration) -> Self {
         self.header_read_timeout = timeout;
@@ -589,11 +589,12 @@ impl MockRecotap {
     }
 
     /// Test hook for recotap-mock's own tests: the next API request panics inside the router.
+    #[cfg(feature = "test-hooks")]
     #[doc(hidden)]
     pub fn panic_on_next_request(&self) {
         self.shared
             .panic_next_request
-            .store(true, Ordering::Release);
+            .store(true, std::sync::atomic::Ordering::Release);
     }
 
     /// Stops the server and releases the port now (dropping the handle does the same).

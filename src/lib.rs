@@ -35,6 +35,7 @@ mod domain;
 mod faults;
 mod framing;
 mod handle;
+#[cfg(feature = "test-hooks")]
 mod harness;
 mod journal;
 mod model;
@@ -65,12 +66,7 @@ pub use state::{parse_document, ApiKey, StateDocument, StateError, TeamDocument,
 pub use store::StoreError;
 pub use team::TeamView;
 
-#[doc(hidden)]
-pub mod __private {
-    //! For the binary only; not a stable API.
-    pub use crate::server::block_on;
-}
-
+#[cfg(feature = "test-hooks")]
 #[doc(hidden)]
 pub mod __fuzz {
     //! The router without a socket, for the fuzz target and the property tests; not a stable API.

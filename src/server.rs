@@ -141,11 +141,6 @@ where
     RUNTIME.spawn(future);
 }
 
-/// Blocks the calling thread on the shared runtime (for the binary's signal handling).
-pub fn block_on<F: std::future::Future>(future: F) -> F::Output {
-    RUNTIME.block_on(future)
-}
-
 async fn accept_loop(
     listener: TcpListener,
     shared: Arc<Shared>,

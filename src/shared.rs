@@ -55,6 +55,7 @@ pub struct Shared {
 
 impl Shared {
     /// A mock holding `store`, which is also what `reset` returns to.
+    #[cfg(feature = "test-hooks")]
     pub fn new(store: Store, journal: Journal, clock: Clock, settings: Settings) -> Self {
         Shared::resuming(store.clone(), store, journal, clock, settings)
     }

@@ -27,6 +27,7 @@ use crate::state::{ApiKey, StateDocument, StateError, TeamDocument, TeamSettings
 
 mod batch;
 mod document;
+#[cfg(feature = "test-hooks")]
 mod invariants;
 mod listing;
 mod updates;

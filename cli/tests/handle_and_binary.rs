@@ -4,6 +4,7 @@
 //! port refuses connections, so every test here takes [`PROCESS`]: shared by most, exclusive
 //! for those.
 
+#[path = "../../tests/common/mod.rs"]
 mod common;
 
 use std::io::{BufRead, BufReader};

@@ -4,6 +4,7 @@
 //! loopback. (The warning for non-loopback binds is unit-tested in `src/main.rs`, so that no
 //! test ever listens beyond this machine.)
 
+#[path = "../../tests/common/mod.rs"]
 mod common;
 
 use std::io::{BufRead, BufReader, Read};

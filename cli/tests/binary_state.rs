@@ -4,6 +4,7 @@
 //! spawned on `--port 0` and killed by a guard, every file lives in a temporary directory that
 //! is removed afterwards.
 
+#[path = "../../tests/common/mod.rs"]
 mod common;
 
 use std::io::{BufRead, BufReader, Read};

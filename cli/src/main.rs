@@ -136,7 +136,7 @@ fn main() -> ExitCode {
     let _ = std::io::stdout().flush();
     tracing::info!(base_url = %mock.base_url(), api_key = mock.api_key(), "serving");
 
-    recotap_mock::__private::block_on(shutdown_signal());
+    wait_for_shutdown_signal();
     tracing::info!("shutting down");
     mock.stop();
     ExitCode::SUCCESS
@@ -168,13 +168,30 @@ fn exposure_warning(host: &str, resolved: &[IpAddr], admin_token: bool) -> Optio
     })
 }
 
-async fn shutdown_signal() {
-    let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-        .expect("installing a SIGTERM handler");
-    tokio::select! {
-        _ = tokio::signal::ctrl_c() => {}
-        _ = terminate.recv() => {}
-    }
+/// Blocks until the process is asked to stop: Ctrl-C everywhere, and SIGTERM on Unix (what
+/// container runtimes and process managers send). The mock serves on its own runtime; this
+/// small one only waits.
+fn wait_for_shutdown_signal() {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_io()
+        .build()
+        .expect("a runtime to wait for signals on");
+    runtime.block_on(async {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{signal, SignalKind};
+            let mut terminate =
+                signal(SignalKind::terminate()).expect("installing a SIGTERM handler");
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = terminate.recv() => {}
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = tokio::signal::ctrl_c().await;
+        }
+    });
 }
 
 #[cfg(test)]
