@@ -8,6 +8,8 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::jsvalue::JsValue;
+
 use crate::model::splitmix64;
 
 /// What a fault does to a request. See [`Fault`] for what a client sees for each kind.
@@ -80,8 +82,9 @@ struct Spec {
     kind: FaultKind,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     status: Option<u16>,
+    /// Kept in the order sent, so that it is answered verbatim.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    body: Option<Value>,
+    body: Option<JsValue>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     retry_after: Option<u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -206,7 +209,7 @@ impl Fault {
 
     /// A `status` fault's body, sent as given instead of the error envelope.
     pub fn body(mut self, body: Value) -> Self {
-        self.0.body = Some(body);
+        self.0.body = Some(JsValue::from(body));
         self
     }
 
@@ -439,7 +442,7 @@ pub struct ActiveFault {
 pub(crate) enum Shape {
     Status {
         status: u16,
-        body: Option<Value>,
+        body: Option<JsValue>,
         retry_after: Option<u64>,
     },
     RateLimit {

@@ -38,6 +38,7 @@ mod handle;
 #[cfg(feature = "test-hooks")]
 mod harness;
 mod journal;
+mod jsvalue;
 mod model;
 mod persist;
 mod rate_limit;

@@ -7,6 +7,8 @@ use std::borrow::Cow;
 
 use serde_json::{Map, Number, Value};
 
+use crate::jsvalue::JsValue;
+
 use crate::clock::Millis;
 use crate::model::{Account, ObjectId, ScoreUpdate};
 
@@ -31,7 +33,7 @@ pub struct AccountRecord {
     pub linkedin_url: Option<Box<str>>,
     pub tags: Box<[Box<str>]>,
     /// In the order the keys were first set; a handful at most, so a list beats a map.
-    pub custom_fields: Vec<(Box<str>, Value)>,
+    pub custom_fields: Vec<(Box<str>, JsValue)>,
     pub vendor: Option<Box<Vendor>>,
 }
 
@@ -94,7 +96,7 @@ impl AccountRecord {
             custom_fields: account
                 .custom_fields
                 .into_iter()
-                .map(|(key, value)| (key.into_boxed_str(), value))
+                .map(|(key, value)| (key.into_boxed_str(), JsValue::from(value)))
                 .collect(),
             vendor: (vendor != Vendor::default()).then(|| Box::new(vendor)),
         }
@@ -112,7 +114,7 @@ impl AccountRecord {
         account.custom_fields = self
             .custom_fields
             .iter()
-            .map(|(key, value)| (key.to_string(), value.clone()))
+            .map(|(key, value)| (key.to_string(), value.to_value()))
             .collect::<Map<String, Value>>();
         if let Some(vendor) = &self.vendor {
             let [account_score, advertising, website, g2, bombora] = vendor.scores.clone();
@@ -143,7 +145,7 @@ impl AccountRecord {
     }
 
     /// The value of custom field `key`, if the account has one.
-    pub fn custom_field(&self, key: &str) -> Option<&Value> {
+    pub fn custom_field(&self, key: &str) -> Option<&JsValue> {
         self.custom_fields
             .iter()
             .find(|(stored, _)| &**stored == key)
@@ -152,7 +154,7 @@ impl AccountRecord {
 
     /// Sets custom field `key`, keeping its place if it was set before; an equal value is left
     /// alone (so a sync that changes nothing allocates nothing).
-    pub fn set_custom_field(&mut self, key: Cow<str>, value: Value) {
+    pub fn set_custom_field(&mut self, key: Cow<str>, value: JsValue) {
         match self
             .custom_fields
             .iter_mut()

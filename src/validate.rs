@@ -1,9 +1,9 @@
 //! The class-validator-style checks of API.md §1.4: constraint keys, message templates, and a
 //! collector that walks a JSON body field by field. Touches no state.
 
+use crate::jsvalue::{JsObject, JsValue};
 use serde::ser::{SerializeMap, SerializeStruct};
 use serde::{Serialize, Serializer};
-use serde_json::{Map, Value};
 
 /// One failed check: the constraint key and the property it names.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -119,7 +119,7 @@ pub enum Presence {
 }
 
 /// The body's value for `name`, with `null` folded into "absent".
-pub fn field<'v>(object: &'v Map<String, Value>, name: &str) -> Option<&'v Value> {
+pub fn field<'v>(object: &'v JsObject, name: &str) -> Option<&'v JsValue> {
     object.get(name).filter(|value| !value.is_null())
 }
 
@@ -165,18 +165,18 @@ impl Validator {
     pub fn non_empty_string<'v>(
         &mut self,
         name: &str,
-        value: Option<&'v Value>,
+        value: Option<&'v JsValue>,
     ) -> Option<&'v str> {
         let Some(value) = value else {
             self.fail(name, Constraint::IsNotEmpty);
             return None;
         };
         match value {
-            Value::String(text) if text.trim().is_empty() => {
+            JsValue::String(text) if text.trim().is_empty() => {
                 self.fail(name, Constraint::IsNotEmpty);
                 None
             }
-            Value::String(text) => Some(text),
+            JsValue::String(text) => Some(text),
             _ => {
                 self.fail(name, Constraint::IsString);
                 None
@@ -185,9 +185,13 @@ impl Validator {
     }
 
     /// `isString` on an optional field.
-    pub fn optional_string<'v>(&mut self, name: &str, value: Option<&'v Value>) -> Option<&'v str> {
+    pub fn optional_string<'v>(
+        &mut self,
+        name: &str,
+        value: Option<&'v JsValue>,
+    ) -> Option<&'v str> {
         match value? {
-            Value::String(text) => Some(text),
+            JsValue::String(text) => Some(text),
             _ => {
                 self.fail(name, Constraint::IsString);
                 None
@@ -196,9 +200,9 @@ impl Validator {
     }
 
     /// `isBoolean` on an optional field.
-    pub fn optional_bool(&mut self, name: &str, value: Option<&Value>) -> Option<bool> {
+    pub fn optional_bool(&mut self, name: &str, value: Option<&JsValue>) -> Option<bool> {
         match value? {
-            Value::Bool(flag) => Some(*flag),
+            JsValue::Bool(flag) => Some(*flag),
             _ => {
                 self.fail(name, Constraint::IsBoolean);
                 None
@@ -210,10 +214,10 @@ impl Validator {
     pub fn optional_object<'v>(
         &mut self,
         name: &str,
-        value: Option<&'v Value>,
-    ) -> Option<&'v Map<String, Value>> {
+        value: Option<&'v JsValue>,
+    ) -> Option<&'v JsObject> {
         match value? {
-            Value::Object(object) => Some(object),
+            JsValue::Object(object) => Some(object),
             _ => {
                 self.fail(name, Constraint::IsObject);
                 None
@@ -225,7 +229,7 @@ impl Validator {
     pub fn string_array<'v>(
         &mut self,
         name: &str,
-        value: Option<&'v Value>,
+        value: Option<&'v JsValue>,
         presence: Presence,
         min: Option<usize>,
     ) -> Option<Vec<&'v str>> {
@@ -234,7 +238,7 @@ impl Validator {
             self.fail(name, Constraint::ArrayMinSize(min));
             return None;
         }
-        let strings: Option<Vec<&str>> = items.iter().map(Value::as_str).collect();
+        let strings: Option<Vec<&str>> = items.iter().map(JsValue::as_str).collect();
         if strings.is_none() {
             self.fail(name, Constraint::EachString);
         }
@@ -246,11 +250,11 @@ impl Validator {
     pub fn object_array<'v>(
         &mut self,
         name: &str,
-        value: Option<&'v Value>,
+        value: Option<&'v JsValue>,
         presence: Presence,
         min: usize,
         max: usize,
-    ) -> Option<Vec<&'v Map<String, Value>>> {
+    ) -> Option<Vec<&'v JsObject>> {
         let items = self.array(name, value, presence)?;
         if items.len() < min {
             self.fail(name, Constraint::ArrayMinSize(min));
@@ -260,7 +264,7 @@ impl Validator {
             self.fail(name, Constraint::ArrayMaxSize(max));
             return None;
         }
-        let objects: Option<Vec<_>> = items.iter().map(Value::as_object).collect();
+        let objects: Option<Vec<_>> = items.iter().map(JsValue::as_object).collect();
         if objects.is_none() {
             self.fail(name, Constraint::NestedValidation);
         }
@@ -271,10 +275,10 @@ impl Validator {
     pub fn one_of<'v>(
         &mut self,
         name: &str,
-        value: Option<&'v Value>,
+        value: Option<&'v JsValue>,
         allowed: &'static [&'static str],
     ) -> Option<&'v str> {
-        match value.and_then(Value::as_str) {
+        match value.and_then(JsValue::as_str) {
             Some(text) if allowed.contains(&text) => Some(text),
             _ => {
                 self.fail(name, Constraint::IsIn(allowed));
@@ -284,9 +288,9 @@ impl Validator {
     }
 
     /// `isNumber` on an optional field (a JSON number; strings are not converted).
-    pub fn optional_number(&mut self, name: &str, value: Option<&Value>) -> Option<f64> {
+    pub fn optional_number(&mut self, name: &str, value: Option<&JsValue>) -> Option<f64> {
         match value? {
-            Value::Number(number) => number.as_f64(),
+            JsValue::Number(number) => number.as_f64(),
             _ => {
                 self.fail(name, Constraint::IsNumber);
                 None
@@ -299,7 +303,7 @@ impl Validator {
     pub fn iso8601<'v>(
         &mut self,
         name: &str,
-        value: Option<&'v Value>,
+        value: Option<&'v JsValue>,
         presence: Presence,
     ) -> Option<&'v str> {
         let is_iso = |text: &str| crate::clock::parse_iso(text).is_some();
@@ -311,7 +315,7 @@ impl Validator {
     pub fn email<'v>(
         &mut self,
         name: &str,
-        value: Option<&'v Value>,
+        value: Option<&'v JsValue>,
         presence: Presence,
     ) -> Option<&'v str> {
         self.text_that(name, value, presence, Constraint::IsEmail, is_email)
@@ -322,14 +326,14 @@ impl Validator {
     fn text_that<'v>(
         &mut self,
         name: &str,
-        value: Option<&'v Value>,
+        value: Option<&'v JsValue>,
         presence: Presence,
         constraint: Constraint,
         accept: impl Fn(&str) -> bool,
     ) -> Option<&'v str> {
         match value {
             None if presence == Presence::Optional => None,
-            Some(Value::String(text)) if accept(text) => Some(text),
+            Some(JsValue::String(text)) if accept(text) => Some(text),
             _ => {
                 self.fail(name, constraint);
                 None
@@ -338,7 +342,7 @@ impl Validator {
     }
 
     /// `whitelistValidation` for every property of `object` not in `known`, in the order sent.
-    pub fn reject_unknown(&mut self, object: &Map<String, Value>, known: &[&str]) {
+    pub fn reject_unknown(&mut self, object: &JsObject, known: &[&str]) {
         for property in object.keys() {
             if !known.contains(&property.as_str()) {
                 self.fail(property, Constraint::Whitelist);
@@ -349,12 +353,12 @@ impl Validator {
     fn array<'v>(
         &mut self,
         name: &str,
-        value: Option<&'v Value>,
+        value: Option<&'v JsValue>,
         presence: Presence,
-    ) -> Option<&'v Vec<Value>> {
+    ) -> Option<&'v Vec<JsValue>> {
         match value {
             None if presence == Presence::Optional => None,
-            Some(Value::Array(items)) => Some(items),
+            Some(JsValue::Array(items)) => Some(items),
             _ => {
                 self.fail(name, Constraint::IsArray);
                 None
@@ -394,7 +398,12 @@ pub fn is_email(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use serde_json::{json, Value};
+
+    /// A test value, read as a request body is.
+    fn js(value: Value) -> JsValue {
+        JsValue::from(value)
+    }
 
     fn violations_of(check: impl FnOnce(&mut Validator)) -> Value {
         let mut validator = Validator::new();
@@ -405,7 +414,7 @@ mod tests {
     #[test]
     fn a_violation_serialises_as_property_and_one_constraint() {
         let found = violations_of(|v| {
-            v.non_empty_string("domain", Some(&json!("  ")));
+            v.non_empty_string("domain", Some(&js(json!("  "))));
         });
         assert_eq!(
             found,
@@ -489,7 +498,7 @@ mod tests {
     #[test]
     fn only_the_first_failing_check_of_a_field_is_reported() {
         let found = violations_of(|v| {
-            v.object_array("accounts", Some(&json!([])), Presence::Required, 1, 100);
+            v.object_array("accounts", Some(&js(json!([]))), Presence::Required, 1, 100);
         });
         assert_eq!(
             found[0]["constraints"],
@@ -519,7 +528,7 @@ mod tests {
 
     #[test]
     fn null_counts_as_absent_for_optional_fields() {
-        let body = json!({ "segmentId": null });
+        let body = js(json!({ "segmentId": null }));
         let mut v = Validator::new();
         assert_eq!(
             v.optional_string("segmentId", field(body.as_object().unwrap(), "segmentId")),

@@ -864,12 +864,20 @@ fn malformed_json_gets_400_with_the_parser_detail_and_null_data() {
     let mock = mock();
 
     // Act
-    let (status, body) = post_text(&mock, "/accounts", r#"{"accounts": [{"domain": "a.com",}"#);
+    let response = api(&mock, reqwest::Method::POST, "/accounts")
+        .header("Content-Type", "application/json")
+        .body(r#"{"accounts": [{"domain": "a.com",}"#)
+        .send()
+        .expect("the mock answers");
+    let status = response.status().as_u16();
+    let text = response.text().expect("a body");
+    let body: Value = serde_json::from_str(&text).expect("a JSON body");
 
     // Assert
     assert_eq!(status, 400);
-    let object = body.as_object().unwrap();
-    let keys: Vec<&str> = object.keys().map(String::as_str).collect();
+    // The keys in the order written (a `serde_json::Map` would sort them).
+    let ordered: Vec<(String, serde::de::IgnoredAny)> = ordered_entries(&text);
+    let keys: Vec<&str> = ordered.iter().map(|(key, _)| key.as_str()).collect();
     assert_eq!(
         keys,
         [
@@ -1141,4 +1149,27 @@ fn clearing_the_journal_empties_it() {
     // Assert
     let paths: Vec<String> = mock.requests().into_iter().map(|r| r.path).collect();
     assert_eq!(paths, ["/api/v1/accounts/custom-fields"]);
+}
+
+/// The top-level entries of a JSON object, in the order written.
+fn ordered_entries(text: &str) -> Vec<(String, serde::de::IgnoredAny)> {
+    struct Entries;
+    impl<'de> serde::de::Visitor<'de> for Entries {
+        type Value = Vec<(String, serde::de::IgnoredAny)>;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("an object")
+        }
+        fn visit_map<A: serde::de::MapAccess<'de>>(
+            self,
+            mut map: A,
+        ) -> Result<Self::Value, A::Error> {
+            let mut entries = Vec::new();
+            while let Some(entry) = map.next_entry()? {
+                entries.push(entry);
+            }
+            Ok(entries)
+        }
+    }
+    let mut deserializer = serde_json::Deserializer::from_str(text);
+    serde::Deserializer::deserialize_map(&mut deserializer, Entries).expect("a JSON object")
 }

@@ -4,9 +4,9 @@
 use http::StatusCode;
 use std::borrow::Cow;
 
+use crate::jsvalue::{JsObject, JsValue};
 use serde::de::{self, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize};
-use serde_json::{Map, Value};
 
 use super::envelope::{Failure, Reply};
 use super::{account_id_segment, api_rest, work, Call, Work};
@@ -156,7 +156,7 @@ impl<'de: 'a, 'a> Deserialize<'de> for Text<'a> {
 }
 
 /// `customFields` as sent: keys in order (borrowed), values as JSON.
-struct FieldsIn<'a>(Vec<(Text<'a>, Value)>);
+struct FieldsIn<'a>(Vec<(Text<'a>, JsValue)>);
 
 impl<'de: 'a, 'a> Deserialize<'de> for FieldsIn<'a> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
@@ -168,7 +168,7 @@ impl<'de: 'a, 'a> Deserialize<'de> for FieldsIn<'a> {
             }
             fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<FieldsIn<'de>, M::Error> {
                 let mut fields = Vec::with_capacity(map.size_hint().unwrap_or(4));
-                while let Some(entry) = map.next_entry::<Text<'de>, Value>()? {
+                while let Some(entry) = map.next_entry::<Text<'de>, JsValue>()? {
                     fields.push(entry);
                 }
                 Ok(FieldsIn(fields))
@@ -178,7 +178,7 @@ impl<'de: 'a, 'a> Deserialize<'de> for FieldsIn<'a> {
     }
 }
 
-fn parse_create(body: &Map<String, Value>) -> Result<CreateAccounts<'_>, Vec<Violation>> {
+fn parse_create(body: &JsObject) -> Result<CreateAccounts<'_>, Vec<Violation>> {
     let mut v = Validator::new();
     let mut accounts = Vec::new();
     let items = v.object_array(
@@ -211,7 +211,7 @@ const ACCOUNT_FIELDS: &[&str] = &[
     "customFields",
 ];
 
-fn parse_account<'a>(v: &mut Validator, item: &'a Map<String, Value>) -> AccountInput<'a> {
+fn parse_account<'a>(v: &mut Validator, item: &'a JsObject) -> AccountInput<'a> {
     let text = |found: Option<&'a str>| found.map(Cow::Borrowed);
     let domain = v.non_empty_string("domain", field(item, "domain"));
     let name = v.non_empty_string("name", field(item, "name"));
@@ -436,7 +436,7 @@ mod tests {
 
     fn slow(body: &str) -> Result<CreateAccounts<'static>, Vec<Violation>> {
         // Leaked so that the parsed request may borrow from it; a test leaks a few bytes.
-        let value: &'static Value = Box::leak(Box::new(serde_json::from_str(body).unwrap()));
+        let value: &'static JsValue = Box::leak(Box::new(serde_json::from_str(body).unwrap()));
         parse_create(value.as_object().unwrap())
     }
 

@@ -1,9 +1,9 @@
 //! `/api/v1/accounts/custom-fields` (list) and `/api/v1/accounts/custom-field` (create),
 //! API.md §4.
 
+use crate::jsvalue::JsObject;
 use http::StatusCode;
 use serde::Serialize;
-use serde_json::{Map, Value};
 
 use super::accounts::refusal;
 use super::envelope::{Failure, Reply};
@@ -64,7 +64,7 @@ pub fn create<'r>(call: &Call<'r>) -> Result<Work<'r>, Failure> {
     })
 }
 
-fn parse_create(body: &Map<String, Value>) -> Result<CustomField, Vec<Violation>> {
+fn parse_create(body: &JsObject) -> Result<CustomField, Vec<Violation>> {
     let mut v = Validator::new();
     let label = v.non_empty_string("label", field(body, "label"));
     let label_type = v

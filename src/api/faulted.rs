@@ -98,7 +98,9 @@ pub(crate) fn shape(
             // `Fault::check` keeps `status` within 400..=599.
             let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
             let mut response = match body {
-                Some(body) => envelope::json_response(status, body.to_string().into_bytes()),
+                Some(body) => {
+                    envelope::json_response(status, serde_json::to_vec(&body).unwrap_or_default())
+                }
                 None => {
                     let failure = Failure::Plain(status, envelope::reason(status).to_string());
                     envelope::failure(failure, now, target)

@@ -13,10 +13,10 @@ mod query;
 mod sales;
 mod segments;
 
+use crate::jsvalue::{JsObject, JsValue};
 use bytes::Bytes;
 use http::{header, HeaderMap, Method, Request, Response, StatusCode};
 use http_body_util::Full;
-use serde_json::{Map, Value};
 
 use crate::clock::Millis;
 use crate::journal::JournalEntry;
@@ -117,13 +117,13 @@ impl<'r> Call<'r> {
 
     /// The body as a JSON object, as the vendor's framework reads it: a body whose
     /// `Content-Type` is not JSON, or that is empty, is `{}`; so is JSON that is not an object.
-    pub fn json_object(&self) -> Result<Map<String, Value>, Failure> {
+    pub fn json_object(&self) -> Result<JsObject, Failure> {
         if !is_json(self.headers) || self.body.iter().all(u8::is_ascii_whitespace) {
-            return Ok(Map::new());
+            return Ok(JsObject::new());
         }
-        match serde_json::from_slice::<Value>(self.body) {
-            Ok(Value::Object(object)) => Ok(object),
-            Ok(_) => Ok(Map::new()),
+        match serde_json::from_slice::<JsValue>(self.body) {
+            Ok(JsValue::Object(object)) => Ok(*object),
+            Ok(_) => Ok(JsObject::new()),
             Err(error) => Err(Failure::malformed_json(error)),
         }
     }

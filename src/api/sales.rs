@@ -1,9 +1,9 @@
 //! `/api/v1/deals`, `/deal-stages`, `/sales-activities` and `/journey-stages` (API.md §5):
 //! validation into typed records, one store transaction each, and the bare catalogues.
 
+use crate::jsvalue::{JsObject, JsValue};
 use http::StatusCode;
 use serde::Serialize;
-use serde_json::{Map, Value};
 
 use super::envelope::{Failure, Reply};
 use super::{work, Call, Work};
@@ -19,31 +19,42 @@ pub const JOURNEY_STAGES: &[&str] = &[
     "Customer",
 ];
 
-type Object = Map<String, Value>;
+type Object = JsObject;
 
 fn owned(text: Option<&str>) -> Option<String> {
     text.map(str::to_string)
 }
 
-/// Counts of a batch's statuses, in the order the response lists them.
-fn tally(
-    statuses: impl Iterator<Item = &'static str>,
-    names: &[&'static str],
-) -> Map<String, Value> {
+/// Counts of a batch's statuses, in the order the response lists them: `total` first, then
+/// one count per name.
+fn tally(statuses: impl Iterator<Item = &'static str>, names: &[&'static str]) -> Summary {
     let statuses: Vec<&str> = statuses.collect();
-    let mut summary = Map::new();
-    summary.insert("total".into(), statuses.len().into());
+    let mut counts = vec![("total", statuses.len())];
     for name in names {
         let count = statuses.iter().filter(|status| *status == name).count();
-        summary.insert((*name).into(), count.into());
+        counts.push((name, count));
     }
-    summary
+    Summary(counts)
+}
+
+/// A batch's `summary`: named counts, written as an object in their order.
+struct Summary(Vec<(&'static str, usize)>);
+
+impl Serialize for Summary {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(Some(self.0.len()))?;
+        for (name, count) in &self.0 {
+            map.serialize_entry(name, count)?;
+        }
+        map.end()
+    }
 }
 
 #[derive(Serialize)]
 struct Batch<'a, T> {
     results: &'a [T],
-    summary: Map<String, Value>,
+    summary: Summary,
 }
 
 /// `POST /deals`.
@@ -322,7 +333,7 @@ fn parse_activity(v: &mut Validator, item: &Object) -> Activity {
     let direction = text(v, "direction");
     let number = |v: &mut Validator, name: &str| {
         v.optional_number(name, get(name))?;
-        get(name).and_then(Value::as_number).cloned()
+        get(name).and_then(JsValue::as_number).cloned()
     };
     let duration_minutes = number(v, "durationMinutes");
     let open_count = number(v, "openCount");

@@ -131,7 +131,7 @@ pub struct AccountInput<'a> {
     pub linkedin_url: Option<Cow<'a, str>>,
     pub tags: Option<Vec<Cow<'a, str>>>,
     /// In the order sent, each key once.
-    pub custom_fields: Option<Vec<(Cow<'a, str>, Value)>>,
+    pub custom_fields: Option<Vec<(Cow<'a, str>, JsValue)>>,
 }
 
 /// A validated `POST /accounts` body.

@@ -161,7 +161,7 @@ pub struct AccountRow<'a> {
 
 /// Every active custom field key with the account's value, `null` where it has none.
 #[derive(Debug)]
-pub struct FieldValues<'a>(Vec<(&'a str, Option<&'a Value>)>);
+pub struct FieldValues<'a>(Vec<(&'a str, Option<&'a JsValue>)>);
 
 impl Serialize for FieldValues<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {

@@ -11,7 +11,9 @@ use std::fmt;
 use std::ops::Bound;
 
 use serde::Serialize;
-use serde_json::{Map, Number, Value};
+use serde_json::Number;
+
+use crate::jsvalue::{JsObject, JsValue};
 
 use crate::clock::{format_iso, Millis};
 use crate::domain::{clean_domain, is_valid_domain};
@@ -591,7 +593,7 @@ mod timing {
                     short_name: Some("co".into()),
                     linkedin_url: Some(format!("https://linkedin.com/company/{batch}-{i}").into()),
                     tags: Some(vec!["tier1".into(), "emea".into()]),
-                    custom_fields: Some(vec![("TIER_C".into(), Value::from(3))]),
+                    custom_fields: Some(vec![("TIER_C".into(), JsValue::Number(3.into()))]),
                 })
                 .collect();
             let request = CreateAccounts {

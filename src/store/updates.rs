@@ -9,7 +9,7 @@ impl Store {
         &mut self,
         team: &str,
         id: ObjectId,
-        values: Option<Map<String, Value>>,
+        values: Option<JsObject>,
         now: Millis,
     ) -> Result<(), StoreError> {
         let not_found = || StoreError::AccountNotFound(id.to_string());
