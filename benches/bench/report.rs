@@ -1,8 +1,10 @@
 //! Tables and goals: a section's [`Row`]s, each a figure beside its reference, judged against a
-//! [`Goal`]; the summary of goals; and the
+//! [`Goal`] (the verdicts are printed in the full run only); the summary of goals; and the
 //! formatting of durations, sizes, rates and ratios.
 
 use std::time::Duration;
+
+use crate::Mode;
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Verdict {
@@ -110,7 +112,22 @@ fn verdict_label(verdict: Verdict) -> &'static str {
     }
 }
 
-pub fn print_table(rows: &[Row]) {
+/// A section's table; in smoke mode without the goal and verdict columns, since figures from
+/// tiny counts are judged against nothing.
+pub fn print_table(rows: &[Row], mode: Mode) {
+    if mode.smoke {
+        println!(
+            "{:<34} {:>14} {:>14} {:>8}",
+            "measure (tiny counts)", "figure", "reference", "ratio"
+        );
+        for row in rows {
+            println!(
+                "{:<34} {:>14} {:>14} {:>8}",
+                row.measure, row.figure, row.reference, row.ratio
+            );
+        }
+        return;
+    }
     println!(
         "{:<34} {:>14} {:>14} {:>8} {:>12}  verdict",
         "measure", "figure", "reference", "ratio", "goal"
