@@ -13,10 +13,10 @@ use hyper::body::Body;
 
 use crate::api;
 use crate::clock::{parse_iso, Clock};
-use crate::framing::{FramingWatch, Verdicts, MAX_HEAD_BYTES};
 use crate::handle::DEFAULT_API_KEY;
 use crate::journal::Journal;
 use crate::model::IdGenerator;
+use crate::server::framing::{FramingWatch, Verdicts, MAX_HEAD_BYTES};
 use crate::shared::{Settings, Shared, DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_MAX_BODY_BYTES};
 use crate::store::{Store, DEFAULT_TEAM};
 

@@ -15,7 +15,7 @@ use tokio::net::TcpStream;
 use tokio::sync::Notify;
 use tokio::time::Sleep;
 
-use crate::framing::FramingWatch;
+use super::framing::FramingWatch;
 
 /// Shared by a connection's socket, its requests and its task: a request trips it, the task
 /// then drops the connection, and the socket resets instead of closing.
