@@ -80,9 +80,9 @@ impl Router {
 pub struct FramingOutcome {
     /// The index of the first request flagged as ambiguous.
     pub flagged: Option<u64>,
-    /// Whether the watch still follows the stream (it stops at bytes hyper refuses).
+    /// Whether the watch still follows the stream (it stops where it cannot, e.g. at HTTP/2).
     pub following: bool,
-    /// Bytes of an unfinished head it holds.
+    /// Bytes it holds of an unfinished head, chunk-size line or trailer section.
     pub pending_head: usize,
 }
 

@@ -1,26 +1,26 @@
-//! Follows the request framing of one HTTP/1 connection, byte by byte as the socket reads it,
-//! to find request heads that carry both `Content-Length` and `Transfer-Encoding`. hyper
-//! accepts those (Transfer-Encoding wins, RFC 9112 §6.3) but cannot tell its service that the
-//! request was ambiguous, and such a request is the classic smuggling vector, so this server
-//! refuses it. Knows nothing of the API; never blocks, never fails a read.
+//! Finds the request heads in an HTTP/1 connection's bytes, as the socket reads them, to flag
+//! one that carries both `Content-Length` and `Transfer-Encoding` (the classic smuggling
+//! vector, which this server refuses). hyper cannot tell its service: it lets
+//! Transfer-Encoding win and drops the Content-Length header first (`Server::parse` in hyper's
+//! `src/proto/h1/role.rs`); `hyper_hides_content_length_next_to_transfer_encoding` below fails
+//! the day that changes, and then this module can go.
 //!
-//! The watch only ever *flags* a request; it never refuses one itself. Whenever the bytes do
-//! not follow the grammar it expects (HTTP/2, a head httparse rejects, an odd chunk line), it
-//! stops watching for the rest of the connection. hyper refuses such bytes too and closes the
-//! connection, so stopping costs nothing, and a watch that has lost track can never flag a
-//! legitimate request.
+//! To find the next head the watch skips each body as hyper frames it, but it only has to agree
+//! with hyper on bytes hyper accepts: where hyper refuses a head or a body, it fails that request
+//! and reads nothing more on the connection (pinned by the same test), so no later verdict is
+//! ever asked for. The watch is therefore lenient (no CRLF check after chunk data, none of the
+//! Transfer-Encoding value or of a second Content-Length), and where it cannot follow (HTTP/2, a head httparse refuses,
+//! CONNECT, more than [`MAX_HEAD_BYTES`] of one head or line) it stops: a stopped watch can
+//! miss an ambiguous request, never flag a good one.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
-/// What an HTTP/2 client sends first (RFC 9113 §3.4); hyper-util's auto builder looks for it.
-const H2_PREFACE: &[u8] = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
-
 /// Most header lines in one request, as hyper's default (`http1().max_headers`): more get 431.
 pub const MAX_HEADERS: usize = 100;
 
-/// Largest request head (request line and headers); hyper's read buffer is capped at this, so
-/// a larger head gets 431 or a closed connection.
+/// Largest request head; hyper's read buffer is capped at this (`max_buf_size`), so a larger
+/// head gets 431 or a closed connection.
 pub const MAX_HEAD_BYTES: usize = 64 * 1024;
 
 /// Shared by a connection's watch (which reads the bytes) and its service (which answers the
@@ -59,319 +59,210 @@ impl Verdicts {
 /// Reads along with hyper and flags ambiguous request heads in [`Verdicts`].
 #[derive(Debug)]
 pub struct FramingWatch {
-    state: State,
-    /// The bytes of the head being read (request line and headers).
-    head: Vec<u8>,
+    expect: Expect,
+    /// The start of a head, chunk-size line or trailer section that has not ended yet.
+    pending: Vec<u8>,
     /// Request heads read so far on this connection.
     heads: u64,
     verdicts: Arc<Verdicts>,
 }
 
-#[derive(Debug, PartialEq, Eq)]
-enum State {
-    /// Not yet known whether the client speaks HTTP/2 (it sends the preface) or HTTP/1.
-    Preface,
-    /// Reading a request head.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Expect {
     Head,
-    /// Skipping a body of known length: this many bytes still to come.
-    Body(u64),
-    /// In a chunked body.
-    Chunked(Chunk),
-    /// Not watching any more (HTTP/2, or bytes hyper refuses).
+    /// This many more body bytes: of a `Content-Length` body, or of a chunk's data and the
+    /// CRLF after it; then the next head, or the next chunk-size line.
+    Body {
+        left: u64,
+        chunked: bool,
+    },
+    ChunkSize,
+    /// After the last chunk: trailer lines, then an empty line.
+    Trailers,
+    /// Not watching any more.
     Off,
 }
 
-/// Where a chunked body is (RFC 9112 §7.1), with CRLF line ends as hyper requires them.
-#[derive(Debug, PartialEq, Eq)]
-enum Chunk {
-    /// In the hex digits of a chunk size.
-    Size {
-        size: u64,
-        digits: bool,
-    },
-    /// White space after the size.
-    SizeSpace {
-        size: u64,
-    },
-    /// In a chunk extension (`;name=value`), until the end of the line.
-    Extension {
-        size: u64,
-    },
-    /// After the size line's CR.
-    SizeLf {
-        size: u64,
-    },
-    /// In chunk data: this many bytes still to come.
-    Data(u64),
-    /// After the data: its CR, then its LF.
-    DataCr,
-    DataLf,
-    /// After the last chunk, at the start of a trailer line or of the final empty line.
-    LineStart,
-    /// Inside a trailer line.
-    Trailer,
-    /// After a trailer line's CR.
-    TrailerLf,
-    /// After the final empty line's CR.
-    EndLf,
-}
-
-/// How the body of a request is framed, read from its head.
-enum Framing {
-    None,
-    Length(u64),
-    Chunked,
-    /// Both `Content-Length` and `Transfer-Encoding`.
-    Ambiguous,
-    /// Something hyper refuses or this watch does not follow.
-    Unknown,
+/// What a head, chunk-size line or trailer section at the start of the bytes parsed to.
+enum Parsed {
+    Partial,
+    /// It ends after this many bytes; then comes this.
+    Complete(usize, Expect),
+    /// A head of this many bytes with both `Content-Length` and `Transfer-Encoding`.
+    Ambiguous(usize),
+    /// Something this watch does not follow.
+    Lost,
 }
 
 impl FramingWatch {
     /// A watch for a new connection, flagging into `verdicts`.
     pub fn new(verdicts: Arc<Verdicts>) -> Self {
         FramingWatch {
-            state: State::Preface,
-            head: Vec::new(),
+            expect: Expect::Head,
+            pending: Vec::new(),
             heads: 0,
             verdicts,
         }
     }
 
-    /// Whether the client's first bytes already said which protocol it speaks.
-    pub fn protocol_known(&self) -> bool {
-        self.state != State::Preface
-    }
-
     /// For the fuzz target: the index of the first ambiguous head flagged so far, whether the
-    /// watch still follows the connection, and how many head bytes it holds.
+    /// watch still follows the connection, and how many bytes of an unended head (or chunk-size
+    /// line, or trailer section) it holds.
     pub(crate) fn outcome(&self) -> (Option<u64>, bool, usize) {
         let flagged = self.verdicts.flagged.load(Ordering::Acquire);
-        let following = self.state != State::Off;
-        (
-            (flagged != u64::MAX).then_some(flagged),
-            following,
-            self.head.len(),
-        )
+        let following = self.expect != Expect::Off;
+        let flagged = (flagged != u64::MAX).then_some(flagged);
+        (flagged, following, self.pending.len())
     }
 
-    /// Follows `bytes`, the next ones read from the connection.
-    pub fn feed(&mut self, bytes: &[u8]) {
-        // A completed head may be followed by bytes of the next request in the same read;
-        // those come back from `step` and are fed in turn (a loop, not recursion: one read may
-        // hold thousands of pipelined heads).
-        let mut leftover: Option<Vec<u8>> = None;
-        loop {
-            let next = match &leftover {
-                Some(rest) => self.step(rest),
-                None => self.step(bytes),
-            };
-            match next {
-                Some(rest) => leftover = Some(rest),
-                None => return,
-            }
-        }
-    }
-
-    /// Consumes `input` in the current state; returns the bytes after a completed head.
-    fn step(&mut self, mut input: &[u8]) -> Option<Vec<u8>> {
+    /// Follows `input`, the next bytes read from the connection.
+    pub fn feed(&mut self, mut input: &[u8]) {
         while !input.is_empty() {
-            match &mut self.state {
-                State::Off => return None,
-                State::Preface | State::Head => {
-                    self.head.extend_from_slice(input);
-                    // A head can only end on a line feed: parse only when one arrived, so a
-                    // client trickling a head byte by byte costs no repeated parsing.
-                    let may_be_complete = input.contains(&b'\n');
-                    return self.read_head(may_be_complete);
-                }
-                State::Body(remaining) => {
-                    let take = skip(remaining, input.len());
-                    input = &input[take..];
-                    if *remaining == 0 {
-                        self.state = State::Head;
+            match &mut self.expect {
+                Expect::Off => return,
+                Expect::Body { left, chunked } => {
+                    let take = (*left).min(input.len() as u64);
+                    *left -= take;
+                    input = &input[take as usize..];
+                    if *left == 0 {
+                        self.expect = if *chunked {
+                            Expect::ChunkSize
+                        } else {
+                            Expect::Head
+                        };
                     }
                 }
-                State::Chunked(Chunk::Data(remaining)) => {
-                    let take = skip(remaining, input.len());
-                    input = &input[take..];
-                    if *remaining == 0 {
-                        self.state = State::Chunked(Chunk::DataCr);
-                    }
-                }
-                State::Chunked(chunk) => {
-                    let byte = input[0];
-                    input = &input[1..];
-                    self.state = match chunk.next(byte) {
-                        Ok(Some(next)) => State::Chunked(next),
-                        Ok(None) => State::Head,
-                        Err(()) => State::Off,
-                    };
-                }
+                _ => input = self.read_unit(input),
             }
         }
-        None
     }
 
-    /// Decides the protocol, then tries to parse the head read so far.
-    fn read_head(&mut self, may_be_complete: bool) -> Option<Vec<u8>> {
-        if self.state == State::Preface {
-            let seen = self.head.len().min(H2_PREFACE.len());
-            if self.head[..seen] == H2_PREFACE[..seen] {
-                if seen == H2_PREFACE.len() {
-                    self.stop();
+    /// Reads a head, chunk-size line or trailer section on with `input`; returns the bytes
+    /// after it (none while it has not ended).
+    fn read_unit<'a>(&mut self, input: &'a [u8]) -> &'a [u8] {
+        let held = self.pending.len();
+        if held > 0 {
+            self.pending.extend_from_slice(input);
+        }
+        let bytes = if held > 0 { &self.pending[..] } else { input };
+        // Each ends with a line feed: parse only when one arrived, so that a client trickling
+        // bytes costs no repeated parsing.
+        let parsed = match input.contains(&b'\n') {
+            true => parse(self.expect, bytes, held),
+            false => Parsed::Partial,
+        };
+        match parsed {
+            // Bounded as a whole, not by what one read held, so that the verdict never depends
+            // on how the bytes were split.
+            Parsed::Complete(length, next) if held < length && length <= MAX_HEAD_BYTES => {
+                self.heads += u64::from(self.expect == Expect::Head);
+                self.expect = next;
+                self.pending.clear();
+                &input[length - held..]
+            }
+            Parsed::Partial if held + input.len() <= MAX_HEAD_BYTES => {
+                if held == 0 {
+                    self.pending.extend_from_slice(input);
                 }
-                return None;
+                &[]
             }
-            self.state = State::Head;
-        }
-        if !may_be_complete {
-            if self.head.len() > MAX_HEAD_BYTES {
-                self.stop();
-            }
-            return None;
-        }
-        let mut slots = [httparse::EMPTY_HEADER; MAX_HEADERS];
-        let mut request = httparse::Request::new(&mut slots);
-        let (length, framing) = match request.parse(&self.head) {
-            // A head longer than hyper's buffer gets 431 from hyper, however it arrived: stop
-            // here too, so that the verdict never depends on how the bytes were split.
-            Ok(httparse::Status::Complete(length)) if length <= MAX_HEAD_BYTES => {
-                (length, Framing::of(&request))
-            }
-            Ok(httparse::Status::Partial) if self.head.len() <= MAX_HEAD_BYTES => return None,
-            Ok(_) | Err(_) => {
-                self.stop();
-                return None;
-            }
-        };
-        let index = self.heads;
-        self.heads += 1;
-        self.state = match framing {
-            Framing::None | Framing::Length(0) => State::Head,
-            Framing::Length(length) => State::Body(length),
-            Framing::Chunked => State::Chunked(Chunk::Size {
-                size: 0,
-                digits: false,
-            }),
-            Framing::Ambiguous => {
-                self.verdicts.flag(index);
+            Parsed::Ambiguous(length) if length <= MAX_HEAD_BYTES => {
+                self.verdicts.flag(self.heads);
                 // hyper closes the connection after answering it: nothing more to follow.
-                State::Off
+                self.stop();
+                &[]
             }
-            Framing::Unknown => State::Off,
-        };
-        if self.state == State::Off {
-            self.stop();
-            return None;
+            _ => {
+                self.stop();
+                &[]
+            }
         }
-        let rest = self.head.split_off(length);
-        self.head.clear();
-        (!rest.is_empty()).then_some(rest)
     }
 
     fn stop(&mut self) {
-        self.state = State::Off;
-        self.head = Vec::new();
+        self.expect = Expect::Off;
+        self.pending = Vec::new();
     }
 }
 
-/// Takes up to `available` bytes off `remaining`; returns how many were taken.
-fn skip(remaining: &mut u64, available: usize) -> usize {
-    let take = (*remaining).min(available as u64);
-    *remaining -= take;
-    take as usize
-}
-
-impl Framing {
-    fn of(request: &httparse::Request) -> Framing {
-        if request.method == Some("CONNECT") {
-            return Framing::Unknown;
+/// Parses what `expect` says starts `bytes`, whose first `held` bytes were already seen not to
+/// hold all of it.
+fn parse(expect: Expect, bytes: &[u8], held: usize) -> Parsed {
+    match expect {
+        Expect::Head => {
+            // As hyper parses it: httparse with the default parser config (which the server
+            // keeps) and at most `MAX_HEADERS`.
+            let mut headers = [httparse::EMPTY_HEADER; MAX_HEADERS];
+            let mut request = httparse::Request::new(&mut headers);
+            match request.parse(bytes) {
+                Ok(httparse::Status::Complete(length)) => after_head(&request, length),
+                Ok(httparse::Status::Partial) => Parsed::Partial,
+                Err(_) => Parsed::Lost,
+            }
         }
-        let named = |name: &'static str| {
-            request
-                .headers
-                .iter()
-                .filter(move |header| header.name.eq_ignore_ascii_case(name))
-                .map(|header| header.value)
-        };
-        let encodings: Vec<&[u8]> = named("transfer-encoding").collect();
-        let lengths: Vec<&[u8]> = named("content-length").collect();
-        match (encodings.last(), lengths.is_empty()) {
-            (Some(_), false) => Framing::Ambiguous,
-            (Some(_), true) if request.version != Some(1) => Framing::Unknown,
-            (Some(last), true) => {
-                let final_coding = last.rsplit(|byte| *byte == b',').next().unwrap_or(last);
-                if final_coding.trim_ascii().eq_ignore_ascii_case(b"chunked") {
-                    Framing::Chunked
-                } else {
-                    Framing::Unknown
+        Expect::ChunkSize => {
+            // hyper takes any number of leading zeros, httparse at most 16 digits in all.
+            let zeros = bytes.iter().take_while(|b| **b == b'0').count();
+            let zeros = zeros.saturating_sub(1);
+            match httparse::parse_chunk_size(&bytes[zeros..]) {
+                Ok(httparse::Status::Complete((length, 0))) => {
+                    Parsed::Complete(zeros + length, Expect::Trailers)
                 }
-            }
-            (None, false) => {
-                let parsed: Option<Vec<u64>> = lengths.iter().map(|value| digits(value)).collect();
-                match parsed.as_deref() {
-                    Some([first, rest @ ..]) if rest.iter().all(|other| other == first) => {
-                        Framing::Length(*first)
-                    }
-                    _ => Framing::Unknown,
+                Ok(httparse::Status::Complete((length, size))) => {
+                    let left = size.saturating_add(2);
+                    let next = Expect::Body {
+                        left,
+                        chunked: true,
+                    };
+                    Parsed::Complete(zeros + length, next)
                 }
+                Ok(httparse::Status::Partial) => Parsed::Partial,
+                Err(_) => Parsed::Lost,
             }
-            (None, true) => Framing::None,
         }
+        Expect::Trailers => {
+            // hyper ends the section at its first empty line, CRLF only (`read_end_cr` in its
+            // `src/proto/h1/decode.rs`), and only then hands it to httparse, which may stop
+            // sooner at a bare LF: so httparse must not find the end here.
+            if bytes.starts_with(b"\r\n") {
+                return Parsed::Complete(2, Expect::Head);
+            }
+            let from = held.saturating_sub(3);
+            match bytes[from..].windows(4).position(|w| w == b"\r\n\r\n") {
+                Some(at) => Parsed::Complete(from + at + 4, Expect::Head),
+                None => Parsed::Partial,
+            }
+        }
+        Expect::Body { .. } | Expect::Off => Parsed::Lost,
     }
 }
 
-/// A `Content-Length` value: decimal digits only (anything else: hyper refuses or this watch
-/// does not follow it).
-fn digits(value: &[u8]) -> Option<u64> {
-    let value = value.trim_ascii();
-    if value.is_empty() || !value.iter().all(u8::is_ascii_digit) {
-        return None;
+/// How the body after a complete head of `length` bytes is framed (RFC 9112 §6.3).
+fn after_head(request: &httparse::Request, length: usize) -> Parsed {
+    if request.method == Some("CONNECT") {
+        return Parsed::Lost;
     }
-    std::str::from_utf8(value).ok()?.parse().ok()
-}
-
-impl Chunk {
-    /// The state after `byte`: `Ok(None)` once the body is complete, `Err` for a byte that
-    /// does not fit (hyper refuses it too).
-    fn next(&self, byte: u8) -> Result<Option<Chunk>, ()> {
-        let next = match (self, byte) {
-            (Chunk::Size { size, .. }, _) if byte.is_ascii_hexdigit() => {
-                let digit = u64::from((byte as char).to_digit(16).ok_or(())?);
-                let size = size.checked_mul(16).ok_or(())? + digit;
-                Chunk::Size { size, digits: true }
+    let header = |name: &str| {
+        let mut named = request.headers.iter();
+        named.find(|header| header.name.eq_ignore_ascii_case(name))
+    };
+    let next = match (header("content-length"), header("transfer-encoding")) {
+        (Some(_), Some(_)) => return Parsed::Ambiguous(length),
+        // hyper refuses it unless its last coding is chunked.
+        (None, Some(_)) => Expect::ChunkSize,
+        (Some(content_length), None) => {
+            let digits = std::str::from_utf8(content_length.value).ok();
+            match digits.and_then(|digits| digits.parse().ok()) {
+                Some(left) => Expect::Body {
+                    left,
+                    chunked: false,
+                },
+                None => return Parsed::Lost,
             }
-            (Chunk::Size { digits: false, .. }, _) => return Err(()),
-            (Chunk::Size { size, .. } | Chunk::SizeSpace { size }, b' ' | b'\t') => {
-                Chunk::SizeSpace { size: *size }
-            }
-            (Chunk::Size { size, .. } | Chunk::SizeSpace { size }, b';') => {
-                Chunk::Extension { size: *size }
-            }
-            (
-                Chunk::Size { size, .. } | Chunk::SizeSpace { size } | Chunk::Extension { size },
-                b'\r',
-            ) => Chunk::SizeLf { size: *size },
-            (Chunk::Extension { .. }, b'\n') => return Err(()),
-            (Chunk::Extension { size }, _) => Chunk::Extension { size: *size },
-            (Chunk::SizeLf { size: 0 }, b'\n') => Chunk::LineStart,
-            (Chunk::SizeLf { size }, b'\n') => Chunk::Data(*size),
-            (Chunk::DataCr, b'\r') => Chunk::DataLf,
-            (Chunk::DataLf, b'\n') => Chunk::Size {
-                size: 0,
-                digits: false,
-            },
-            (Chunk::LineStart, b'\r') => Chunk::EndLf,
-            (Chunk::LineStart | Chunk::Trailer, b'\n') => return Err(()),
-            (Chunk::Trailer, b'\r') => Chunk::TrailerLf,
-            (Chunk::LineStart | Chunk::Trailer, _) => Chunk::Trailer,
-            (Chunk::TrailerLf, b'\n') => Chunk::LineStart,
-            (Chunk::EndLf, b'\n') => return Ok(None),
-            _ => return Err(()),
-        };
-        Ok(Some(next))
-    }
+        }
+        (None, None) => Expect::Head,
+    };
+    Parsed::Complete(length, next)
 }
 
 #[cfg(test)]
@@ -379,18 +270,16 @@ mod tests {
     use super::*;
 
     /// Feeds `stream` in pieces of `piece` bytes; returns the flagged index and the final state.
-    fn watch(stream: &[u8], piece: usize) -> (Option<u64>, State) {
-        let verdicts = Arc::new(Verdicts::default());
-        let mut watch = FramingWatch::new(verdicts.clone());
+    fn watch(stream: &[u8], piece: usize) -> (Option<u64>, Expect) {
+        let mut watch = FramingWatch::new(Arc::new(Verdicts::default()));
         for part in stream.chunks(piece) {
             watch.feed(part);
         }
-        let flagged = verdicts.flagged.load(Ordering::Acquire);
-        ((flagged != u64::MAX).then_some(flagged), watch.state)
+        (watch.outcome().0, watch.expect)
     }
 
     /// The same verdict whether the bytes arrive at once, byte by byte or in odd pieces.
-    fn verdict(stream: &[u8]) -> (Option<u64>, State) {
+    fn verdict(stream: &[u8]) -> (Option<u64>, Expect) {
         let whole = watch(stream, stream.len().max(1));
         for piece in [1, 2, 7] {
             assert_eq!(watch(stream, piece), whole, "fed in pieces of {piece}");
@@ -408,7 +297,7 @@ mod tests {
             body.len()
         );
         let stream = format!("{GET}{post}{GET}");
-        assert_eq!(verdict(stream.as_bytes()), (None, State::Head));
+        assert_eq!(verdict(stream.as_bytes()), (None, Expect::Head));
     }
 
     #[test]
@@ -418,7 +307,7 @@ mod tests {
             "POST /a HTTP/1.1\r\ntransfer-encoding: chunked\r\ncontent-length: 3\r\n\r\n";
         for ambiguous in [te_last, te_first] {
             let stream = format!("{GET}{GET}{ambiguous}0\r\n\r\n");
-            assert_eq!(verdict(stream.as_bytes()), (Some(2), State::Off));
+            assert_eq!(verdict(stream.as_bytes()), (Some(2), Expect::Off));
         }
     }
 
@@ -429,32 +318,39 @@ mod tests {
             "POST /a HTTP/1.1\r\nContent-Length: {}\r\n\r\n{fake}",
             fake.len()
         );
+        // With an extension, more leading zeros than httparse takes, and a trailer.
         let chunked = format!(
             "POST /a HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n\
-             {:x};ext=\"v\"\r\n{fake}\r\n0\r\nX-Trailer: 1\r\n\r\n",
+             {:020x};ext=\"v\"\r\n{fake}\r\n0\r\nX-Trailer: 1\r\n\r\n",
             fake.len()
         );
         let stream = format!("{sized}{chunked}{GET}");
-        assert_eq!(verdict(stream.as_bytes()), (None, State::Head));
+        assert_eq!(verdict(stream.as_bytes()), (None, Expect::Head));
     }
 
     #[test]
-    fn http2_garbage_and_bare_line_feeds_in_chunks_stop_the_watch() {
-        let h2 = format!("{}{GET}", std::str::from_utf8(H2_PREFACE).unwrap());
+    fn the_trailer_section_ends_where_hyper_ends_it_not_at_a_bare_line_feed() {
+        // hyper reads all this as trailers (httparse, given them, stops at `\n\n` and ignores
+        // the rest); were the fake head read as a request, the next one would be refused.
+        let fake = "POST /a HTTP/1.1\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n";
+        let stream = format!(
+            "POST /a HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nX: 1\n\n{fake}{GET}"
+        );
+        assert_eq!(verdict(stream.as_bytes()), (None, Expect::Head));
+    }
+
+    #[test]
+    fn http2_and_garbage_stop_the_watch() {
+        let h2 = format!("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n{GET}");
         let garbage = "\u{1}\u{2} not http\r\n\r\n";
-        let bare_lf = "POST /a HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n5\nhello\r\n0\r\n\r\n";
-        for stream in [h2.as_str(), garbage, bare_lf] {
-            assert_eq!(verdict(stream.as_bytes()), (None, State::Off), "{stream:?}");
+        let connect = "CONNECT m:443 HTTP/1.1\r\nContent-Length: 1\r\n\r\nx";
+        for stream in [h2.as_str(), garbage, connect] {
+            assert_eq!(
+                verdict(stream.as_bytes()),
+                (None, Expect::Off),
+                "{stream:?}"
+            );
         }
-    }
-
-    #[test]
-    fn the_protocol_is_known_after_the_first_byte_that_is_not_the_http2_preface() {
-        let mut watch = FramingWatch::new(Arc::new(Verdicts::default()));
-        watch.feed(b"PRI * HT");
-        assert!(!watch.protocol_known());
-        watch.feed(b"X");
-        assert!(watch.protocol_known());
     }
 
     #[test]
@@ -464,8 +360,8 @@ mod tests {
         for _ in 0..=MAX_HEAD_BYTES / 1024 {
             watch.feed(&[b'a'; 1024]);
         }
-        assert_eq!(watch.state, State::Off);
-        assert_eq!(watch.head.capacity(), 0);
+        assert_eq!(watch.expect, Expect::Off);
+        assert_eq!(watch.pending.capacity(), 0);
     }
 
     #[test]
@@ -476,7 +372,7 @@ mod tests {
             "GET / HTTP/1.1\r\nX-Big: {}\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n",
             "a".repeat(MAX_HEAD_BYTES)
         );
-        assert_eq!(verdict(head.as_bytes()), (None, State::Off));
+        assert_eq!(verdict(head.as_bytes()), (None, Expect::Off));
     }
 
     #[test]
@@ -487,7 +383,7 @@ mod tests {
         for piece in [stream.len(), 1, 7] {
             assert_eq!(watch(stream, piece).0, None, "pieces of {piece}");
         }
-        assert_eq!(watch(stream, stream.len()).1, State::Off);
+        assert_eq!(watch(stream, stream.len()).1, Expect::Off);
     }
 
     #[test]
@@ -496,5 +392,93 @@ mod tests {
         verdicts.flag(1);
         let seen: Vec<bool> = (0..3).map(|_| verdicts.next_is_ambiguous()).collect();
         assert_eq!(seen, [false, true, false]);
+    }
+
+    /// Serves one connection with a bare hyper server, sends it `bytes` at once, and returns
+    /// what the service saw of each request (its method, target, `Content-Length` and
+    /// `Transfer-Encoding` headers, and its body or `Err`) once hyper has closed the connection.
+    async fn seen_by_hyper(bytes: &[u8]) -> Vec<String> {
+        use http_body_util::{BodyExt, Full};
+        use tokio::io::AsyncWriteExt;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let mut client = tokio::net::TcpStream::connect(listener.local_addr().unwrap())
+            .await
+            .unwrap();
+        let (stream, _) = listener.accept().await.unwrap();
+        let seen = Arc::new(parking_lot::Mutex::new(Vec::new()));
+        let record = seen.clone();
+        let service =
+            hyper::service::service_fn(move |request: http::Request<hyper::body::Incoming>| {
+                let record = record.clone();
+                async move {
+                    let header = |name| request.headers().get(name).cloned();
+                    let lengths = (header("content-length"), header("transfer-encoding"));
+                    let (method, uri) = (request.method().clone(), request.uri().clone());
+                    let body = request
+                        .into_body()
+                        .collect()
+                        .await
+                        .map(|body| body.to_bytes());
+                    record
+                        .lock()
+                        .push(format!("{method} {uri} {lengths:?} {body:?}"));
+                    Ok::<_, std::convert::Infallible>(http::Response::new(Full::new(
+                        bytes::Bytes::new(),
+                    )))
+                }
+            });
+        let io = hyper_util::rt::TokioIo::new(stream);
+        let connection = hyper::server::conn::http1::Builder::new().serve_connection(io, service);
+        client.write_all(bytes).await.unwrap();
+        // Bounded: hyper must close the connection by itself in every case here.
+        let closed = tokio::time::timeout(std::time::Duration::from_secs(10), connection);
+        assert!(closed.await.is_ok(), "hyper kept the connection open");
+        let seen = seen.lock().clone();
+        seen
+    }
+
+    /// The assumptions this module rests on, about the hyper in Cargo.lock: if one fails,
+    /// hyper changed and this module must be revisited (or deleted, if hyper now refuses or
+    /// shows such requests itself).
+    #[tokio::test]
+    async fn hyper_hides_content_length_next_to_transfer_encoding() {
+        const NEXT: &str = "GET / HTTP/1.1\r\n\r\n";
+        const BODY: &str = "5\r\nhello\r\n0\r\n\r\n";
+        let chunked_not_sized = r#"POST / (None, Some("chunked")) Ok(b"hello")"#;
+        // In either order, and with a second, different Content-Length, the service sees a
+        // plain chunked request: nothing tells it a Content-Length came along. hyper closes the
+        // connection after it (so the pipelined GET is never served).
+        for lengths in [
+            "Content-Length: 5\r\nTransfer-Encoding: chunked\r\n",
+            "Transfer-Encoding: chunked\r\nContent-Length: 5\r\n",
+            "Content-Length: 5\r\nTransfer-Encoding: chunked\r\nContent-Length: 7\r\n",
+        ] {
+            let stream = format!("POST / HTTP/1.1\r\n{lengths}\r\n{BODY}{NEXT}");
+            let seen = seen_by_hyper(stream.as_bytes()).await;
+            assert_eq!(seen, [chunked_not_sized], "{lengths:?}");
+        }
+        // Bytes hyper refuses end the connection, which is why the watch may be lenient: a
+        // Transfer-Encoding that is not chunked never reaches the service; a chunk without its
+        // CRLF fails the body, and the pipelined GET is never served.
+        let not_chunked = format!(
+            "POST / HTTP/1.1\r\nContent-Length: 5\r\nTransfer-Encoding: gzip\r\n\r\n{BODY}{NEXT}"
+        );
+        assert!(seen_by_hyper(not_chunked.as_bytes()).await.is_empty());
+        let bad_chunk = format!(
+            "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhelloXX0\r\n\r\n{NEXT}"
+        );
+        let seen = seen_by_hyper(bad_chunk.as_bytes()).await;
+        assert_eq!(seen.len(), 1, "{seen:?}");
+        assert!(
+            seen[0].starts_with("POST / (None, Some(\"chunked\")) Err("),
+            "{seen:?}"
+        );
+        // The trailer section ends at the first empty line with CRLF, not at a bare LF.
+        let trailers = "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n\
+                        0\r\nX: 1\n\nGET /trailer HTTP/1.1\r\n\r\n\
+                        GET /next HTTP/1.1\r\nConnection: close\r\n\r\n";
+        let seen = seen_by_hyper(trailers.as_bytes()).await;
+        let post = r#"POST / (None, Some("chunked")) Ok(b"")"#;
+        assert_eq!(seen, [post, "GET /next (None, None) Ok(b\"\")"]);
     }
 }
