@@ -13,10 +13,10 @@ use hyper::body::Body;
 
 use crate::api;
 use crate::clock::{parse_iso, Clock};
-use crate::framing::{FramingWatch, Verdicts, MAX_HEAD_BYTES};
 use crate::handle::DEFAULT_API_KEY;
 use crate::journal::Journal;
 use crate::model::IdGenerator;
+use crate::server::framing::{FramingWatch, Verdicts, MAX_HEAD_BYTES};
 use crate::shared::{Settings, Shared, DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_MAX_BODY_BYTES};
 use crate::store::{Store, DEFAULT_TEAM};
 
@@ -80,9 +80,9 @@ impl Router {
 pub struct FramingOutcome {
     /// The index of the first request flagged as ambiguous.
     pub flagged: Option<u64>,
-    /// Whether the watch still follows the stream (it stops at bytes hyper refuses).
+    /// Whether the watch still follows the stream (it stops where it cannot, e.g. at HTTP/2).
     pub following: bool,
-    /// Bytes of an unfinished head it holds.
+    /// Bytes it holds of an unfinished head, chunk-size line or trailer section.
     pub pending_head: usize,
 }
 

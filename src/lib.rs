@@ -33,7 +33,6 @@ mod api;
 mod clock;
 mod domain;
 mod faults;
-mod framing;
 mod handle;
 #[cfg(feature = "test-hooks")]
 mod harness;
@@ -46,7 +45,6 @@ mod record;
 mod sales;
 mod server;
 mod shared;
-mod socket;
 mod state;
 mod store;
 mod team;

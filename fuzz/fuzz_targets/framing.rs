@@ -4,8 +4,9 @@
 //! request however the bytes are split: at once, byte by byte, or in the pieces the input
 //! chooses. A verdict that depended on the split would flag requests at random.
 //!
-//! Only one thing may differ with the split: when the stream ends inside a head that hyper
-//! would refuse, the watch may or may not have noticed yet (it parses only when a line ends).
+//! Only one thing may differ with the split: when the stream ends inside a head (or chunk-size
+//! line, or trailer section) that hyper would refuse, the watch may or may not have noticed yet
+//! (it parses only when a line ends).
 //!
 //! Input format: the first byte is how many piece sizes follow (at most 16), each one byte;
 //! the rest is the stream.

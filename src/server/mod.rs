@@ -2,6 +2,9 @@
 //! shared by every mock in the process, the body limit, shutdown, and carrying out a fault's
 //! delay, hang or reset once the router (and its locks) are done. No business rules here.
 
+pub(crate) mod framing;
+mod socket;
+
 use std::convert::Infallible;
 use std::sync::{mpsc, Arc, LazyLock};
 use std::time::Duration;
@@ -18,9 +21,9 @@ use tokio::sync::watch;
 use tokio::task::JoinSet;
 
 use crate::api::{self, Action, Answer};
-use crate::framing::{FramingWatch, Verdicts, MAX_HEAD_BYTES};
 use crate::shared::Shared;
-use crate::socket::{ResetSwitch, Socket};
+use framing::{FramingWatch, Verdicts, MAX_HEAD_BYTES};
+use socket::{ResetSwitch, Socket};
 
 /// How long in-flight requests may finish after a mock is told to stop.
 const GRACE: Duration = Duration::from_millis(250);

@@ -15,7 +15,10 @@ use tokio::net::TcpStream;
 use tokio::sync::Notify;
 use tokio::time::Sleep;
 
-use crate::framing::FramingWatch;
+use super::framing::FramingWatch;
+
+/// What an HTTP/2 client sends first (RFC 9113 §3.4); hyper-util's auto builder waits for it.
+const H2_PREFACE: &[u8] = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
 
 /// Shared by a connection's socket, its requests and its task: a request trips it, the task
 /// then drops the connection, and the socket resets instead of closing.
@@ -52,6 +55,8 @@ pub struct Socket {
     /// HTTP/2 preface, would hold the connection forever. Until the protocol is known, a read
     /// that waits past this deadline fails instead; then hyper's header-read timeout takes over.
     silent_until: Option<Pin<Box<Sleep>>>,
+    /// How many of the first bytes read were the start of the HTTP/2 preface.
+    preface: usize,
 }
 
 impl Socket {
@@ -67,6 +72,7 @@ impl Socket {
             switch,
             watch,
             silent_until: Some(Box::pin(tokio::time::sleep(patience))),
+            preface: 0,
         }
     }
 }
@@ -90,8 +96,13 @@ impl AsyncRead for Socket {
         let before = buf.filled().len();
         match Pin::new(&mut this.stream).poll_read(cx, buf) {
             Poll::Ready(Ok(())) => {
-                this.watch.feed(&buf.filled()[before..]);
-                if this.watch.protocol_known() {
+                let read = &buf.filled()[before..];
+                this.watch.feed(read);
+                // The protocol is known at the first byte off the preface, or at its end.
+                let expected = &H2_PREFACE[this.preface..];
+                let compared = read.len().min(expected.len());
+                this.preface += compared;
+                if read[..compared] != expected[..compared] || this.preface == H2_PREFACE.len() {
                     this.silent_until = None;
                 }
                 Poll::Ready(Ok(()))
