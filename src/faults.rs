@@ -427,6 +427,7 @@ impl fmt::Display for FaultId {
 /// A fault that still has uses left, as [`MockRecotap::faults`](crate::MockRecotap::faults)
 /// and `GET /_mock/faults` list it: the fault's fields plus `id`, `remaining` and `hits`.
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct ActiveFault {
     pub id: FaultId,
     #[serde(flatten)]

@@ -5,11 +5,11 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use crate::clock::{format_iso, parse_iso, Clock, Millis};
+use crate::clock::{Clock, Millis};
 use crate::faults::{ActiveFault, Fault, FaultId};
 use crate::journal::DEFAULT_MAX_ENTRIES;
 use crate::journal::{Journal, RecordedRequest, DEFAULT_MAX_BODY_BYTES as JOURNAL_BYTES};
-use crate::model::{Account, CustomField, IdGenerator, ObjectId, ScoreUpdate, Segment};
+use crate::model::{Account, CustomField, IdGenerator, NewAccount, ObjectId, ScoreUpdate, Segment};
 use crate::persist;
 use crate::sales::{Activity, Deal, Pipeline};
 use crate::server::{self, ServerHandle};
@@ -17,6 +17,7 @@ use crate::shared::{Settings, Shared, DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_MAX_B
 use crate::state::{StateDocument, StateError};
 use crate::store::{Store, StoreError, DEFAULT_TEAM};
 use crate::team::TeamView;
+use crate::timestamp::{IntoTimestamp, Timestamp};
 use tokio::sync::watch;
 
 /// The API key a mock accepts unless configured otherwise.
@@ -135,12 +136,13 @@ impl MockRecotapBuilder {
         self
     }
 
-    /// Starts the clock frozen at an ISO 8601 instant.
+    /// Starts the clock frozen at `at`: a [`Timestamp`], a `SystemTime`, or ISO 8601 text
+    /// (`"2026-04-30T10:00:00.000Z"`).
     ///
     /// # Panics
-    /// If `at` is not an ISO 8601 date or date-time.
-    pub fn frozen_clock(mut self, at: &str) -> Self {
-        self.frozen_at = Some(parse_instant(at));
+    /// Here, at the call, if `at` is text that is not an ISO 8601 date or date-time.
+    pub fn frozen_clock(mut self, at: impl IntoTimestamp) -> Self {
+        self.frozen_at = Some(instant_or_panic(at).as_millis());
         self
     }
 
@@ -225,7 +227,12 @@ impl MockRecotapBuilder {
         };
         let current = match (&saved, &self.state_file) {
             (Some(document), Some(path)) => {
-                let at = |error| invalid_data(StateError(format!("{}: {error}", path.display())));
+                let at = |error| {
+                    invalid_data(StateError::InFile {
+                        path: path.clone(),
+                        error: Box::new(error),
+                    })
+                };
                 let mut resumed =
                     Store::from_document(document, initial.id_generator(), clock.now())
                         .map_err(at)?;
@@ -319,12 +326,10 @@ struct StateFile {
     _stop: watch::Sender<()>,
 }
 
-fn parse_instant(at: &str) -> Millis {
-    parse_iso(at).unwrap_or_else(|| {
-        panic!(
-            "recotap-mock: {at:?} is not an ISO 8601 instant such as \"2026-04-30T10:00:00.000Z\""
-        )
-    })
+/// The instant `at` names, or a panic that says what was wrong with it.
+fn instant_or_panic(at: impl IntoTimestamp) -> Timestamp {
+    at.into_timestamp()
+        .unwrap_or_else(|error| panic!("recotap-mock: {error}"))
 }
 
 impl MockRecotap {
@@ -385,7 +390,7 @@ impl MockRecotap {
     }
 
     /// Adds an account (domain cleaned, id and timestamps filled in) and returns it as stored.
-    pub fn try_add_account(&self, account: Account) -> Result<Account, StoreError> {
+    pub fn try_add_account(&self, account: NewAccount) -> Result<Account, StoreError> {
         self.default_team().try_add_account(account)
     }
 
@@ -393,7 +398,7 @@ impl MockRecotap {
     ///
     /// # Panics
     /// If the domain is invalid or taken; use [`MockRecotap::try_add_account`] to handle that.
-    pub fn add_account(&self, account: Account) -> Account {
+    pub fn add_account(&self, account: NewAccount) -> Account {
         self.default_team().add_account(account)
     }
 
@@ -401,9 +406,9 @@ impl MockRecotap {
     /// vendor would; bumps its update time (so delta syncs see the change). Returns the account.
     ///
     /// ```
-    /// use recotap_mock::{Account, MockRecotap, ScoreUpdate};
+    /// use recotap_mock::{MockRecotap, NewAccount, ScoreUpdate};
     /// let mock = MockRecotap::start();
-    /// mock.add_account(Account::new("acme.com", "Acme"));
+    /// mock.add_account(NewAccount::new("acme.com", "Acme"));
     /// let acme = mock.set_scores("acme.com", ScoreUpdate::default().account_score(78));
     /// assert_eq!(acme.rtp_account_score, 78.into());
     /// ```
@@ -502,10 +507,10 @@ impl MockRecotap {
     /// Replaces the whole state with `document`; on error nothing changes.
     ///
     /// ```
-    /// use recotap_mock::{Account, MockRecotap};
+    /// use recotap_mock::{MockRecotap, NewAccount};
     /// let mock = MockRecotap::start();
     /// let empty = mock.snapshot();
-    /// mock.add_account(Account::new("acme.com", "Acme"));
+    /// mock.add_account(NewAccount::new("acme.com", "Acme"));
     /// mock.restore(&empty).unwrap();
     /// assert!(mock.accounts().is_empty());
     /// ```
@@ -558,17 +563,19 @@ impl MockRecotap {
         self.shared.world().faults.clear();
     }
 
-    /// The mock's current time, as the API would print it.
-    pub fn now(&self) -> String {
-        format_iso(self.shared.world().now())
+    /// The mock's current time (prints, and compares equal to, the text the API would write).
+    pub fn now(&self) -> Timestamp {
+        Timestamp::from_millis(self.shared.world().now())
     }
 
-    /// Freezes the clock at an ISO 8601 instant: every timestamp and new id reads it.
+    /// Freezes the clock at `at` (a [`Timestamp`], a `SystemTime`, or ISO 8601 text): every
+    /// timestamp and new id reads it.
     ///
     /// # Panics
-    /// If `at` is not an ISO 8601 date or date-time.
-    pub fn freeze_clock(&self, at: &str) {
-        self.shared.world().clock.freeze(parse_instant(at));
+    /// If `at` is text that is not an ISO 8601 date or date-time.
+    pub fn freeze_clock(&self, at: impl IntoTimestamp) {
+        let at = instant_or_panic(at);
+        self.shared.world().clock.freeze(at.as_millis());
     }
 
     /// Moves the clock forward (a real clock becomes frozen at the later instant).

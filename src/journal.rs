@@ -17,6 +17,7 @@ pub const DEFAULT_MAX_BODY_BYTES: usize = 64 * 1024 * 1024;
 
 /// One request as the mock received it, with the status it answered.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct RecordedRequest {
     pub method: String,
     /// The request target as sent: path and query string.

@@ -48,6 +48,7 @@ mod shared;
 mod state;
 mod store;
 mod team;
+mod timestamp;
 mod validate;
 mod world;
 
@@ -57,13 +58,14 @@ pub use handle::{MockRecotap, MockRecotapBuilder, DEFAULT_API_KEY};
 pub use journal::RecordedRequest;
 pub use journal::DEFAULT_MAX_BODY_BYTES as DEFAULT_JOURNAL_BYTES;
 pub use model::{
-    Account, CustomField, FieldStatus, InvalidObjectId, LabelType, ObjectId, ScoreUpdate, Segment,
-    SegmentStatus, SegmentType,
+    Account, CustomField, FieldStatus, InvalidObjectId, LabelType, NewAccount, ObjectId,
+    ScoreUpdate, Segment, SegmentStatus, SegmentType,
 };
 pub use sales::{Activity, AssociatedAccount, Contact, Deal, Pipeline, Sender, Stage};
 pub use state::{parse_document, ApiKey, StateDocument, StateError, TeamDocument, TeamSettings};
 pub use store::StoreError;
 pub use team::TeamView;
+pub use timestamp::{IntoTimestamp, InvalidTimestamp, Timestamp};
 
 #[cfg(feature = "test-hooks")]
 #[doc(hidden)]

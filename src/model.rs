@@ -7,7 +7,8 @@ use std::str::FromStr;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Number, Value};
 
-use crate::clock::{format_iso, parse_iso, Millis};
+use crate::clock::Millis;
+use crate::timestamp::Timestamp;
 
 /// A MongoDB-ObjectId-shaped identifier: 4 bytes of seconds, 5 bytes per mock, 3 bytes of counter.
 ///
@@ -31,11 +32,20 @@ impl ObjectId {
 
 /// The error of parsing an [`ObjectId`] from text that is not 24 hex digits.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct InvalidObjectId(pub String);
+pub struct InvalidObjectId {
+    text: String,
+}
+
+impl InvalidObjectId {
+    /// The text that was not an id.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+}
 
 impl fmt::Display for InvalidObjectId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "'{}' is not an id of 24 hex digits", self.0)
+        write!(f, "'{}' is not an id of 24 hex digits", self.text)
     }
 }
 
@@ -46,7 +56,9 @@ impl FromStr for ObjectId {
 
     fn from_str(text: &str) -> Result<Self, Self::Err> {
         if !ObjectId::is_valid(text) {
-            return Err(InvalidObjectId(text.to_string()));
+            return Err(InvalidObjectId {
+                text: text.to_string(),
+            });
         }
         let mut bytes = [0u8; 12];
         for (i, pair) in text.as_bytes().chunks(2).enumerate() {
@@ -372,17 +384,26 @@ impl Segment {
     }
 }
 
-/// An account, with every field the mock stores.
+/// An account to seed (through the handle, the admin API or a state document): a domain
+/// (cleaned when stored) and a name; everything else optional. The mock generates an id and
+/// stamps the current time where they are absent. What the mock gives back is an [`Account`].
 ///
 /// ```
-/// use recotap_mock::Account;
-/// let seed = Account::new("https://www.Acme.com", "Acme Corp").external_id("crm-001");
+/// use recotap_mock::NewAccount;
+/// let seed = NewAccount::new("https://www.Acme.com", "Acme Corp").external_id("crm-001");
 /// assert_eq!(seed.name, "Acme Corp");
 /// ```
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct Account {
-    /// `None` only in a seed: the mock then generates an id.
+// The admin API's messages about a bad body say "expected struct Account".
+#[serde(
+    rename_all = "camelCase",
+    deny_unknown_fields,
+    expecting = "struct Account"
+)]
+#[non_exhaustive]
+pub struct NewAccount {
+    /// A chosen id; `None` lets the mock generate one. (Documents the mock writes always
+    /// carry it.)
     #[serde(default, rename = "rtp_aid")]
     pub rtp_aid: Option<ObjectId>,
     pub domain: String,
@@ -409,22 +430,22 @@ pub struct Account {
     pub rtp_bombora_intent_score: Number,
     #[serde(default, rename = "rtp_journey_stage")]
     pub rtp_journey_stage: String,
-    /// `None` only in a seed: the mock then stamps the current time.
-    #[serde(default, with = "optional_iso")]
-    pub created_at: Option<Millis>,
-    /// `None` only in a seed: the mock then stamps the current time.
-    #[serde(default, with = "optional_iso")]
-    pub updated_at: Option<Millis>,
+    /// `None`: the mock's current time.
+    #[serde(default)]
+    pub created_at: Option<Timestamp>,
+    /// `None`: the mock's current time.
+    #[serde(default)]
+    pub updated_at: Option<Timestamp>,
 }
 
 fn zero() -> Number {
     Number::from(0)
 }
 
-impl Account {
+impl NewAccount {
     /// A seed with a domain (cleaned when stored) and a name; everything else defaults.
     pub fn new(domain: &str, name: &str) -> Self {
-        Account {
+        NewAccount {
             rtp_aid: None,
             domain: domain.to_string(),
             name: name.to_string(),
@@ -442,6 +463,12 @@ impl Account {
             created_at: None,
             updated_at: None,
         }
+    }
+
+    /// Chooses the account's id instead of letting the mock generate one.
+    pub fn with_id(mut self, rtp_aid: ObjectId) -> Self {
+        self.rtp_aid = Some(rtp_aid);
+        self
     }
 
     /// Sets the CRM id.
@@ -467,11 +494,81 @@ impl Account {
         self.rtp_journey_stage = stage.to_string();
         self
     }
+}
 
-    /// The stored id. Accounts returned by the mock always have one.
+impl From<Account> for NewAccount {
+    /// The seed that restores `account` exactly (id and times included).
+    fn from(account: Account) -> Self {
+        NewAccount {
+            rtp_aid: Some(account.rtp_aid),
+            domain: account.domain,
+            name: account.name,
+            external_id: account.external_id,
+            short_name: account.short_name,
+            linkedin_url: account.linkedin_url,
+            tags: account.tags,
+            custom_fields: account.custom_fields,
+            rtp_account_score: account.rtp_account_score,
+            rtp_advertising_activity_score: account.rtp_advertising_activity_score,
+            rtp_website_intent_score: account.rtp_website_intent_score,
+            rtp_g2_intent_score: account.rtp_g2_intent_score,
+            rtp_bombora_intent_score: account.rtp_bombora_intent_score,
+            rtp_journey_stage: account.rtp_journey_stage,
+            created_at: Some(account.created_at),
+            updated_at: Some(account.updated_at),
+        }
+    }
+}
+
+/// An account as the mock stores it: every field, with its id and times.
+///
+/// ```
+/// use recotap_mock::{MockRecotap, NewAccount};
+/// let mock = MockRecotap::start();
+/// let acme = mock.add_account(NewAccount::new("https://www.Acme.com", "Acme Corp"));
+/// assert_eq!(acme.domain, "acme.com");
+/// assert_eq!(acme.created_at, mock.now());
+/// ```
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[non_exhaustive]
+pub struct Account {
+    #[serde(rename = "rtp_aid")]
+    pub rtp_aid: ObjectId,
+    /// Cleaned (API.md's domain rules).
+    pub domain: String,
+    pub name: String,
+    pub external_id: Option<String>,
+    pub short_name: Option<String>,
+    pub linkedin_url: Option<String>,
+    pub tags: Vec<String>,
+    pub custom_fields: Map<String, Value>,
+    #[serde(rename = "rtp_account_score")]
+    pub rtp_account_score: Number,
+    #[serde(rename = "rtp_advertising_activity_score")]
+    pub rtp_advertising_activity_score: Number,
+    #[serde(rename = "rtp_website_intent_score")]
+    pub rtp_website_intent_score: Number,
+    #[serde(rename = "rtp_g2_intent_score")]
+    pub rtp_g2_intent_score: Number,
+    #[serde(rename = "rtp_bombora_intent_score")]
+    pub rtp_bombora_intent_score: Number,
+    #[serde(rename = "rtp_journey_stage")]
+    pub rtp_journey_stage: String,
+    pub created_at: Timestamp,
+    /// The last change (`rtp_last_account_date` in listings; what `lastSync` compares).
+    pub updated_at: Timestamp,
+}
+
+impl Account {
+    /// The account's id (`rtp_aid`).
     pub fn id(&self) -> ObjectId {
         self.rtp_aid
-            .expect("an account returned by the mock always has an rtp_aid")
+    }
+
+    /// The same account as a seed that restores it exactly (id and times included).
+    pub fn to_seed(&self) -> NewAccount {
+        NewAccount::from(self.clone())
     }
 }
 
@@ -485,6 +582,7 @@ impl Account {
 /// ```
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[non_exhaustive]
 pub struct ScoreUpdate {
     #[serde(default)]
     pub rtp_account_score: Option<Number>,
@@ -535,27 +633,6 @@ impl ScoreUpdate {
     pub fn journey_stage(mut self, stage: &str) -> Self {
         self.rtp_journey_stage = Some(stage.to_string());
         self
-    }
-}
-
-/// Serialises optional millisecond timestamps as ISO 8601 strings.
-mod optional_iso {
-    use super::*;
-
-    pub fn serialize<S: Serializer>(at: &Option<Millis>, s: S) -> Result<S::Ok, S::Error> {
-        match at {
-            Some(ms) => s.serialize_str(&format_iso(*ms)),
-            None => s.serialize_none(),
-        }
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Millis>, D::Error> {
-        match Option::<String>::deserialize(d)? {
-            None => Ok(None),
-            Some(text) => parse_iso(&text).map(Some).ok_or_else(|| {
-                serde::de::Error::custom(format!("'{text}' is not an ISO 8601 date-time"))
-            }),
-        }
     }
 }
 

@@ -23,9 +23,15 @@ pub fn load(path: &Path) -> Result<Option<StateDocument>, StateError> {
     match std::fs::read(path) {
         Ok(bytes) => parse_document(&bytes)
             .map(Some)
-            .map_err(|error| StateError(format!("{}: {error}", path.display()))),
+            .map_err(|error| StateError::InFile {
+                path: path.to_path_buf(),
+                error: Box::new(error),
+            }),
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(error) => Err(StateError(format!("{}: {error}", path.display()))),
+        Err(error) => Err(StateError::Unreadable {
+            path: path.to_path_buf(),
+            problem: error.to_string(),
+        }),
     }
 }
 

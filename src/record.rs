@@ -10,13 +10,17 @@ use serde_json::{Map, Number, Value};
 use crate::jsvalue::JsValue;
 
 use crate::clock::Millis;
-use crate::model::{Account, ObjectId, ScoreUpdate};
+use crate::model::{Account, NewAccount, ObjectId, ScoreUpdate};
+use crate::timestamp::Timestamp;
 
 /// What the vendor computes for an account; absent until a test sets any of it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Vendor {
-    /// Account, advertising activity, website intent, G2 intent, Bombora intent.
-    pub scores: [Number; 5],
+    pub rtp_account_score: Number,
+    pub rtp_advertising_activity_score: Number,
+    pub rtp_website_intent_score: Number,
+    pub rtp_g2_intent_score: Number,
+    pub rtp_bombora_intent_score: Number,
     pub journey_stage: String,
 }
 
@@ -40,13 +44,18 @@ pub struct AccountRecord {
 impl Default for Vendor {
     fn default() -> Self {
         Vendor {
-            scores: std::array::from_fn(|_| Number::from(0)),
+            rtp_account_score: Number::from(0),
+            rtp_advertising_activity_score: Number::from(0),
+            rtp_website_intent_score: Number::from(0),
+            rtp_g2_intent_score: Number::from(0),
+            rtp_bombora_intent_score: Number::from(0),
             journey_stage: String::new(),
         }
     }
 }
 
-static ZERO: std::sync::LazyLock<Number> = std::sync::LazyLock::new(|| Number::from(0));
+/// The vendor's side of an account a test never scored.
+static NO_VENDOR: std::sync::LazyLock<Vendor> = std::sync::LazyLock::new(Vendor::default);
 
 impl AccountRecord {
     /// An account with only its id, domain and times; the rest is set by the caller.
@@ -67,22 +76,19 @@ impl AccountRecord {
     }
 
     /// The stored form of a seeded account whose id, domain and times are already settled.
-    pub fn from_account(account: Account, id: ObjectId, domain: String, now: Millis) -> Self {
-        let scores = [
-            account.rtp_account_score,
-            account.rtp_advertising_activity_score,
-            account.rtp_website_intent_score,
-            account.rtp_g2_intent_score,
-            account.rtp_bombora_intent_score,
-        ];
+    pub fn from_seed(account: NewAccount, id: ObjectId, domain: String, now: Millis) -> Self {
         let vendor = Vendor {
-            scores,
+            rtp_account_score: account.rtp_account_score,
+            rtp_advertising_activity_score: account.rtp_advertising_activity_score,
+            rtp_website_intent_score: account.rtp_website_intent_score,
+            rtp_g2_intent_score: account.rtp_g2_intent_score,
+            rtp_bombora_intent_score: account.rtp_bombora_intent_score,
             journey_stage: account.rtp_journey_stage,
         };
         AccountRecord {
             id,
-            created_at: account.created_at.unwrap_or(now),
-            updated_at: account.updated_at.unwrap_or(now),
+            created_at: account.created_at.map_or(now, Timestamp::as_millis),
+            updated_at: account.updated_at.map_or(now, Timestamp::as_millis),
             domain: domain.into_boxed_str(),
             name: account.name.into_boxed_str(),
             external_id: account.external_id.map(String::into_boxed_str),
@@ -105,43 +111,34 @@ impl AccountRecord {
     /// The public form.
     pub fn to_account(&self) -> Account {
         let text = |text: &Option<Box<str>>| text.as_deref().map(str::to_string);
-        let mut account = Account::new(&self.domain, &self.name);
-        account.rtp_aid = Some(self.id);
-        account.external_id = text(&self.external_id);
-        account.short_name = text(&self.short_name);
-        account.linkedin_url = text(&self.linkedin_url);
-        account.tags = self.tags.iter().map(|tag| tag.to_string()).collect();
-        account.custom_fields = self
-            .custom_fields
-            .iter()
-            .map(|(key, value)| (key.to_string(), value.to_value()))
-            .collect::<Map<String, Value>>();
-        if let Some(vendor) = &self.vendor {
-            let [account_score, advertising, website, g2, bombora] = vendor.scores.clone();
-            account.rtp_account_score = account_score;
-            account.rtp_advertising_activity_score = advertising;
-            account.rtp_website_intent_score = website;
-            account.rtp_g2_intent_score = g2;
-            account.rtp_bombora_intent_score = bombora;
-            account.rtp_journey_stage = vendor.journey_stage.clone();
+        let vendor = self.vendor();
+        Account {
+            rtp_aid: self.id,
+            domain: self.domain.to_string(),
+            name: self.name.to_string(),
+            external_id: text(&self.external_id),
+            short_name: text(&self.short_name),
+            linkedin_url: text(&self.linkedin_url),
+            tags: self.tags.iter().map(|tag| tag.to_string()).collect(),
+            custom_fields: self
+                .custom_fields
+                .iter()
+                .map(|(key, value)| (key.to_string(), value.to_value()))
+                .collect::<Map<String, Value>>(),
+            rtp_account_score: vendor.rtp_account_score.clone(),
+            rtp_advertising_activity_score: vendor.rtp_advertising_activity_score.clone(),
+            rtp_website_intent_score: vendor.rtp_website_intent_score.clone(),
+            rtp_g2_intent_score: vendor.rtp_g2_intent_score.clone(),
+            rtp_bombora_intent_score: vendor.rtp_bombora_intent_score.clone(),
+            rtp_journey_stage: vendor.journey_stage.clone(),
+            created_at: Timestamp::from_millis(self.created_at),
+            updated_at: Timestamp::from_millis(self.updated_at),
         }
-        account.created_at = Some(self.created_at);
-        account.updated_at = Some(self.updated_at);
-        account
     }
 
-    /// Score `index` (see [`Vendor::scores`]), 0 when unset.
-    pub fn score(&self, index: usize) -> &Number {
-        self.vendor
-            .as_ref()
-            .map_or(&ZERO, |vendor| &vendor.scores[index])
-    }
-
-    /// The journey stage, `""` when unset.
-    pub fn journey_stage(&self) -> &str {
-        self.vendor
-            .as_ref()
-            .map_or("", |vendor| &vendor.journey_stage)
+    /// The vendor's side: what a test set, or the defaults (scores 0, stage `""`).
+    pub fn vendor(&self) -> &Vendor {
+        self.vendor.as_deref().unwrap_or(&NO_VENDOR)
     }
 
     /// The value of custom field `key`, if the account has one.
@@ -171,18 +168,25 @@ impl AccountRecord {
     /// Applies what a test set for the vendor's side.
     pub fn apply_scores(&mut self, update: &ScoreUpdate) {
         let vendor = self.vendor.get_or_insert_with(Box::default);
-        let sent = [
-            &update.rtp_account_score,
-            &update.rtp_advertising_activity_score,
-            &update.rtp_website_intent_score,
-            &update.rtp_g2_intent_score,
-            &update.rtp_bombora_intent_score,
-        ];
-        for (stored, sent) in vendor.scores.iter_mut().zip(sent) {
+        let set = |stored: &mut Number, sent: &Option<Number>| {
             if let Some(score) = sent {
                 *stored = score.clone();
             }
-        }
+        };
+        set(&mut vendor.rtp_account_score, &update.rtp_account_score);
+        set(
+            &mut vendor.rtp_advertising_activity_score,
+            &update.rtp_advertising_activity_score,
+        );
+        set(
+            &mut vendor.rtp_website_intent_score,
+            &update.rtp_website_intent_score,
+        );
+        set(&mut vendor.rtp_g2_intent_score, &update.rtp_g2_intent_score);
+        set(
+            &mut vendor.rtp_bombora_intent_score,
+            &update.rtp_bombora_intent_score,
+        );
         if let Some(stage) = &update.rtp_journey_stage {
             vendor.journey_stage = stage.clone();
         }
@@ -212,26 +216,27 @@ mod tests {
     #[test]
     fn an_account_survives_the_round_trip_through_the_compact_form() {
         let id: ObjectId = "69f32820bbbb1c259c3945cd".parse().unwrap();
-        let mut account = Account::new("acme.com", "Acme")
+        let mut seed = NewAccount::new("acme.com", "Acme")
+            .with_id(id)
             .external_id("crm-1")
             .custom_field("B_C", 2)
             .custom_field("A_C", "x")
             .score(78)
             .journey_stage("Aware");
-        account.tags = vec!["t1".into(), "t2".into()];
-        account.rtp_aid = Some(id);
-        account.created_at = Some(1);
-        account.updated_at = Some(2);
-        let record = AccountRecord::from_account(account.clone(), id, "acme.com".into(), 9);
-        assert_eq!(record.to_account(), account);
+        seed.tags = vec!["t1".into(), "t2".into()];
+        seed.created_at = Some(Timestamp::from_millis(1));
+        seed.updated_at = Some(Timestamp::from_millis(2));
+        let record = AccountRecord::from_seed(seed.clone(), id, "acme.com".into(), 9);
+        assert_eq!(NewAccount::from(record.to_account()), seed);
     }
 
     #[test]
     fn an_account_without_vendor_data_keeps_no_vendor_box() {
         let id: ObjectId = "69f32820bbbb1c259c3945cd".parse().unwrap();
-        let record = AccountRecord::from_account(Account::new("a.com", "A"), id, "a.com".into(), 0);
+        let seed = NewAccount::new("a.com", "A");
+        let record = AccountRecord::from_seed(seed, id, "a.com".into(), 0);
         assert!(record.vendor.is_none());
-        assert_eq!(record.score(0), &Number::from(0));
-        assert_eq!(record.journey_stage(), "");
+        assert_eq!(record.vendor().rtp_account_score, Number::from(0));
+        assert_eq!(record.vendor().journey_stage, "");
     }
 }

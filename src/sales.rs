@@ -10,6 +10,7 @@ use serde_json::Number;
 
 use crate::clock::Millis;
 use crate::domain::clean_domain as cleaned;
+use crate::timestamp::Timestamp;
 
 fn clean_domain(raw: &str) -> String {
     cleaned(raw).into_owned()
@@ -150,7 +151,7 @@ pub struct Activity {
     pub rtp_aid: Option<ObjectId>,
     /// When the mock stored it.
     #[serde(default)]
-    pub created_at: Option<String>,
+    pub created_at: Option<Timestamp>,
 }
 
 /// One entry of `results` in `POST /deals`.
@@ -267,7 +268,7 @@ impl SalesBook {
                 ("failed", Some(error))
             } else {
                 activity.rtp_aid = account_of(&clean_domain(&activity.domain));
-                activity.created_at = Some(crate::clock::format_iso(now));
+                activity.created_at = Some(Timestamp::from_millis(now));
                 self.activity_ids.insert(id.clone());
                 self.activities.push(activity);
                 ("created", None)

@@ -2,9 +2,11 @@
 //! `GET`/`PUT /_mock/state` and the handle's snapshot / restore. Shapes only; the store
 //! converts to and from them.
 
+use std::path::PathBuf;
+
 use serde::{Deserialize, Serialize};
 
-use crate::model::{Account, CustomField, Segment};
+use crate::model::{CustomField, NewAccount, Segment};
 use crate::sales::{Activity, Deal, Pipeline};
 
 /// Every team of a mock, with everything it holds.
@@ -18,6 +20,7 @@ use crate::sales::{Activity, Deal, Pipeline};
 /// ```
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[non_exhaustive]
 pub struct StateDocument {
     #[serde(default)]
     pub teams: Vec<TeamDocument>,
@@ -26,6 +29,7 @@ pub struct StateDocument {
 /// One team. Omitted lists are empty.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[non_exhaustive]
 pub struct TeamDocument {
     pub name: String,
     #[serde(default)]
@@ -35,7 +39,8 @@ pub struct TeamDocument {
     #[serde(default)]
     pub segments: Vec<Segment>,
     #[serde(default)]
-    pub accounts: Vec<Account>,
+    /// Seeds when read (ids and times optional); the mock writes every id and time.
+    pub accounts: Vec<NewAccount>,
     #[serde(default)]
     pub deals: Vec<Deal>,
     #[serde(default)]
@@ -46,9 +51,20 @@ pub struct TeamDocument {
     pub settings: TeamSettings,
 }
 
+impl TeamDocument {
+    /// An empty team called `name`.
+    pub fn new(name: &str) -> Self {
+        TeamDocument {
+            name: name.to_string(),
+            ..TeamDocument::default()
+        }
+    }
+}
+
 /// Per-team settings.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[non_exhaustive]
 pub struct TeamSettings {
     /// Requests per second allowed per API key of the team (overrides the mock-wide limit).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -92,13 +108,47 @@ impl ApiKey {
     }
 }
 
-/// Why a state document was refused; names the team and the entry at fault.
+/// Why a state document was refused. `Display` gives a message that names the team and the
+/// entry at fault.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct StateError(pub String);
+#[non_exhaustive]
+pub enum StateError {
+    /// The text is not a state document (JSON syntax, or a shape the document does not have),
+    /// with the parser's detail.
+    Malformed { detail: String },
+    /// A team has an empty name.
+    EmptyTeamName,
+    /// Two teams share a name.
+    DuplicateTeam { team: String },
+    /// An entry of a team breaks a rule: `entry` names it (say, `accounts[3]`).
+    InvalidEntry {
+        team: String,
+        entry: String,
+        problem: String,
+    },
+    /// A state file could not be read.
+    Unreadable { path: PathBuf, problem: String },
+    /// A state file holds an invalid document.
+    InFile {
+        path: PathBuf,
+        error: Box<StateError>,
+    },
+}
 
 impl std::fmt::Display for StateError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
+        match self {
+            StateError::Malformed { detail } => write!(f, "invalid state document: {detail}"),
+            StateError::EmptyTeamName => f.write_str("a team has an empty name"),
+            StateError::DuplicateTeam { team } => write!(f, "team '{team}' appears twice"),
+            StateError::InvalidEntry {
+                team,
+                entry,
+                problem,
+            } => write!(f, "team '{team}', {entry}: {problem}"),
+            StateError::Unreadable { path, problem } => write!(f, "{}: {problem}", path.display()),
+            StateError::InFile { path, error } => write!(f, "{}: {error}", path.display()),
+        }
     }
 }
 
@@ -106,6 +156,7 @@ impl std::error::Error for StateError {}
 
 /// Parses a state document from JSON text, with a message that says where it went wrong.
 pub fn parse_document(text: &[u8]) -> Result<StateDocument, StateError> {
-    serde_json::from_slice(text)
-        .map_err(|error| StateError(format!("invalid state document: {error}")))
+    serde_json::from_slice(text).map_err(|error| StateError::Malformed {
+        detail: error.to_string(),
+    })
 }

@@ -2,7 +2,7 @@
 //! handle's own methods work on team `default`; `mock.team("name")` reaches any other.
 
 use crate::clock::Millis;
-use crate::model::{Account, CustomField, ObjectId, ScoreUpdate, Segment};
+use crate::model::{Account, CustomField, NewAccount, ObjectId, ScoreUpdate, Segment};
 use crate::sales::{Activity, Deal, Pipeline};
 use crate::shared::Shared;
 use crate::store::{Store, StoreError};
@@ -11,10 +11,10 @@ use crate::store::{Store, StoreError};
 /// inspecting a team that does not exist finds nothing.
 ///
 /// ```
-/// use recotap_mock::{Account, MockRecotap};
+/// use recotap_mock::{MockRecotap, NewAccount};
 ///
 /// let mock = MockRecotap::builder().team_api_key("k2", "team2").start();
-/// mock.team("team2").add_account(Account::new("acme.com", "Acme (team 2)"));
+/// mock.team("team2").add_account(NewAccount::new("acme.com", "Acme (team 2)"));
 /// assert_eq!(mock.team("team2").accounts().len(), 1);
 /// assert!(mock.accounts().is_empty(), "team default is untouched");
 /// ```
@@ -64,7 +64,7 @@ impl<'m> TeamView<'m> {
     }
 
     /// Adds an account (domain cleaned, id and timestamps filled in) and returns it as stored.
-    pub fn try_add_account(&self, account: Account) -> Result<Account, StoreError> {
+    pub fn try_add_account(&self, account: NewAccount) -> Result<Account, StoreError> {
         self.write(|store, now| store.insert_account(&self.name, account, now))
     }
 
@@ -72,7 +72,7 @@ impl<'m> TeamView<'m> {
     ///
     /// # Panics
     /// If the domain is invalid or taken; use [`TeamView::try_add_account`] to handle that.
-    pub fn add_account(&self, account: Account) -> Account {
+    pub fn add_account(&self, account: NewAccount) -> Account {
         self.try_add_account(account)
             .unwrap_or_else(|error| panic!("recotap-mock: cannot add account: {error}"))
     }

@@ -8,7 +8,7 @@ mod common;
 use std::time::Duration;
 
 use common::*;
-use recotap_mock::{Account, CustomField, LabelType, MockRecotap, ScoreUpdate};
+use recotap_mock::{CustomField, LabelType, MockRecotap, NewAccount, ScoreUpdate};
 use reqwest::Method;
 use serde_json::{json, Value};
 
@@ -90,7 +90,7 @@ fn bare_row(id: &str, name: &str, domain: &str, updated: &str) -> Value {
 /// Seeds `count` accounts `company000.com`.. through the handle and returns their ids in order.
 fn seed_companies(mock: &MockRecotap, count: usize) -> Vec<String> {
     for i in 0..count {
-        mock.add_account(Account::new(
+        mock.add_account(NewAccount::new(
             &format!("company{i:03}.com"),
             &format!("Company {i:03}"),
         ));
@@ -118,9 +118,9 @@ fn company_rows(ids: &[String], from: usize, to: usize) -> Vec<Value> {
 /// A mock holding `acme.com`, `globex.com` and `initech.com`, created in that order.
 fn mock_with_three_accounts() -> MockRecotap {
     let mock = mock();
-    mock.add_account(Account::new("acme.com", "Acme Corp"));
-    mock.add_account(Account::new("globex.com", "Globex"));
-    mock.add_account(Account::new("initech.com", "Initech"));
+    mock.add_account(NewAccount::new("acme.com", "Acme Corp"));
+    mock.add_account(NewAccount::new("globex.com", "Globex"));
+    mock.add_account(NewAccount::new("initech.com", "Initech"));
     mock
 }
 
@@ -132,7 +132,7 @@ fn mock_with_fields_and_acme() -> MockRecotap {
     mock.add_custom_field(CustomField::new("CRM Stage", LabelType::SingleLineText));
     mock.add_custom_field(CustomField::new("Old Score", LabelType::Number).inactive());
     mock.add_account(
-        Account::new("acme.com", "Acme Corp")
+        NewAccount::new("acme.com", "Acme Corp")
             .custom_field("CRM_STAGE_C", "POC")
             .custom_field("CONTRACT_VALUE_C", 100),
     );
@@ -795,12 +795,12 @@ fn a_row_holds_scores_stage_external_id_every_active_field_and_the_last_update()
     mock.add_custom_field(CustomField::new("CRM Stage", LabelType::SingleLineText));
     mock.add_custom_field(CustomField::new("Old Score", LabelType::Number).inactive());
     mock.add_account(
-        Account::new("acme.com", "Acme Corp")
+        NewAccount::new("acme.com", "Acme Corp")
             .external_id("crm-001")
             .custom_field("CRM_STAGE_C", "POC")
             .custom_field("OLD_SCORE_C", 5),
     );
-    mock.add_account(Account::new("globex.com", "Globex"));
+    mock.add_account(NewAccount::new("globex.com", "Globex"));
     let acme = id_of(&mock, "acme.com");
     let globex = id_of(&mock, "globex.com");
     mock.advance_clock(Duration::from_secs(1));
@@ -866,7 +866,7 @@ fn a_row_holds_scores_stage_external_id_every_active_field_and_the_last_update()
 fn set_scores_keeps_the_fields_it_does_not_name_and_bumps_the_update_time() {
     // Arrange
     let mock = mock();
-    mock.add_account(Account::new("acme.com", "Acme Corp"));
+    mock.add_account(NewAccount::new("acme.com", "Acme Corp"));
     mock.set_scores(
         "acme.com",
         ScoreUpdate::default()
@@ -892,7 +892,7 @@ fn set_scores_keeps_the_fields_it_does_not_name_and_bumps_the_update_time() {
 fn the_admin_score_patch_names_an_unknown_account_with_404_and_a_bad_id_with_400() {
     // Arrange
     let mock = mock();
-    mock.add_account(Account::new("acme.com", "Acme Corp"));
+    mock.add_account(NewAccount::new("acme.com", "Acme Corp"));
     let unknown = "0123456789abcdef01234567";
 
     // Act
@@ -1266,7 +1266,7 @@ fn a_mapping_that_is_not_an_object_fails_nested_validation() {
 fn mapping_items_need_non_empty_string_domains_and_external_ids_and_no_other_property() {
     // Arrange
     let mock = mock();
-    mock.add_account(Account::new("acme.com", "Acme Corp"));
+    mock.add_account(NewAccount::new("acme.com", "Acme Corp"));
     let body = r#"{"mappings":[
         {"domain":"","externalId":"crm-1"},
         {"domain":5,"externalId":"  "},
@@ -1318,9 +1318,9 @@ fn mapping_items_need_non_empty_string_domains_and_external_ids_and_no_other_pro
 fn mappings_clean_domains_let_the_last_mapping_win_and_report_matched_updated_and_not_found() {
     // Arrange
     let mock = mock();
-    mock.add_account(Account::new("acme.com", "Acme Corp"));
-    mock.add_account(Account::new("globex.com", "Globex").external_id("old-crm-id"));
-    mock.add_account(Account::new("initech.com", "Initech"));
+    mock.add_account(NewAccount::new("acme.com", "Acme Corp"));
+    mock.add_account(NewAccount::new("globex.com", "Globex").external_id("old-crm-id"));
+    mock.add_account(NewAccount::new("initech.com", "Initech"));
     mock.advance_clock(Duration::from_secs(1));
     let body = json!({ "mappings": [
         { "domain": "https://www.ACME.com/x", "externalId": "crm-1" },
@@ -1378,7 +1378,7 @@ fn mapped_accounts_appear_in_a_delta_sync_after_the_mapping() {
 fn mapping_an_account_to_the_external_id_it_already_has_counts_as_matched_but_not_updated() {
     // Arrange
     let mock = mock();
-    mock.add_account(Account::new("acme.com", "Acme Corp").external_id("crm-1"));
+    mock.add_account(NewAccount::new("acme.com", "Acme Corp").external_id("crm-1"));
     mock.advance_clock(Duration::from_secs(1));
 
     // Act
@@ -1404,9 +1404,9 @@ fn mapping_an_account_to_the_external_id_it_already_has_counts_as_matched_but_no
 fn accounts_without_an_external_id_are_listed_as_a_plain_array_of_name_and_domain_in_id_order() {
     // Arrange
     let mock = mock();
-    mock.add_account(Account::new("acme.com", "Acme Corp"));
-    mock.add_account(Account::new("globex.com", "Globex").external_id("crm-2"));
-    mock.add_account(Account::new("initech.com", "Initech"));
+    mock.add_account(NewAccount::new("acme.com", "Acme Corp"));
+    mock.add_account(NewAccount::new("globex.com", "Globex").external_id("crm-2"));
+    mock.add_account(NewAccount::new("initech.com", "Initech"));
 
     // Act
     let (status, body) = get(&mock, "/accounts/missing-external-ids");

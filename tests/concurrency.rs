@@ -185,7 +185,7 @@ fn assert_whole_batches(snapshot: &StateDocument) -> usize {
             .accounts
             .iter()
             .filter(|account| group_of(&account.domain) == Some(group))
-            .filter(|account| members.contains(&account.id()))
+            .filter(|account| account.rtp_aid.is_some_and(|id| members.contains(&id)))
             .count();
         assert!(
             joined == 0 || joined == GROUP_SIZE,

@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use std::time::Duration;
 
 use common::*;
-use recotap_mock::{Account, CustomField, LabelType, MockRecotap, Segment, SegmentStatus};
+use recotap_mock::{CustomField, LabelType, MockRecotap, NewAccount, Segment, SegmentStatus};
 use serde_json::{json, Value};
 
 const PATH: &str = "/api/v1/accounts";
@@ -260,7 +260,7 @@ fn an_inactive_custom_field_key_counts_as_unknown() {
 fn duplicate_domain_without_upsert_fails_with_the_documented_message() {
     // Arrange
     let mock = mock();
-    let existing = mock.add_account(Account::new("acme.com", "Acme Corp"));
+    let existing = mock.add_account(NewAccount::new("acme.com", "Acme Corp"));
     let before = stored(&mock, "acme.com");
 
     // Act
@@ -299,7 +299,7 @@ fn duplicate_domain_without_upsert_fails_with_the_documented_message() {
 fn a_known_domain_with_upsert_is_updated_and_reports_the_existing_id() {
     // Arrange
     let mock = mock();
-    let existing = mock.add_account(Account::new("acme.com", "Acme Corp"));
+    let existing = mock.add_account(NewAccount::new("acme.com", "Acme Corp"));
 
     // Act
     let (status, body) = push(
@@ -403,7 +403,7 @@ fn upsert_keeps_the_scores_and_journey_stage_set_through_the_handle() {
     // Arrange
     let mock = mock();
     mock.add_account(
-        Account::new("acme.com", "Acme")
+        NewAccount::new("acme.com", "Acme")
             .score(78)
             .journey_stage("Consideration"),
     );
@@ -427,7 +427,7 @@ fn every_result_reports_the_id_that_holds_its_domain_after_the_item() {
     // Arrange
     let mock = mock_with_fields();
     let known = mock
-        .add_account(Account::new("known.com", "Known"))
+        .add_account(NewAccount::new("known.com", "Known"))
         .id()
         .to_string();
 
@@ -478,7 +478,7 @@ fn every_result_reports_the_id_that_holds_its_domain_after_the_item() {
 /// checks that it is refused whole with `custom` and that nothing changed.
 fn assert_segment_refusal(mock: &MockRecotap, segment_id: &str, custom: &str) {
     // Arrange
-    mock.add_account(Account::new("known.com", "Known"));
+    mock.add_account(NewAccount::new("known.com", "Known"));
     let accounts_before = serde_json::to_value(mock.accounts()).unwrap();
     let members_before = mock.segment_members(segment_id);
 
@@ -557,9 +557,11 @@ fn created_and_updated_accounts_join_the_segment_once_in_processing_order() {
     // Arrange
     let mock = mock_with_fields();
     mock.add_segment(Segment::new("Q2").id("seg-001"));
-    let globex = mock.add_account(Account::new("globex.com", "Globex")).id();
+    let globex = mock
+        .add_account(NewAccount::new("globex.com", "Globex"))
+        .id();
     let initech = mock
-        .add_account(Account::new("initech.com", "Initech"))
+        .add_account(NewAccount::new("initech.com", "Initech"))
         .id();
 
     // Act
@@ -597,7 +599,7 @@ fn items_that_fail_as_duplicates_do_not_join_the_segment() {
     // Arrange
     let mock = mock();
     mock.add_segment(Segment::new("Q2").id("seg-001"));
-    mock.add_account(Account::new("globex.com", "Globex"));
+    mock.add_account(NewAccount::new("globex.com", "Globex"));
 
     // Act
     let (status, body) = push(
@@ -810,7 +812,7 @@ fn a_messy_spelling_of_a_known_domain_matches_it() {
     // Arrange
     let mock = mock();
     let id = mock
-        .add_account(Account::new("acme.com", "Acme"))
+        .add_account(NewAccount::new("acme.com", "Acme"))
         .id()
         .to_string();
 
@@ -850,7 +852,7 @@ fn the_summary_counts_every_outcome() {
     // Arrange
     let mock = mock_with_fields();
     let known = mock
-        .add_account(Account::new("known.com", "Known"))
+        .add_account(NewAccount::new("known.com", "Known"))
         .id()
         .to_string();
 
@@ -898,7 +900,7 @@ fn the_summary_counts_every_outcome() {
 fn the_status_is_200_even_when_every_item_fails() {
     // Arrange
     let mock = mock();
-    mock.add_account(Account::new("acme.com", "Acme"));
+    mock.add_account(NewAccount::new("acme.com", "Acme"));
 
     // Act
     let (status, body) = push(

@@ -8,7 +8,7 @@ mod common;
 use std::fmt::Write as _;
 
 use common::*;
-use recotap_mock::{Account, CustomField, LabelType, MockRecotap};
+use recotap_mock::{CustomField, LabelType, MockRecotap, NewAccount};
 use reqwest::header::HeaderValue;
 use serde_json::{json, Value};
 
@@ -65,8 +65,8 @@ fn get_row(name: &'static str, target: &str) -> Row {
 fn seeded_mock() -> MockRecotap {
     let mock = mock();
     mock.add_custom_field(CustomField::new("Tier", LabelType::SingleLineText));
-    mock.add_account(Account::new("globex.com", "Globex"));
-    mock.add_account(Account::new("bücher.de", "Bücher"));
+    mock.add_account(NewAccount::new("globex.com", "Globex"));
+    mock.add_account(NewAccount::new("bücher.de", "Bücher"));
     mock
 }
 

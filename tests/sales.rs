@@ -6,7 +6,7 @@ mod common;
 
 use common::*;
 use recotap_mock::{
-    Account, Activity, AssociatedAccount, Contact, Deal, MockRecotap, Pipeline, Sender, Stage,
+    Activity, AssociatedAccount, Contact, Deal, MockRecotap, NewAccount, Pipeline, Sender, Stage,
 };
 use reqwest::Method;
 use serde_json::{json, Number, Value};
@@ -350,7 +350,7 @@ fn a_new_deal_is_stored_with_associated_accounts_linked_by_cleaned_domain_when_t
 {
     // Arrange
     let mock = mock();
-    mock.add_account(Account::new("acme.com", "Acme Corp"));
+    mock.add_account(NewAccount::new("acme.com", "Acme Corp"));
     let acme = mock.account_by_domain("acme.com").unwrap().id();
     let request = json!({ "deals": [{
         "externalDealId": "d-1", "name": "Acme renewal", "amount": 50000,
@@ -415,7 +415,7 @@ fn a_new_deal_is_stored_with_associated_accounts_linked_by_cleaned_domain_when_t
 fn a_second_push_of_a_known_external_deal_id_replaces_the_deal_in_place() {
     // Arrange
     let mock = mock();
-    mock.add_account(Account::new("acme.com", "Acme Corp"));
+    mock.add_account(NewAccount::new("acme.com", "Acme Corp"));
     let first = json!({ "deals": [
         { "externalDealId": "d-1", "name": "Acme renewal", "amount": 50000, "stageId": "s-1" },
         { "externalDealId": "d-2", "name": "Globex pilot" }
@@ -982,7 +982,7 @@ fn contacts_must_be_a_non_empty_array_of_objects_and_from_an_object() {
 fn calls_and_emails_are_created_other_types_skipped_and_known_ids_failed_even_within_one_batch() {
     // Arrange
     let mock = mock();
-    mock.add_account(Account::new("acme.com", "Acme Corp"));
+    mock.add_account(NewAccount::new("acme.com", "Acme Corp"));
     let mut email = call("a-2", "unknown.com");
     email["activityType"] = json!("email");
     let mut meeting = call("a-3", "acme.com");
@@ -1070,7 +1070,7 @@ fn an_activity_id_stored_by_an_earlier_request_fails_in_a_later_one() {
 fn a_created_activity_keeps_every_field_sent_and_the_account_it_was_linked_to() {
     // Arrange
     let mock = mock();
-    mock.add_account(Account::new("acme.com", "Acme Corp"));
+    mock.add_account(NewAccount::new("acme.com", "Acme Corp"));
     let acme = mock.account_by_domain("acme.com").unwrap().id();
     let request = json!({ "activities": [{
         "externalActivityId": "em-1", "activityType": "email",
@@ -1123,7 +1123,7 @@ fn a_created_activity_keeps_every_field_sent_and_the_account_it_was_linked_to() 
                 email: some("rep@seller.com"),
             }),
             rtp_aid: Some(acme),
-            created_at: some(FROZEN),
+            created_at: Some(FROZEN.parse().unwrap()),
         }]
     );
 }
@@ -1225,7 +1225,7 @@ fn deal_stages_list_only_the_pipelines_of_the_keys_team() {
 /// the call `a-1` linked to it, all pushed through the API.
 fn mock_with_sales_data() -> MockRecotap {
     let mock = mock();
-    mock.add_account(Account::new("acme.com", "Acme Corp"));
+    mock.add_account(NewAccount::new("acme.com", "Acme Corp"));
     let deals = json!({ "deals": [{ "externalDealId": "d-1", "name": "Acme renewal", "amount": 50000,
                                     "associatedAccounts": [{ "domain": "acme.com", "name": "Acme" }] }] });
     assert_eq!(post(&mock, "/deals", &deals).0, 200);

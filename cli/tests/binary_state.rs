@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 
 use common::*;
 use recotap_mock::{
-    parse_document, Account, CustomField, LabelType, MockRecotap, ScoreUpdate, Segment,
+    parse_document, CustomField, LabelType, MockRecotap, NewAccount, ScoreUpdate, Segment,
     StateDocument,
 };
 use reqwest::Method;
@@ -1018,7 +1018,7 @@ fn mock_with_some_of_everything() -> MockRecotap {
                                 "customFields": { "CRM_STAGE_C": "POC" } }] }),
     );
     assert_eq!(status, 200);
-    mock.add_account(Account::new("globex.com", "Globex").external_id("crm-2"));
+    mock.add_account(NewAccount::new("globex.com", "Globex").external_id("crm-2"));
     mock.set_scores("globex.com", ScoreUpdate::default().account_score(9));
     let (status, _) = post(
         &mock,

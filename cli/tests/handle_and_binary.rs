@@ -14,7 +14,7 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use common::*;
-use recotap_mock::{Account, CustomField, LabelType, MockRecotap, Segment};
+use recotap_mock::{CustomField, LabelType, MockRecotap, NewAccount, Segment};
 use serde_json::{json, Value};
 use tokio::sync::RwLock;
 
@@ -239,7 +239,7 @@ fn reset_returns_to_the_initial_state_and_keeps_the_keys() {
         .start();
     mock.add_custom_field(CustomField::new("Tier", LabelType::Number));
     mock.add_segment(Segment::new("Q2").id("seg-001"));
-    mock.add_account(Account::new("acme.com", "Acme"));
+    mock.add_account(NewAccount::new("acme.com", "Acme"));
     let (status, _) = push(
         &mock,
         &json!({ "accounts": [{ "domain": "globex.com", "name": "Globex" }], "segmentId": "seg-001" }),
@@ -298,17 +298,17 @@ fn seeding_and_inspection_through_the_handle() {
     mock.add_custom_field(CustomField::new("Old Date", LabelType::Date).inactive());
     let generated = mock.add_segment(Segment::new("Generated"));
     let acme = mock.add_account(
-        Account::new("https://www.Acme.com/", "Acme Corp")
+        NewAccount::new("https://www.Acme.com/", "Acme Corp")
             .external_id("crm-001")
             .custom_field("CONTRACT_VALUE_C", 1200)
             .score(78)
             .journey_stage("Consideration"),
     );
-    let globex = mock.add_account(Account::new("globex.com", "Globex"));
+    let globex = mock.add_account(NewAccount::new("globex.com", "Globex"));
     let mut seeded = Segment::new("Seeded").id("seg-001");
     seeded.members = vec![acme.id()];
     mock.add_segment(seeded);
-    let duplicate = mock.try_add_account(Account::new("ACME.com", "Again"));
+    let duplicate = mock.try_add_account(NewAccount::new("ACME.com", "Again"));
 
     // Assert: what the handle returns and shows
     assert_eq!(field.key, "CONTRACT_VALUE_C");

@@ -14,7 +14,7 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 use common::*;
-use recotap_mock::{Account, MockRecotap};
+use recotap_mock::{MockRecotap, NewAccount};
 use reqwest::Method;
 use serde_json::{json, Value};
 
@@ -78,7 +78,7 @@ fn the_binary_on_another_loopback_address_serves_there_without_a_warning() {
 fn the_admin_api_never_answers_under_the_api_prefix() {
     // Arrange
     let mock = mock();
-    mock.add_account(Account::new("acme.com", "Acme"));
+    mock.add_account(NewAccount::new("acme.com", "Acme"));
     let targets = [
         ("GET", "/api/v1/_mock/health"),
         ("GET", "/api/v1/_mock/state"),

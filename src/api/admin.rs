@@ -13,7 +13,9 @@ use super::query::Query;
 use super::ADMIN_PREFIX;
 use crate::clock::{format_iso, parse_iso};
 use crate::faults::Fault;
-use crate::model::{Account, CustomField, FieldStatus, LabelType, ObjectId, ScoreUpdate, Segment};
+use crate::model::{
+    CustomField, FieldStatus, LabelType, NewAccount, ObjectId, ScoreUpdate, Segment,
+};
 use crate::shared::Shared;
 use crate::state::parse_document;
 use crate::store::constant_time_eq;
@@ -120,7 +122,7 @@ fn serve(shared: &Shared, request: &Request<Bytes>) -> AdminResult {
             Ok(reply(StatusCode::OK, &segment))
         }
         (Method::POST, ["accounts"]) => {
-            let seed: Account = parse(body)?;
+            let seed: NewAccount = parse(body)?;
             let stored = shared.world().store.insert_account(team, seed, now);
             Ok(reply(StatusCode::CREATED, &stored.map_err(conflict)?))
         }

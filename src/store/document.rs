@@ -31,7 +31,11 @@ impl Store {
                     .iter()
                     .map(|(id, record)| record.to_segment(id))
                     .collect(),
-                accounts: team.accounts.values().map(|a| a.to_account()).collect(),
+                accounts: team
+                    .accounts
+                    .values()
+                    .map(|a| a.to_account().into())
+                    .collect(),
                 deals: team.sales.deals().to_vec(),
                 pipelines: team.sales.pipelines().to_vec(),
                 activities: team.sales.activities().to_vec(),
@@ -56,14 +60,18 @@ impl Store {
         };
         for team in &document.teams {
             let name = team.name.as_str();
-            let fail = |what: String, error: &dyn fmt::Display| {
-                StateError(format!("team '{name}', {what}: {error}"))
+            let fail = |what: String, error: &dyn fmt::Display| StateError::InvalidEntry {
+                team: name.to_string(),
+                entry: what,
+                problem: error.to_string(),
             };
             if name.is_empty() {
-                return Err(StateError("a team has an empty name".to_string()));
+                return Err(StateError::EmptyTeamName);
             }
             if store.team(name).is_some() {
-                return Err(StateError(format!("team '{name}' appears twice")));
+                return Err(StateError::DuplicateTeam {
+                    team: name.to_string(),
+                });
             }
             store.team_or_create(name);
             for (i, key) in team.api_keys.iter().enumerate() {

@@ -176,17 +176,18 @@ impl Serialize for FieldValues<'_> {
 
 impl<'a> AccountRow<'a> {
     fn new(account: &'a AccountRecord, active_keys: &[&'a str]) -> Self {
+        let vendor = account.vendor();
         AccountRow {
             external_id: account.external_id.as_deref(),
             name: &account.name,
             domain: &account.domain,
             rtp_aid: account.id,
-            rtp_account_score: account.score(0),
-            rtp_journey_stage: account.journey_stage(),
-            rtp_advertising_activity_score: account.score(1),
-            rtp_website_intent_score: account.score(2),
-            rtp_g2_intent_score: account.score(3),
-            rtp_bombora_intent_score: account.score(4),
+            rtp_account_score: &vendor.rtp_account_score,
+            rtp_journey_stage: &vendor.journey_stage,
+            rtp_advertising_activity_score: &vendor.rtp_advertising_activity_score,
+            rtp_website_intent_score: &vendor.rtp_website_intent_score,
+            rtp_g2_intent_score: &vendor.rtp_g2_intent_score,
+            rtp_bombora_intent_score: &vendor.rtp_bombora_intent_score,
             rtp_last_account_date: format_iso(account.updated_at),
             custom_fields: FieldValues(
                 active_keys

@@ -18,8 +18,8 @@ use crate::jsvalue::{JsObject, JsValue};
 use crate::clock::{format_iso, Millis};
 use crate::domain::{clean_domain, is_valid_domain};
 use crate::model::{
-    Account, CustomField, FieldStatus, IdGenerator, ObjectId, ScoreUpdate, Segment, SegmentStatus,
-    SegmentType,
+    Account, CustomField, FieldStatus, IdGenerator, NewAccount, ObjectId, ScoreUpdate, Segment,
+    SegmentStatus, SegmentType,
 };
 use crate::record::{replace_present, replace_text, AccountRecord};
 use crate::sales::{
@@ -55,6 +55,7 @@ pub const DEFAULT_TEAM: &str = "default";
 
 /// A business rule refused the request. `Display` gives the exact `customMessage`.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum StoreError {
     SegmentNotFound(String),
     SegmentNotStatic(String),
@@ -292,7 +293,7 @@ impl Store {
     pub fn insert_account(
         &mut self,
         team: &str,
-        account: Account,
+        account: NewAccount,
         now: Millis,
     ) -> Result<Account, StoreError> {
         let (team, ids) = self.team_and_ids(team);
@@ -310,7 +311,7 @@ impl Store {
             Some(id) => id,
             None => ids.next_free(now, |id| team.accounts.contains_key(id)),
         };
-        let record = AccountRecord::from_account(account, id, domain.clone(), now);
+        let record = AccountRecord::from_seed(account, id, domain.clone(), now);
         let stored = record.to_account();
         team.by_domain.insert(domain.into_boxed_str(), id);
         team.accounts.insert(id, Box::new(record));
