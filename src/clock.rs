@@ -3,6 +3,10 @@
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use jiff::civil::Date;
+use jiff::tz::Offset;
+use jiff::Timestamp;
+
 /// Milliseconds since the Unix epoch, UTC.
 pub type Millis = i64;
 
@@ -46,14 +50,29 @@ fn system_now() -> Millis {
     }
 }
 
+/// The day `Millis` counts from.
+const EPOCH: Date = Date::constant(1970, 1, 1);
+/// 400 Gregorian years (146,097 days): the calendar repeats exactly after this many ms.
+const CYCLE_MS: Millis = 146_097 * 86_400_000;
+
 /// Formats `ms` as `YYYY-MM-DDTHH:MM:SS.mmmZ`, the API's only timestamp format.
 pub fn format_iso(ms: Millis) -> String {
-    let days = ms.div_euclid(86_400_000);
-    let in_day = ms.rem_euclid(86_400_000);
-    let (year, month, day) = civil_from_days(days);
-    let (hour, minute) = (in_day / 3_600_000, in_day / 60_000 % 60);
-    let (second, milli) = (in_day / 1000 % 60, in_day % 1000);
-    format!("{year:04}-{month:02}-{day:02}T{hour:02}:{minute:02}:{second:02}.{milli:03}Z")
+    // jiff's instants span the years -9999 to 9999, `Millis` about ±292 million years (an
+    // admin `advanceMs` reaches them). The calendar repeats every 400 years, so jiff reads the
+    // instant's place within its 400-year cycle from 1970 and the cycles go back on the year.
+    let (cycles, within) = (ms.div_euclid(CYCLE_MS), ms.rem_euclid(CYCLE_MS));
+    let at = Timestamp::from_millisecond(within).expect("1970 to 2370 are in jiff's range");
+    let t = Offset::UTC.to_datetime(at);
+    let year = i64::from(t.year()) + cycles * 400;
+    format!(
+        "{year:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
+        t.month(),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second(),
+        t.millisecond()
+    )
 }
 
 /// Parses the ISO 8601 forms clients send for dates and date-times:
@@ -67,10 +86,14 @@ pub fn parse_iso(text: &str) -> Option<Millis> {
         return None;
     }
     let (month, day) = (digits(b, 5, 2)?, digits(b, 8, 2)?);
-    if !(1..=12).contains(&month) || day < 1 || day > days_in_month(year, month) {
-        return None;
-    }
-    let mut ms = days_from_civil(year, month, day) * 86_400_000;
+    // jiff refuses month 0 or 13, and a day the month (in that year) does not have.
+    let date = Date::new(
+        i16::try_from(year).ok()?,
+        i8::try_from(month).ok()?,
+        i8::try_from(day).ok()?,
+    )
+    .ok()?;
+    let mut ms = date.duration_since(EPOCH).as_secs() * 1000;
     let mut at = 10;
     if at == b.len() {
         return Some(ms);
@@ -147,39 +170,6 @@ fn digits(b: &[u8], at: usize, count: usize) -> Option<i64> {
     })
 }
 
-fn days_in_month(year: i64, month: i64) -> i64 {
-    match month {
-        2 if year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
-    }
-}
-
-// Howard Hinnant's days-from-civil and civil-from-days algorithms (proleptic Gregorian).
-fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
-    let y = if month <= 2 { year - 1 } else { year };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (month + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + day - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-fn civil_from_days(days: i64) -> (i64, i64, i64) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    (year, month, day)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -221,6 +211,42 @@ mod tests {
         ] {
             assert_eq!(parse_iso(bad), None, "{bad:?}");
         }
+    }
+
+    #[test]
+    fn formats_instants_beyond_four_digit_years_and_before_the_epoch() {
+        assert_eq!(format_iso(-1), "1969-12-31T23:59:59.999Z");
+        assert_eq!(format_iso(951_782_400_000), "2000-02-29T00:00:00.000Z");
+        assert_eq!(format_iso(-62_167_219_200_001), "-001-12-31T23:59:59.999Z");
+        assert_eq!(format_iso(253_402_300_800_000), "10000-01-01T00:00:00.000Z");
+        assert_eq!(format_iso(i64::MAX), "292278994-08-17T07:12:55.807Z");
+        assert_eq!(format_iso(i64::MIN), "-292275055-05-16T16:47:04.192Z");
+    }
+
+    #[test]
+    fn parses_leap_days_extreme_offsets_and_long_fractions() {
+        assert_eq!(parse_iso("2000-02-29"), Some(951_782_400_000));
+        assert_eq!(parse_iso("1900-02-29"), None);
+        assert_eq!(parse_iso("2026-00-10"), None);
+        assert_eq!(parse_iso("2026-04-00"), None);
+        assert_eq!(parse_iso("2026-04-31"), None);
+        assert_eq!(
+            parse_iso("0000-01-01T00:00-23:59"),
+            Some(-62_167_132_860_000)
+        );
+        assert_eq!(
+            parse_iso("0000-01-01T00:00+23:59"),
+            Some(-62_167_305_540_000)
+        );
+        assert_eq!(
+            parse_iso("9999-12-31T23:59:59.999-23:59"),
+            Some(253_402_387_139_999)
+        );
+        assert_eq!(
+            parse_iso("2026-04-30T10:00:00.123456789Z"),
+            Some(1_777_543_200_123)
+        );
+        assert_eq!(parse_iso("2026-04-30t10:00z"), Some(1_777_543_200_000));
     }
 
     #[test]

@@ -15,18 +15,19 @@ pub struct Query {
 }
 
 impl Query {
-    /// Parses the part of `target` after `?` (`+` is a space, `%XX` is a byte).
+    /// Parses the part of `target` after `?` as a form: `&` between pairs (empty ones skipped),
+    /// the first `=` between name and value, `+` is a space, `%XX` is a byte, an invalid escape
+    /// stays as sent, and bytes that are not UTF-8 become U+FFFD.
     pub fn parse(target: &str) -> Query {
         let mut query = Query::default();
         let Some((_, raw)) = target.split_once('?') else {
             return query;
         };
-        for pair in raw.split('&').filter(|pair| !pair.is_empty()) {
-            let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
-            let (name, value) = (percent_decode(name), percent_decode(value));
+        for (name, value) in form_urlencoded::parse(raw.as_bytes()) {
+            let value = value.into_owned();
             match query.params.iter_mut().find(|(seen, _)| *seen == name) {
                 Some((_, values)) => values.push(value),
-                None => query.params.push((name, vec![value])),
+                None => query.params.push((name.into_owned(), vec![value])),
             }
         }
         query
@@ -87,38 +88,12 @@ fn integer_of(text: &str) -> Option<i64> {
     (number.is_finite() && number.fract() == 0.0).then_some(number as i64)
 }
 
-/// Decodes one path segment: `%XX` is a byte, `+` stays a plus.
+/// Decodes one path segment: `%XX` is a byte, `+` stays a plus, an invalid escape stays as
+/// sent, and bytes that are not UTF-8 become U+FFFD.
 pub fn decode_path_segment(text: &str) -> String {
-    percent_decode_with(text, false)
-}
-
-fn percent_decode(text: &str) -> String {
-    percent_decode_with(text, true)
-}
-
-fn percent_decode_with(text: &str, plus_is_space: bool) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'+' if plus_is_space => out.push(b' '),
-            b'%' if i + 2 < bytes.len() => match (hex(bytes[i + 1]), hex(bytes[i + 2])) {
-                (Some(high), Some(low)) => {
-                    out.push(high << 4 | low);
-                    i += 2;
-                }
-                _ => out.push(b'%'),
-            },
-            other => out.push(other),
-        }
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
-fn hex(digit: u8) -> Option<u8> {
-    (digit as char).to_digit(16).map(|value| value as u8)
+    percent_encoding::percent_decode_str(text)
+        .decode_utf8_lossy()
+        .into_owned()
 }
 
 #[cfg(test)]
@@ -133,6 +108,49 @@ mod tests {
         assert_eq!(query.single("q"), Some(Ok("a b")));
         assert_eq!(query.single("bad"), Some(Ok("%zz")));
         assert_eq!(query.single("none"), None);
+    }
+
+    #[test]
+    fn invalid_escapes_stay_as_sent_and_bytes_that_are_not_utf8_become_replacement_characters() {
+        let query = Query::parse(
+            "/x?lone=%&end=1%&short=%4&half=%4g&double=%%41&plus=a+%2B&eq==b=c&name%2Bx+y=1\
+             &&=empty&ff=%FF&cut=%E2%82&e=%C3%A9&",
+        );
+        assert_eq!(query.single("lone"), Some(Ok("%")));
+        assert_eq!(query.single("end"), Some(Ok("1%")));
+        assert_eq!(query.single("short"), Some(Ok("%4")));
+        assert_eq!(query.single("half"), Some(Ok("%4g")));
+        assert_eq!(query.single("double"), Some(Ok("%A")));
+        assert_eq!(query.single("plus"), Some(Ok("a +")));
+        assert_eq!(query.single("eq"), Some(Ok("=b=c")));
+        assert_eq!(query.single("name+x y"), Some(Ok("1")));
+        assert_eq!(query.single(""), Some(Ok("empty")));
+        assert_eq!(query.single("ff"), Some(Ok("\u{FFFD}")));
+        assert_eq!(query.single("cut"), Some(Ok("\u{FFFD}")));
+        assert_eq!(query.single("e"), Some(Ok("é")));
+        let names: Vec<&str> = query.params.iter().map(|(name, _)| name.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "lone", "end", "short", "half", "double", "plus", "eq", "name+x y", "", "ff",
+                "cut", "e"
+            ]
+        );
+        assert!(Query::parse("/x").params.is_empty());
+        assert!(Query::parse("/x?").params.is_empty());
+    }
+
+    #[test]
+    fn path_segments_keep_plus_and_decode_like_query_values() {
+        assert_eq!(decode_path_segment("a+b"), "a+b");
+        assert_eq!(decode_path_segment("a%20b%2B%2F"), "a b+/");
+        assert_eq!(decode_path_segment("%"), "%");
+        assert_eq!(decode_path_segment("x%"), "x%");
+        assert_eq!(decode_path_segment("%4"), "%4");
+        assert_eq!(decode_path_segment("%zz"), "%zz");
+        assert_eq!(decode_path_segment("%%41"), "%A");
+        assert_eq!(decode_path_segment("%FF%C3%A9"), "\u{FFFD}é");
+        assert_eq!(decode_path_segment(""), "");
     }
 
     #[test]

@@ -38,12 +38,10 @@ pub use batch::{AccountInput, CreateAccounts, ItemResult, ItemStatus};
 pub use listing::{AccountFilter, SegmentRow};
 
 /// Compares without stopping at the first difference, so timing does not reveal a prefix.
+/// `subtle` answers `false` at once when the lengths differ: that reveals only whether a guess
+/// has the secret's length, never where a guess of that length first differs.
 pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    let mut difference = a.len() ^ b.len();
-    for (i, byte) in a.iter().enumerate() {
-        difference |= usize::from(byte ^ b.get(i).copied().unwrap_or(!byte));
-    }
-    difference == 0
+    subtle::ConstantTimeEq::ct_eq(a, b).into()
 }
 
 /// Hashes domains for the index: SipHash's flood resistance buys nothing in a test tool, and
@@ -215,7 +213,8 @@ impl Store {
     /// The team a key authenticates as, if the key is known and current.
     ///
     /// Every known key is compared, each without stopping at the first differing byte, so the
-    /// answer's timing says nothing about how close a guess was.
+    /// answer's timing says nothing about how close a guess was (only whether some key has
+    /// the guess's length).
     pub fn team_for_key(&self, key: &str) -> Option<&str> {
         self.keys.iter().fold(None, |found, (known, owner)| {
             if constant_time_eq(known.as_bytes(), key.as_bytes()) {
@@ -476,6 +475,17 @@ mod tests {
     use super::*;
 
     const NOW: Millis = 1_777_543_200_000;
+
+    #[test]
+    fn constant_time_eq_is_plain_equality() {
+        assert!(constant_time_eq(b"", b""));
+        assert!(constant_time_eq(b"test-api-key", b"test-api-key"));
+        assert!(!constant_time_eq(b"test-api-key", b"test-api-kez"));
+        assert!(!constant_time_eq(b"test-api-key", b"test-api-ke"));
+        assert!(!constant_time_eq(b"test-api-ke", b"test-api-key"));
+        assert!(!constant_time_eq(b"", b"k"));
+        assert!(!constant_time_eq(b"\0", b""));
+    }
 
     fn store() -> Store {
         let mut store = Store::new(IdGenerator::seeded(1));
