@@ -431,6 +431,10 @@ pub fn missing_external_ids<'r>(call: &Call<'r>) -> Result<Work<'r>, Failure> {
 }
 
 #[cfg(test)]
+#[path = "accounts_fast_path_tests.rs"]
+mod fast_path_tests;
+
+#[cfg(test)]
 mod tests {
     use super::*;
 
