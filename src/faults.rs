@@ -174,10 +174,13 @@ impl Fault {
     /// let body: serde_json::Value = response.json().unwrap();
     /// assert_eq!(body["message"], "Service Unavailable");
     /// ```
+    ///
+    /// # Panics
+    /// At the call, if `status` is outside 400 to 599.
     pub fn status(status: u16) -> Self {
         let mut fault = Fault::of(FaultKind::Status);
         fault.0.status = Some(status);
-        fault
+        fault.checked(&format!("status({status})"))
     }
 
     /// Answers `429 Too Many Requests` with `Retry-After: retry_after_secs`.
@@ -208,33 +211,49 @@ impl Fault {
     }
 
     /// A `status` fault's body, sent as given instead of the error envelope.
+    ///
+    /// # Panics
+    /// At the call, on a fault of another kind.
     pub fn body(mut self, body: Value) -> Self {
         self.0.body = Some(JsValue::from(body));
-        self
+        self.checked("body(..)")
     }
 
     /// Adds `Retry-After: secs` to a `status` fault, or changes a `rate_limit` fault's.
+    ///
+    /// # Panics
+    /// At the call, on a fault of another kind.
     pub fn retry_after(mut self, secs: u64) -> Self {
         self.0.retry_after = Some(secs);
-        self
+        self.checked(&format!("retry_after({secs})"))
     }
 
     /// Only requests with this method and path; a path ending in `*` is a prefix.
+    ///
+    /// # Panics
+    /// At the call, if `method` is empty or `path` does not start with `/`.
     pub fn on(mut self, method: &str, path: &str) -> Self {
         self.0.matcher.method = Some(method.to_string());
-        self.on_path(path)
+        self.0.matcher.path = Some(path.to_string());
+        self.checked(&format!("on({method:?}, {path:?})"))
     }
 
     /// Only requests to this path, whatever their method; a path ending in `*` is a prefix.
+    ///
+    /// # Panics
+    /// At the call, if `path` does not start with `/`.
     pub fn on_path(mut self, path: &str) -> Self {
         self.0.matcher.path = Some(path.to_string());
-        self
+        self.checked(&format!("on_path({path:?})"))
     }
 
     /// Hits this many matching requests, then is spent (default: no limit).
+    ///
+    /// # Panics
+    /// At the call, if `times` is 0.
     pub fn times(mut self, times: u64) -> Self {
         self.0.times = Some(times);
-        self
+        self.checked(&format!("times({times})"))
     }
 
     /// Lets this many matching requests through before the first hit.
@@ -262,10 +281,13 @@ impl Fault {
     /// };
     /// assert_eq!(run(), run());
     /// ```
+    ///
+    /// # Panics
+    /// At the call, if `probability` is not between 0 and 1.
     pub fn probability(mut self, probability: f64, seed: u64) -> Self {
         self.0.probability = probability;
         self.0.seed = seed;
-        self
+        self.checked(&format!("probability({probability}, {seed})"))
     }
 
     /// Lets the request take effect first, then shapes the response: "the write happened, but
@@ -292,6 +314,15 @@ impl Fault {
     /// What this fault does.
     pub fn kind(&self) -> FaultKind {
         self.0.kind
+    }
+
+    /// The fault, if its fields are consistent; otherwise a panic at the builder call that
+    /// made them inconsistent (`call` names it), saying which field is wrong and why.
+    fn checked(self, call: &str) -> Self {
+        match self.check() {
+            Ok(()) => self,
+            Err(problem) => panic!("recotap-mock: Fault::{call}: {problem}"),
+        }
     }
 
     /// Checks the combination of fields; the message names the field at fault.

@@ -30,6 +30,7 @@
 //! and its admin API under `/_mock` (see the README).
 
 mod api;
+mod builder;
 mod clock;
 mod domain;
 mod faults;
@@ -52,9 +53,10 @@ mod timestamp;
 mod validate;
 mod world;
 
+pub use builder::{MockRecotapBuilder, StartError};
 pub use domain::clean_domain;
 pub use faults::{ActiveFault, Fault, FaultId, FaultKind};
-pub use handle::{MockRecotap, MockRecotapBuilder, DEFAULT_API_KEY};
+pub use handle::{MockRecotap, DEFAULT_API_KEY};
 pub use journal::RecordedRequest;
 pub use journal::DEFAULT_MAX_BODY_BYTES as DEFAULT_JOURNAL_BYTES;
 pub use model::{

@@ -2,7 +2,8 @@
 //! handle's own methods work on team `default`; `mock.team("name")` reaches any other.
 
 use crate::clock::Millis;
-use crate::model::{Account, CustomField, NewAccount, ObjectId, ScoreUpdate, Segment};
+use crate::domain::clean_domain;
+use crate::model::{Account, CustomField, FieldStatus, NewAccount, ObjectId, ScoreUpdate, Segment};
 use crate::sales::{Activity, Deal, Pipeline};
 use crate::shared::Shared;
 use crate::store::{Store, StoreError};
@@ -47,23 +48,49 @@ impl<'m> TeamView<'m> {
 
     /// Adds a custom field to the team and returns it as stored.
     ///
+    /// # Errors
+    /// [`StoreError::CustomFieldExists`] if an active field with the same key exists (the API
+    /// would answer 409).
+    pub fn try_add_custom_field(&self, field: CustomField) -> Result<CustomField, StoreError> {
+        self.write(|store, _| store.add_custom_field(&self.name, field))
+    }
+
+    /// Adds a custom field to the team and returns it as stored.
+    ///
     /// # Panics
-    /// If an active field with the same key exists (the API would answer 409).
+    /// If an active field with the same key exists; the message names the field that holds
+    /// the key. [`try_add_custom_field`](Self::try_add_custom_field) returns the error instead.
     pub fn add_custom_field(&self, field: CustomField) -> CustomField {
-        let added = self.write(|store, _| store.add_custom_field(&self.name, field));
-        added.unwrap_or_else(|error| panic!("recotap-mock: cannot add custom field: {error}"))
+        let asked = format!("add custom field {:?} (key {})", field.label, field.key);
+        self.try_add_custom_field(field)
+            .unwrap_or_else(|error| self.refuse(&asked, &error))
+    }
+
+    /// Adds a segment (any type and status; id generated unless chosen) and returns it.
+    ///
+    /// # Errors
+    /// [`StoreError::SegmentIdTaken`] if the chosen id is taken, [`StoreError::UnknownMember`]
+    /// if a member is not an account of the team.
+    pub fn try_add_segment(&self, segment: Segment) -> Result<Segment, StoreError> {
+        self.write(|store, now| store.add_segment(&self.name, segment, now))
     }
 
     /// Adds a segment (any type and status; id generated unless chosen) and returns it.
     ///
     /// # Panics
-    /// If the id is taken or a member is not an account of the team.
+    /// If the id is taken or a member is not an account of the team; the message says what
+    /// exists. [`try_add_segment`](Self::try_add_segment) returns the error instead.
     pub fn add_segment(&self, segment: Segment) -> Segment {
-        let added = self.write(|store, now| store.add_segment(&self.name, segment, now));
-        added.unwrap_or_else(|error| panic!("recotap-mock: cannot add segment: {error}"))
+        let asked = format!("add segment {:?}", segment.name);
+        self.try_add_segment(segment)
+            .unwrap_or_else(|error| self.refuse(&asked, &error))
     }
 
     /// Adds an account (domain cleaned, id and timestamps filled in) and returns it as stored.
+    ///
+    /// # Errors
+    /// [`StoreError::InvalidDomain`], [`StoreError::DomainTaken`] or
+    /// [`StoreError::AccountIdTaken`].
     pub fn try_add_account(&self, account: NewAccount) -> Result<Account, StoreError> {
         self.write(|store, now| store.insert_account(&self.name, account, now))
     }
@@ -71,27 +98,101 @@ impl<'m> TeamView<'m> {
     /// Adds an account and returns it as stored.
     ///
     /// # Panics
-    /// If the domain is invalid or taken; use [`TeamView::try_add_account`] to handle that.
+    /// If the domain is invalid or taken, or a chosen id is taken; the message names the
+    /// account that holds it. [`try_add_account`](Self::try_add_account) returns the error.
     pub fn add_account(&self, account: NewAccount) -> Account {
+        let asked = format!("add account {:?} ({:?})", account.domain, account.name);
         self.try_add_account(account)
-            .unwrap_or_else(|error| panic!("recotap-mock: cannot add account: {error}"))
+            .unwrap_or_else(|error| self.refuse(&asked, &error))
     }
 
     /// Sets the scores and journey stage of the account with domain `domain` (cleaned), as the
     /// vendor would; bumps its update time (so delta syncs see the change). Returns the account.
     ///
-    /// # Panics
-    /// If there is no account with that domain.
-    pub fn set_scores(&self, domain: &str, update: ScoreUpdate) -> Account {
+    /// # Errors
+    /// [`StoreError::DomainNotFound`] if no account of the team has that domain.
+    pub fn try_set_scores(&self, domain: &str, update: ScoreUpdate) -> Result<Account, StoreError> {
         self.write(|store, now| {
+            let not_found = || StoreError::DomainNotFound(clean_domain(domain).into_owned());
             let id = store
                 .account_by_domain(&self.name, domain)
-                .unwrap_or_else(|| panic!("recotap-mock: no account with domain {domain:?}"))
+                .ok_or_else(not_found)?
                 .id();
-            store
-                .update_scores(&self.name, id, &update, now)
-                .expect("the account was just found")
+            store.update_scores(&self.name, id, &update, now)
         })
+    }
+
+    /// Sets the scores and journey stage like [`try_set_scores`](Self::try_set_scores).
+    ///
+    /// # Panics
+    /// If there is no account with that domain; the message lists the team's domains.
+    pub fn set_scores(&self, domain: &str, update: ScoreUpdate) -> Account {
+        let asked = format!("set the scores of the account with domain {domain:?}");
+        self.try_set_scores(domain, update)
+            .unwrap_or_else(|error| self.refuse(&asked, &error))
+    }
+
+    /// Panics with what was `asked`, why it was refused, what exists, and what to do instead.
+    fn refuse(&self, asked: &str, error: &StoreError) -> ! {
+        let team = &self.name;
+        let world = self.shared.world();
+        let store = &world.store;
+        let (exists, fix) = match error {
+            StoreError::CustomFieldExists(key) => {
+                let holder = store
+                    .custom_fields(team)
+                    .into_iter()
+                    .find(|field| &field.key == key && field.status == FieldStatus::Active);
+                (
+                    holder.map(|field| format!("the active field {:?} has that key", field.label)),
+                    "add each field once, or add the older one with .inactive()",
+                )
+            }
+            StoreError::SegmentIdTaken(id) => (
+                store
+                    .segment(team, id)
+                    .map(|segment| format!("segment {id:?} is {:?}", segment.name)),
+                "choose another id with Segment::id, or leave it out to have one generated",
+            ),
+            StoreError::UnknownMember(..) => (
+                None,
+                "add the accounts first, then the segment with their ids",
+            ),
+            StoreError::DomainTaken(domain) => (
+                store.account_by_domain(team, domain).map(|account| {
+                    format!("account {} holds it ({:?})", account.rtp_aid, account.name)
+                }),
+                "use another domain, or change the stored account through the API (upsert)",
+            ),
+            StoreError::AccountIdTaken(id) => (
+                id.parse()
+                    .ok()
+                    .and_then(|id| store.account(team, id))
+                    .map(|account| format!("account {:?} has that id", account.domain)),
+                "choose another id with NewAccount::with_id, or leave it out",
+            ),
+            StoreError::InvalidDomain(_) => (
+                None,
+                "a domain needs a dot and no white space once cleaned (e.g. \"acme.com\")",
+            ),
+            StoreError::DomainNotFound(_) => {
+                let domains: Vec<String> = store
+                    .accounts(team)
+                    .into_iter()
+                    .take(5)
+                    .map(|account| account.domain)
+                    .collect();
+                (
+                    Some(format!(
+                        "team {team:?} has the domains {domains:?} (first 5)"
+                    )),
+                    "add the account first with add_account",
+                )
+            }
+            _ => (None, "see the error"),
+        };
+        let exists = exists.map_or_else(String::new, |text| format!("; {text}"));
+        panic!("recotap-mock: cannot {asked} in team {team:?}: {error}{exists}; {fix}")
     }
 
     /// Every account of the team, in id order.

@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use std::path::PathBuf;
 
 use clap::Parser;
-use recotap_mock::{parse_document, MockRecotap, DEFAULT_JOURNAL_BYTES};
+use recotap_mock::{parse_document, MockRecotap, StartError, DEFAULT_JOURNAL_BYTES};
 
 /// An in-memory emulator of Recotap's External API v1, for integration tests in any language.
 ///
@@ -115,19 +115,20 @@ fn main() -> ExitCode {
     }
     let mock = match builder.try_start() {
         Ok(mock) => mock,
-        Err(error) if error.kind() == std::io::ErrorKind::InvalidData => {
+        Err(StartError::InvalidInitialState(error)) => {
             let source = match &flags.seed {
                 Some(seed) => format!("--seed {}", seed.display()),
-                None => "--state-file".to_string(),
+                None => "--seed".to_string(),
             };
             eprintln!("recotap-mock: invalid state ({source}): {error}");
             return ExitCode::from(USAGE);
         }
+        Err(StartError::StateFile(error)) => {
+            eprintln!("recotap-mock: invalid state (--state-file): {error}");
+            return ExitCode::from(USAGE);
+        }
         Err(error) => {
-            eprintln!(
-                "recotap-mock: cannot listen on {}:{}: {error}",
-                flags.host, flags.port
-            );
+            eprintln!("recotap-mock: {error}");
             return ExitCode::from(1);
         }
     };

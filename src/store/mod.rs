@@ -71,6 +71,8 @@ pub enum StoreError {
     UnknownTeam(String),
     /// Issuing a key that is already known (it would silently move to another team or user).
     ApiKeyExists(String),
+    /// Seeding only: no account of the team has this (cleaned) domain.
+    DomainNotFound(String),
 }
 
 impl fmt::Display for StoreError {
@@ -103,6 +105,7 @@ impl fmt::Display for StoreError {
             ),
             StoreError::UnknownTeam(team) => write!(f, "Team '{team}' not found"),
             StoreError::ApiKeyExists(key) => write!(f, "API key '{key}' already exists"),
+            StoreError::DomainNotFound(domain) => write!(f, "No account with domain '{domain}'"),
         }
     }
 }
