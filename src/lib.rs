@@ -28,7 +28,32 @@
 //!
 //! The same capabilities are reachable from any language through the `recotap-mock` binary
 //! and its admin API under `/_mock` (see the README).
+//!
+//! # How the crate is built
+//!
+//! A request goes through one function, `api::pipeline::handle`, top to bottom, once:
+//! admin split → journal entry opened → (parse and validate, no lock) → fault decision →
+//! rate limiter → route and authentication → handler → fault shaping → journal entry closed.
+//! Everything a request changes lives in one `World` behind one lock, taken once per
+//! request, so a request, a reset or a restore is one transaction. `docs/ARCHITECTURE.md` in
+//! the repository draws the whole picture. The modules, from the handle down:
+//!
+//! | module | owns |
+//! |---|---|
+//! | `handle`, `builder`, `team` | [`MockRecotap`], its builder and [`StartError`], [`TeamView`]: what a Rust test holds |
+//! | `server` (`socket`, `framing`) | the accept loop, connections, the body limit, refusing ambiguous framing |
+//! | `api` (`pipeline`, `faulted`, `envelope`, `query`, one file per resource, `admin`) | requests to responses, never a socket |
+//! | `shared`, `world` | one mock's settings, and its one state: store, faults, limiter, clock, journal |
+//! | `store` (`batch`, `listing`, `updates`, `document`, `error`) | every business rule, per team |
+//! | `faults` (`spec`, `table`), `rate_limit`, `journal`, `clock` | the parts of the world besides the store |
+//! | `validate`, `jsvalue`, `domain`, `ids` | fidelity: class-validator's checks and messages, JSON as JavaScript reads it, domain cleaning, ObjectIds |
+//! | `account`, `model`, `sales`, `state`, `timestamp`, `record` | data: public types, the state document, the compact stored account |
+//! | `persist` | the state file |
+//!
+//! Dependencies point down the table: nothing below `api` knows about HTTP, nothing below
+//! `server` holds a socket, and the store never locks or does I/O.
 
+mod account;
 mod api;
 mod builder;
 mod clock;
@@ -37,6 +62,7 @@ mod faults;
 mod handle;
 #[cfg(feature = "test-hooks")]
 mod harness;
+mod ids;
 mod journal;
 mod jsvalue;
 mod model;

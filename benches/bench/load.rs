@@ -98,7 +98,7 @@ impl Plan {
             warmup,
             measure,
             max_requests: u64::MAX,
-            expect: "\"failed\":0}",
+            expect: "\"failed\":0",
         }
     }
 }

@@ -38,7 +38,7 @@ pub fn startup(mode: Mode) -> Vec<Row> {
                 let phases = match kind {
                     0 => mock_cycle(&body).await,
                     1 => bare_cycle(&body, trivial_handler, "\"ok\":true").await,
-                    _ => bare_cycle(&body, floor_handler, "\"failed\":0}").await,
+                    _ => bare_cycle(&body, floor_handler, "\"failed\":0").await,
                 };
                 if cycle == 0 || cycle > mode.pick(20, 2) {
                     times[kind].push(phases);

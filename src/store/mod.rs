@@ -2,7 +2,7 @@
 //! membership, pagination, ids. Pure and synchronous: no I/O, no locks, no HTTP types.
 //! This file holds the tables, keys, seeding and inspection; `batch` is `POST /accounts`,
 //! `listing` the paginated reads, `updates` changes to existing accounts, `document` the
-//! state document, `invariants` what every request must leave true. The children share this
+//! state document, `error` the refusals, `invariants` what every request must leave true. The children share this
 //! file's imports (`use super::*`).
 
 use std::borrow::Cow;
@@ -29,12 +29,14 @@ use crate::state::{ApiKey, StateDocument, StateError, TeamDocument, TeamSettings
 
 mod batch;
 mod document;
+mod error;
 #[cfg(feature = "test-hooks")]
 mod invariants;
 mod listing;
 mod updates;
 
 pub use batch::{AccountInput, CreateAccounts, ItemResult, ItemStatus};
+pub use error::StoreError;
 pub use listing::{AccountFilter, SegmentRow};
 
 /// Compares without stopping at the first difference, so timing does not reveal a prefix.
@@ -50,67 +52,6 @@ type DomainHasher = foldhash::fast::RandomState;
 
 /// The team a mock starts with.
 pub const DEFAULT_TEAM: &str = "default";
-
-/// A business rule refused the request. `Display` gives the exact `customMessage`.
-#[derive(Clone, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum StoreError {
-    SegmentNotFound(String),
-    SegmentNotStatic(String),
-    SegmentClosed(String),
-    CustomFieldExists(String),
-    AccountNotFound(String),
-    UnknownCustomFields(Vec<String>),
-    /// Seeding only: the API reports duplicates per item instead.
-    DomainTaken(String),
-    /// Seeding only: the API reports invalid domains per item instead.
-    InvalidDomain(String),
-    SegmentIdTaken(String),
-    AccountIdTaken(String),
-    UnknownMember(String, ObjectId),
-    UnknownTeam(String),
-    /// Issuing a key that is already known (it would silently move to another team or user).
-    ApiKeyExists(String),
-    /// Seeding only: no account of the team has this (cleaned) domain.
-    DomainNotFound(String),
-}
-
-impl fmt::Display for StoreError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            StoreError::SegmentNotFound(id) => write!(f, "Segment '{id}' not found"),
-            StoreError::SegmentNotStatic(id) => write!(f, "Segment '{id}' is not a static segment"),
-            StoreError::SegmentClosed(id) => write!(
-                f,
-                "Segment '{id}' is not active or draft and cannot accept new members"
-            ),
-            StoreError::CustomFieldExists(key) => {
-                write!(f, "Custom field with key '{key}' already exists")
-            }
-            StoreError::AccountNotFound(id) => write!(f, "Account with rtp_aid '{id}' not found"),
-            StoreError::UnknownCustomFields(keys) => {
-                write!(f, "Custom field key(s) not found: {}", keys.join(", "))
-            }
-            StoreError::DomainTaken(domain) => {
-                write!(f, "Account with domain '{domain}' already exists")
-            }
-            StoreError::InvalidDomain(raw) => write!(f, "{}", batch::invalid_domain_message(raw)),
-            StoreError::SegmentIdTaken(id) => write!(f, "Segment '{id}' already exists"),
-            StoreError::AccountIdTaken(id) => {
-                write!(f, "Account with rtp_aid '{id}' already exists")
-            }
-            StoreError::UnknownMember(segment, id) => write!(
-                f,
-                "Segment '{segment}' lists member '{id}', which is not an account of the team"
-            ),
-            StoreError::UnknownTeam(team) => write!(f, "Team '{team}' not found"),
-            StoreError::ApiKeyExists(key) => write!(f, "API key '{key}' already exists"),
-            StoreError::DomainNotFound(domain) => write!(f, "No account with domain '{domain}'"),
-        }
-    }
-}
-
-impl std::error::Error for StoreError {}
 
 #[derive(Clone, Debug)]
 struct SegmentRecord {

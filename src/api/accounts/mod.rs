@@ -1,12 +1,15 @@
 //! `/api/v1/accounts` endpoints: request validation into typed inputs, one store transaction
 //! each, and the response shapes of API.md §2.
 
+mod fast;
+
 use http::StatusCode;
 use std::borrow::Cow;
 
-use crate::jsvalue::{JsObject, JsValue};
-use serde::de::{self, MapAccess, Visitor};
-use serde::{Deserialize, Deserializer, Serialize};
+use crate::jsvalue::JsObject;
+use serde::Serialize;
+
+use fast::parse_create_fast;
 
 use super::envelope::{Failure, Reply};
 use super::{account_id_segment, api_rest, work, Call, Work};
@@ -51,131 +54,6 @@ pub fn create<'r>(call: &Call<'r>) -> Result<Work<'r>, Failure> {
             .map_err(refusal)?;
         Ok(Reply::ok(&CreateResponse::new(&results)))
     })
-}
-
-/// The fast path for the common case, a well-formed body: parse straight into typed structs
-/// (no JSON tree) and run the few checks that typing leaves open. Anything unusual (a wrong
-/// type, an unknown or repeated property, a blank domain, a batch size out of range) returns
-/// `None`, and the request takes the tree-walking path, which reports the exact violations.
-/// So both paths accept the same bodies and only the slow one ever writes an error.
-fn parse_create_fast(body: &[u8]) -> Option<CreateAccounts<'_>> {
-    let strict: StrictCreate = serde_json::from_slice(body).ok()?;
-    let size_ok = (1..=MAX_BATCH).contains(&strict.accounts.len());
-    let items_ok = strict.accounts.iter().all(|item| {
-        let keys_once = item.custom_fields.as_ref().is_none_or(|fields| {
-            let keys = &fields.0;
-            (1..keys.len()).all(|i| keys[..i].iter().all(|(seen, _)| seen.0 != keys[i].0 .0))
-        });
-        !item.domain.0.trim().is_empty() && !item.name.0.trim().is_empty() && keys_once
-    });
-    if !size_ok || !items_ok {
-        return None;
-    }
-    let accounts = strict
-        .accounts
-        .into_iter()
-        .map(|item| AccountInput {
-            domain: item.domain.0,
-            name: item.name.0,
-            external_id: item.external_id.map(|text| text.0),
-            short_name: item.short_name.map(|text| text.0),
-            linkedin_url: item.linkedin_url.map(|text| text.0),
-            tags: item
-                .tags
-                .map(|tags| tags.into_iter().map(|text| text.0).collect()),
-            custom_fields: item.custom_fields.map(|fields| {
-                fields
-                    .0
-                    .into_iter()
-                    .map(|(key, value)| (key.0, value))
-                    .collect()
-            }),
-        })
-        .collect();
-    Some(CreateAccounts {
-        accounts,
-        segment_id: strict.segment_id.map(|text| text.0.into_owned()),
-        upsert: strict.upsert.unwrap_or(false),
-    })
-}
-
-/// A `POST /accounts` body exactly as the API wants it (`null` reads as absent).
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct StrictCreate<'a> {
-    #[serde(borrow)]
-    accounts: Vec<StrictAccount<'a>>,
-    #[serde(default, borrow)]
-    segment_id: Option<Text<'a>>,
-    #[serde(default)]
-    upsert: Option<bool>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct StrictAccount<'a> {
-    #[serde(borrow)]
-    domain: Text<'a>,
-    #[serde(borrow)]
-    name: Text<'a>,
-    #[serde(default, borrow)]
-    external_id: Option<Text<'a>>,
-    #[serde(default, borrow)]
-    short_name: Option<Text<'a>>,
-    #[serde(default, borrow)]
-    linkedin_url: Option<Text<'a>>,
-    #[serde(default, borrow)]
-    tags: Option<Vec<Text<'a>>>,
-    #[serde(default, borrow)]
-    custom_fields: Option<FieldsIn<'a>>,
-}
-
-/// A JSON string, borrowed from the body unless it holds escapes.
-struct Text<'a>(Cow<'a, str>);
-
-impl<'de: 'a, 'a> Deserialize<'de> for Text<'a> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct TextVisitor;
-        impl<'de> Visitor<'de> for TextVisitor {
-            type Value = Text<'de>;
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("a string")
-            }
-            fn visit_borrowed_str<E: de::Error>(self, text: &'de str) -> Result<Text<'de>, E> {
-                Ok(Text(Cow::Borrowed(text)))
-            }
-            fn visit_str<E: de::Error>(self, text: &str) -> Result<Text<'de>, E> {
-                Ok(Text(Cow::Owned(text.to_string())))
-            }
-            fn visit_string<E: de::Error>(self, text: String) -> Result<Text<'de>, E> {
-                Ok(Text(Cow::Owned(text)))
-            }
-        }
-        deserializer.deserialize_str(TextVisitor)
-    }
-}
-
-/// `customFields` as sent: keys in order (borrowed), values as JSON.
-struct FieldsIn<'a>(Vec<(Text<'a>, JsValue)>);
-
-impl<'de: 'a, 'a> Deserialize<'de> for FieldsIn<'a> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct FieldsVisitor;
-        impl<'de> Visitor<'de> for FieldsVisitor {
-            type Value = FieldsIn<'de>;
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("an object")
-            }
-            fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<FieldsIn<'de>, M::Error> {
-                let mut fields = Vec::with_capacity(map.size_hint().unwrap_or(4));
-                while let Some(entry) = map.next_entry::<Text<'de>, JsValue>()? {
-                    fields.push(entry);
-                }
-                Ok(FieldsIn(fields))
-            }
-        }
-        deserializer.deserialize_map(FieldsVisitor)
-    }
 }
 
 fn parse_create(body: &JsObject) -> Result<CreateAccounts<'_>, Vec<Violation>> {
@@ -431,12 +309,12 @@ pub fn missing_external_ids<'r>(call: &Call<'r>) -> Result<Work<'r>, Failure> {
 }
 
 #[cfg(test)]
-#[path = "accounts_fast_path_tests.rs"]
 mod fast_path_tests;
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::jsvalue::JsValue;
 
     fn slow(body: &str) -> Result<CreateAccounts<'static>, Vec<Violation>> {
         // Leaked so that the parsed request may borrow from it; a test leaks a few bytes.
