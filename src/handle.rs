@@ -5,6 +5,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use crate::builder::{MockRecotapBuilder, StateFile};
+use crate::checks::{Checks, Expected};
 use crate::clock::Millis;
 use crate::faults::{ActiveFault, Fault, FaultId};
 use crate::journal::RecordedRequest;
@@ -12,11 +13,13 @@ use crate::model::{Account, CustomField, NewAccount, ObjectId, ScoreUpdate, Segm
 use crate::persist;
 use crate::sales::{Activity, Deal, Pipeline};
 use crate::server::ServerHandle;
+use crate::session::Session;
 use crate::shared::Shared;
 use crate::state::{StateDocument, StateError};
 use crate::store::{StoreError, DEFAULT_TEAM};
 use crate::team::TeamView;
 use crate::timestamp::{IntoTimestamp, Timestamp};
+use crate::verify::Request;
 
 /// The API key a mock accepts unless configured otherwise.
 pub const DEFAULT_API_KEY: &str = "test-api-key";
@@ -91,6 +94,57 @@ impl MockRecotap {
 
     fn default_team(&self) -> TeamView<'_> {
         self.team(DEFAULT_TEAM)
+    }
+
+    /// A fresh, isolated session on this mock: its own team and key, journal, faults, clock,
+    /// expectations and reset (see [`Session`]). Costs a few microseconds; a thousand live
+    /// sessions are fine.
+    pub fn session(&self) -> Session<'_> {
+        Session::create(&self.shared, self.base_url())
+    }
+
+    fn checks(&self) -> Checks<'_> {
+        Checks {
+            shared: &self.shared,
+            team: None,
+        }
+    }
+
+    /// Expects requests matching `request` (from any team): at least one unless changed with
+    /// [`Expected::times`], [`Expected::at_least`], [`Expected::at_most`] or
+    /// [`Expected::never`]. Checked by [`verify`](Self::verify) and when the mock is dropped.
+    pub fn expect(&self, request: Request) -> Expected<'_> {
+        self.checks().expect(request)
+    }
+
+    /// Checks every expectation against the journal.
+    ///
+    /// # Panics
+    /// With what was expected, what was received (method, path, status, `customMessage`) and
+    /// what to check, if one does not hold.
+    pub fn verify(&self) {
+        self.checks().verify();
+    }
+
+    /// Checks every expectation, returning the failure text instead of panicking.
+    ///
+    /// # Errors
+    /// The report of the expectations that do not hold.
+    pub fn try_verify(&self) -> Result<(), String> {
+        self.checks().try_verify()
+    }
+
+    /// Panics, listing each with the rule behind it, if the code under test got a 4xx or a
+    /// `failed` item inside a `200` batch (accounts, deals, activities): the usual cause of a
+    /// silently broken integration.
+    pub fn assert_no_client_errors(&self) {
+        self.checks().assert_no_client_errors();
+    }
+
+    /// A plain-text summary for a person: requests by endpoint and status, every client error
+    /// with its message, accounts created and updated, faults that fired.
+    pub fn report(&self) -> String {
+        self.checks().report()
     }
 
     /// Adds a custom field to team `default` and returns it as stored.
@@ -384,6 +438,13 @@ impl Drop for MockRecotap {
                     "recotap-mock: cannot write {}: {error}",
                     file.path.display()
                 );
+            }
+        }
+        // Expectations are checked last, once the port is free: a failed one panics (unless
+        // the test is already panicking, which would abort).
+        if !std::thread::panicking() {
+            if let Err(report) = self.try_verify() {
+                panic!("recotap-mock: expectations not met:\n{report}");
             }
         }
     }

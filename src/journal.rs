@@ -1,21 +1,24 @@
-//! The request journal: every `/api/v1` request the mock answered, newest last, bounded in
-//! entries and in recorded body bytes so that a long-running mock cannot grow without limit.
+//! The request journal: every `/api/v1` request the mock answered, with the answer, newest
+//! last, bounded in entries and in recorded bytes (request and response bodies and headers)
+//! so that a long-running mock cannot grow without limit; and its queries.
 
 use std::collections::VecDeque;
+use std::time::Duration;
 
 use bytes::Bytes;
 use http::{HeaderMap, Method, Uri};
 use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
 
-use crate::clock::{format_iso, Millis};
+use crate::clock::Millis;
+use crate::timestamp::Timestamp;
 
 /// Default bound on the number of entries.
 pub const DEFAULT_MAX_ENTRIES: usize = 10_000;
-/// Default bound on the bytes of recorded bodies (64 MiB).
+/// Default bound on the recorded bytes: request and response bodies and request headers (64 MiB).
 pub const DEFAULT_MAX_BODY_BYTES: usize = 64 * 1024 * 1024;
 
-/// One request as the mock received it, with the status it answered.
+/// One request as the mock received it, with what it answered.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct RecordedRequest {
@@ -25,8 +28,19 @@ pub struct RecordedRequest {
     /// Header names (lower-case) and values, in the order received.
     pub headers: Vec<(String, String)>,
     pub body: Bytes,
+    /// The status the client saw; `0` when it saw no response (a `hang` or `reset` fault).
     pub status: u16,
-    pub at: Millis,
+    /// When the mock answered, on its clock (the team's, for a session).
+    pub at: Timestamp,
+    /// The team the request's key authenticates as; `None` without a valid key.
+    pub team: Option<String>,
+    /// The response body the client got (empty for none).
+    pub response: Bytes,
+    /// How long the mock took to answer, in milliseconds of real time (a `delay` fault's wait
+    /// not included).
+    pub duration_ms: u64,
+    /// The id of the fault that hit the request, if one did.
+    pub fault: Option<u64>,
 }
 
 impl RecordedRequest {
@@ -38,6 +52,17 @@ impl RecordedRequest {
     /// The body parsed as JSON, if it is JSON.
     pub fn body_json(&self) -> Option<serde_json::Value> {
         serde_json::from_slice(&self.body).ok()
+    }
+
+    /// The response parsed as JSON, if it is JSON.
+    pub fn response_json(&self) -> Option<serde_json::Value> {
+        serde_json::from_slice(&self.response).ok()
+    }
+
+    /// The response's `customMessage`, if it has one.
+    pub fn custom_message(&self) -> Option<String> {
+        let response = self.response_json()?;
+        response.get("customMessage")?.as_str().map(str::to_string)
     }
 
     /// The first value of header `name` (case-insensitive).
@@ -72,18 +97,85 @@ impl Serialize for RecordedRequest {
                 map.end()
             }
         }
-        let mut map = serializer.serialize_map(Some(6))?;
+        let mut map = serializer.serialize_map(Some(11))?;
         map.serialize_entry("method", &self.method)?;
         map.serialize_entry("path", &self.path)?;
         map.serialize_entry("headers", &Headers(&self.headers))?;
         map.serialize_entry("body", &self.body_text())?;
         map.serialize_entry("status", &self.status)?;
-        map.serialize_entry("at", &format_iso(self.at))?;
+        map.serialize_entry("at", &self.at)?;
+        map.serialize_entry("team", &self.team)?;
+        map.serialize_entry("response", &String::from_utf8_lossy(&self.response))?;
+        map.serialize_entry("customMessage", &self.custom_message())?;
+        map.serialize_entry("durationMs", &self.duration_ms)?;
+        map.serialize_entry("fault", &self.fault)?;
         map.end()
     }
 }
 
-/// A request as the journal keeps it: cheap clones of the request's own parts.
+/// Which entries a journal query returns (every part optional).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RequestFilter {
+    /// The method, case-insensitive.
+    pub method: Option<String>,
+    /// The path without query: exact, or a prefix when it ends in `*`.
+    pub path: Option<String>,
+    /// A status (`"404"`) or a class (`"4xx"`).
+    pub status: Option<String>,
+    /// Only requests authenticated as this team.
+    pub team: Option<String>,
+    /// Only requests answered at or after this instant.
+    pub since: Option<Timestamp>,
+    /// At most this many, the newest.
+    pub limit: Option<usize>,
+}
+
+impl RequestFilter {
+    /// Whether `method` and `path` (without query) match this filter's method and path.
+    pub(crate) fn matches_route(&self, method: &str, path: &str) -> bool {
+        let method_ok = self
+            .method
+            .as_deref()
+            .is_none_or(|wanted| wanted.eq_ignore_ascii_case(method));
+        method_ok
+            && self
+                .path
+                .as_deref()
+                .is_none_or(|wanted| path_matches(wanted, path))
+    }
+
+    fn matches(&self, entry: &JournalEntry) -> bool {
+        let status_ok = self.status.as_deref().is_none_or(|wanted| {
+            match wanted
+                .strip_suffix("xx")
+                .or_else(|| wanted.strip_suffix("XX"))
+            {
+                Some(class) => class == (entry.status / 100).to_string(),
+                None => wanted == entry.status.to_string(),
+            }
+        });
+        self.matches_route(entry.method.as_str(), entry.uri.path())
+            && status_ok
+            && self
+                .team
+                .as_deref()
+                .is_none_or(|team| entry.team.as_deref() == Some(team))
+            && self.since.is_none_or(|since| entry.at >= since.as_millis())
+    }
+}
+
+/// A path pattern: exact, or a prefix when it ends in `*` (one trailing `/` tolerated, as the
+/// router does).
+pub(crate) fn path_matches(pattern: &str, path: &str) -> bool {
+    match pattern.strip_suffix('*') {
+        Some(prefix) => path.starts_with(prefix),
+        None => path == pattern || path.strip_suffix('/') == Some(pattern),
+    }
+}
+
+/// A request as the journal keeps it: cheap clones of the request's own parts, and of the
+/// response's body.
 #[derive(Debug)]
 pub struct JournalEntry {
     pub method: Method,
@@ -92,11 +184,15 @@ pub struct JournalEntry {
     pub body: Bytes,
     pub status: u16,
     pub at: Millis,
+    pub team: Option<Box<str>>,
+    pub response: Bytes,
+    pub duration: Duration,
+    pub fault: Option<u64>,
 }
 
 impl JournalEntry {
     /// Opens the entry for `request` from its own parts (cheap clones of shared buffers; text
-    /// is made only when a test reads the journal). The status is set by [`close`](Self::close).
+    /// is made only when a test reads the journal). [`close`](Self::close) fills in the rest.
     pub fn open(request: &http::Request<Bytes>) -> Self {
         JournalEntry {
             method: request.method().clone(),
@@ -105,14 +201,38 @@ impl JournalEntry {
             body: request.body().clone(),
             status: 0,
             at: 0,
+            team: None,
+            response: Bytes::new(),
+            duration: Duration::ZERO,
+            fault: None,
         }
     }
 
-    /// The entry, finished: what the client saw (`0` for no response) and when.
-    pub fn close(mut self, status: u16, at: Millis) -> Self {
+    /// The entry, finished: what the client saw (`0` for no response), when, and how long
+    /// the answer took.
+    pub fn close(mut self, status: u16, at: Millis, response: Bytes, duration: Duration) -> Self {
         self.status = status;
         self.at = at;
+        self.response = response;
+        self.duration = duration;
         self
+    }
+
+    /// The entry, as requested by `team`, hit by fault `fault`.
+    pub fn by(mut self, team: Option<&str>, fault: Option<u64>) -> Self {
+        self.team = team.map(Box::from);
+        self.fault = fault;
+        self
+    }
+
+    /// The bytes this entry counts against the journal's bound.
+    fn weight(&self) -> usize {
+        let headers: usize = self
+            .headers
+            .iter()
+            .map(|(name, value)| name.as_str().len() + value.len())
+            .sum();
+        self.body.len() + self.response.len() + headers
     }
 
     fn to_recorded(&self) -> RecordedRequest {
@@ -132,7 +252,11 @@ impl JournalEntry {
                 .collect(),
             body: self.body.clone(),
             status: self.status,
-            at: self.at,
+            at: Timestamp::from_millis(self.at),
+            team: self.team.as_deref().map(str::to_string),
+            response: self.response.clone(),
+            duration_ms: u64::try_from(self.duration.as_millis()).unwrap_or(u64::MAX),
+            fault: self.fault,
         }
     }
 }
@@ -141,19 +265,19 @@ impl JournalEntry {
 #[derive(Debug)]
 pub struct Journal {
     entries: VecDeque<JournalEntry>,
-    body_bytes: usize,
+    recorded_bytes: usize,
     max_entries: usize,
-    max_body_bytes: usize,
+    max_bytes: usize,
 }
 
 impl Journal {
     /// An empty journal with the given bounds.
-    pub fn new(max_entries: usize, max_body_bytes: usize) -> Self {
+    pub fn new(max_entries: usize, max_bytes: usize) -> Self {
         Journal {
             entries: VecDeque::new(),
-            body_bytes: 0,
+            recorded_bytes: 0,
             max_entries,
-            max_body_bytes,
+            max_bytes,
         }
     }
 
@@ -162,11 +286,11 @@ impl Journal {
         if self.max_entries == 0 {
             return;
         }
-        self.body_bytes += entry.body.len();
+        self.recorded_bytes += entry.weight();
         self.entries.push_back(entry);
-        while self.entries.len() > self.max_entries || self.body_bytes > self.max_body_bytes {
+        while self.entries.len() > self.max_entries || self.recorded_bytes > self.max_bytes {
             match self.entries.pop_front() {
-                Some(dropped) => self.body_bytes -= dropped.body.len(),
+                Some(dropped) => self.recorded_bytes -= dropped.weight(),
                 None => break,
             }
         }
@@ -177,10 +301,33 @@ impl Journal {
         self.entries.iter().map(JournalEntry::to_recorded).collect()
     }
 
+    /// The entries `filter` selects, oldest first (the newest `limit` of them).
+    pub fn query(&self, filter: &RequestFilter) -> Vec<RecordedRequest> {
+        let matching: Vec<&JournalEntry> = self
+            .entries
+            .iter()
+            .filter(|entry| filter.matches(entry))
+            .collect();
+        let skip = filter
+            .limit
+            .map_or(0, |limit| matching.len().saturating_sub(limit));
+        matching[skip..]
+            .iter()
+            .map(|entry| entry.to_recorded())
+            .collect()
+    }
+
     /// Empties the journal.
     pub fn clear(&mut self) {
         self.entries.clear();
-        self.body_bytes = 0;
+        self.recorded_bytes = 0;
+    }
+
+    /// Removes the entries of `team`.
+    pub fn clear_team(&mut self, team: &str) {
+        self.entries
+            .retain(|entry| entry.team.as_deref() != Some(team));
+        self.recorded_bytes = self.entries.iter().map(JournalEntry::weight).sum();
     }
 }
 
@@ -194,9 +341,14 @@ mod tests {
             uri: Uri::from_static("/api/v1/accounts"),
             headers: HeaderMap::new(),
             body: Bytes::from_static(body.as_bytes()),
-            status: 200,
+            status: 0,
             at: 0,
+            team: None,
+            response: Bytes::new(),
+            duration: Duration::ZERO,
+            fault: None,
         }
+        .close(200, 0, Bytes::new(), Duration::ZERO)
     }
 
     #[test]

@@ -56,6 +56,7 @@
 mod account;
 mod api;
 mod builder;
+mod checks;
 mod clock;
 mod domain;
 mod faults;
@@ -71,29 +72,34 @@ mod rate_limit;
 mod record;
 mod sales;
 mod server;
+mod session;
 mod shared;
 mod state;
 mod store;
 mod team;
 mod timestamp;
 mod validate;
+mod verify;
 mod world;
 
 pub use builder::{MockRecotapBuilder, StartError};
+pub use checks::Expected;
 pub use domain::clean_domain;
 pub use faults::{ActiveFault, Fault, FaultId, FaultKind};
 pub use handle::{MockRecotap, DEFAULT_API_KEY};
-pub use journal::RecordedRequest;
 pub use journal::DEFAULT_MAX_BODY_BYTES as DEFAULT_JOURNAL_BYTES;
+pub use journal::{RecordedRequest, RequestFilter};
 pub use model::{
     Account, CustomField, FieldStatus, InvalidObjectId, LabelType, NewAccount, ObjectId,
     ScoreUpdate, Segment, SegmentStatus, SegmentType,
 };
 pub use sales::{Activity, AssociatedAccount, Contact, Deal, Pipeline, Sender, Stage};
+pub use session::Session;
 pub use state::{parse_document, ApiKey, StateDocument, StateError, TeamDocument, TeamSettings};
 pub use store::StoreError;
 pub use team::TeamView;
 pub use timestamp::{IntoTimestamp, InvalidTimestamp, Timestamp};
+pub use verify::{Count, Request};
 
 #[cfg(feature = "test-hooks")]
 #[doc(hidden)]

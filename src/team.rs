@@ -41,7 +41,7 @@ impl<'m> TeamView<'m> {
     /// Runs one change on the store, at the mock's time, and notes it for the state file.
     fn write<R>(&self, change: impl FnOnce(&mut Store, Millis) -> R) -> R {
         self.shared.change(|world| {
-            let now = world.now();
+            let now = world.now_for(Some(&self.name));
             change(&mut world.store, now)
         })
     }

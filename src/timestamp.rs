@@ -119,6 +119,13 @@ impl PartialEq<String> for Timestamp {
     }
 }
 
+impl PartialEq<i64> for Timestamp {
+    /// Equal to its milliseconds since the Unix epoch.
+    fn eq(&self, millis: &i64) -> bool {
+        self.0 == *millis
+    }
+}
+
 impl Serialize for Timestamp {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(&format_iso(self.0))

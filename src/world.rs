@@ -5,9 +5,10 @@
 
 use crate::clock::{Clock, Millis};
 use crate::faults::FaultTable;
-use crate::journal::{Journal, JournalEntry};
+use crate::journal::{Journal, JournalEntry, RecordedRequest, RequestFilter};
 use crate::rate_limit::RateLimiter;
 use crate::store::{Store, StoreError};
+use crate::verify::{self, Count, Expectation, Request};
 
 /// Everything a running mock changes while it serves.
 #[derive(Debug)]
@@ -22,6 +23,9 @@ pub(crate) struct World {
     pub clock: Clock,
     /// Every `/api/v1` request, newest last, bounded.
     pub journal: Journal,
+    /// What tests expect to have been requested, checked by `verify`.
+    pub expectations: Vec<Expectation>,
+    last_expectation: u64,
 }
 
 impl World {
@@ -33,12 +37,57 @@ impl World {
             limiter: RateLimiter::default(),
             clock,
             journal,
+            expectations: Vec::new(),
+            last_expectation: 0,
         }
     }
 
     /// The mock's current time in milliseconds.
     pub fn now(&self) -> Millis {
         self.clock.now()
+    }
+
+    /// The current time for `team`: its own clock if it has one (a session), else the mock's.
+    pub fn now_for(&self, team: Option<&str>) -> Millis {
+        team.and_then(|team| self.store.team_clock(team))
+            .unwrap_or(&self.clock)
+            .now()
+    }
+
+    /// The clock `team` reads, to change: its own if it has one (a session), else the mock's.
+    pub fn clock_for(&mut self, team: Option<&str>) -> &mut Clock {
+        match team {
+            Some(team) if self.store.team_clock(team).is_some() => self
+                .store
+                .team_clock_mut(team)
+                .expect("the team has its own clock"),
+            _ => &mut self.clock,
+        }
+    }
+
+    /// Team `team` alone back to where it started (see [`Store::reset_team`]): its data, its
+    /// journal entries, its faults and its clock; the rest of the world is untouched.
+    ///
+    /// # Errors
+    /// [`StoreError::UnknownTeam`] if there is no such team.
+    pub fn reset_team(&mut self, team: &str, initial: &Store) -> Result<(), StoreError> {
+        self.store.reset_team(team, initial)?;
+        self.journal.clear_team(team);
+        self.faults.clear_team(team);
+        self.clear_expectations(Some(team));
+        Ok(())
+    }
+
+    /// Drops session team `team`: its data, keys, journal entries and faults.
+    ///
+    /// # Errors
+    /// [`StoreError::UnknownTeam`] if there is no such team.
+    pub fn delete_team(&mut self, team: &str) -> Result<(), StoreError> {
+        self.store.delete_team(team)?;
+        self.journal.clear_team(team);
+        self.faults.clear_team(team);
+        self.clear_expectations(Some(team));
+        Ok(())
     }
 
     /// Back to `initial`, in one step: the store replaced, the journal emptied, faults removed,
@@ -49,6 +98,69 @@ impl World {
         self.journal.clear();
         self.faults.clear();
         self.limiter.clear();
+        self.expectations.clear();
+    }
+
+    /// Registers an expectation (of `team`'s requests, or of all) and returns its id.
+    pub fn expect(&mut self, team: Option<&str>, request: Request, count: Count) -> u64 {
+        self.last_expectation += 1;
+        self.expectations.push(Expectation {
+            id: self.last_expectation,
+            team: team.map(str::to_string),
+            request,
+            count,
+        });
+        self.last_expectation
+    }
+
+    /// Changes how many requests expectation `id` wants.
+    pub fn set_expected_count(&mut self, id: u64, count: Count) {
+        if let Some(expectation) = self.expectations.iter_mut().find(|e| e.id == id) {
+            expectation.count = count;
+        }
+    }
+
+    /// The expectations of `team` (all of them for `None`), in the order registered.
+    pub fn expectations_of(&self, team: Option<&str>) -> Vec<Expectation> {
+        self.expectations
+            .iter()
+            .filter(|e| team.is_none() || e.team.as_deref() == team)
+            .cloned()
+            .collect()
+    }
+
+    /// Removes the expectations of `team` (all of them for `None`).
+    pub fn clear_expectations(&mut self, team: Option<&str>) {
+        self.expectations
+            .retain(|e| team.is_some() && e.team.as_deref() != team);
+    }
+
+    /// The journal entries of `team` (every entry for `None`), oldest first.
+    pub fn requests_of(&self, team: Option<&str>) -> Vec<RecordedRequest> {
+        let filter = RequestFilter {
+            team: team.map(str::to_string),
+            ..RequestFilter::default()
+        };
+        self.journal.query(&filter)
+    }
+
+    /// Checks the expectations of `team` (all of them for `None`) against the journal.
+    ///
+    /// # Errors
+    /// The failure report: what was expected, what was received, what to check.
+    pub fn verify(&self, team: Option<&str>) -> Result<(), String> {
+        // Each scope verifies its own: the mock's handle (or `/_mock/verify` without `?team=`)
+        // the expectations registered without a team, a session those of its team.
+        let expectations: Vec<Expectation> = self
+            .expectations
+            .iter()
+            .filter(|e| e.team.as_deref() == team)
+            .cloned()
+            .collect();
+        if expectations.is_empty() {
+            return Ok(());
+        }
+        verify::verify(&expectations, &self.requests_of(team))
     }
 
     /// Issues `key` to `team` (created if new), held by `user` if given: a user's new key

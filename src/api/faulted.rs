@@ -51,6 +51,22 @@ impl Answer {
         }
     }
 
+    /// The same answer, and a cheap copy of its body for the journal (empty when the client
+    /// sees no response).
+    pub fn with_body_copy(self) -> (Self, Bytes) {
+        if matches!(self.action, Some(Action::Hang | Action::Reset)) {
+            return (self, Bytes::new());
+        }
+        let (parts, body) = self.response.into_parts();
+        let bytes = body.into_inner().unwrap_or_default();
+        let response = Response::from_parts(parts, Full::new(bytes.clone()));
+        let answer = Answer {
+            response,
+            action: self.action,
+        };
+        (answer, bytes)
+    }
+
     /// The status the journal records: what the client saw, `0` when it saw no response.
     pub fn journal_status(&self) -> u16 {
         match self.action {
@@ -68,12 +84,16 @@ fn is_api(path: &str) -> bool {
 }
 
 /// The fault that hits this request, if any (and counts the request for every fault it reaches).
-pub(crate) fn decide(world: &mut World, request: &Request<Bytes>) -> Option<Hit> {
+pub(crate) fn decide(
+    world: &mut World,
+    request: &Request<Bytes>,
+    team: Option<&str>,
+) -> Option<Hit> {
     let path = request.uri().path();
     if !is_api(path) {
         return None;
     }
-    world.faults.decide(request.method().as_str(), path)
+    world.faults.decide(request.method().as_str(), path, team)
 }
 
 /// Shapes the answer to a request: as `served` when no fault hit, else as the fault `hit`

@@ -229,9 +229,11 @@ fn refused_early(
     let entry = JournalEntry::open(request);
     let mut world = shared.world();
     let now = world.now();
-    let response = envelope::failure(failure, now, target_of(request));
-    world.record(entry.close(response.status().as_u16(), now));
-    response
+    let (parts, body) = envelope::failure(failure, now, target_of(request)).into_parts();
+    let body = body.into_inner().unwrap_or_default();
+    let status = parts.status.as_u16();
+    world.record(entry.close(status, now, body.clone(), std::time::Duration::ZERO));
+    Response::from_parts(parts, Full::new(body))
 }
 
 /// The 400 for a request with both `Content-Length` and `Transfer-Encoding` **[choice]**,

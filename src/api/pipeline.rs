@@ -3,6 +3,7 @@
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::Ordering;
+use std::time::Instant;
 
 use bytes::Bytes;
 use http::{Method, Request, Response, StatusCode};
@@ -40,14 +41,19 @@ pub(crate) fn handle(shared: &Shared, request: &Request<Bytes>) -> Answer {
         }));
     }
     // 2. Journal entry opened.
+    let started = Instant::now();
     let entry = JournalEntry::open(request);
     let call = Call::new(request);
     let work = route(request.method(), call.path).map(|endpoint| prepare(endpoint, &call));
 
     let mut world = shared.world();
-    let now = world.now();
+    // The team the key names (if any) decides whose clock the request reads, which faults
+    // may hit it and whose journal it joins; stage 5 still refuses a missing or unknown key.
+    let team = key_of(request).and_then(|key| world.store.team_for_key(key).map(str::to_string));
+    let team = team.as_deref();
+    let now = world.now_for(team);
     // 3. Fault decision.
-    let hit = faulted::decide(&mut world, request);
+    let hit = faulted::decide(&mut world, request, team);
     // 4-6. Rate limiter, route and authentication, handler: unless the fault answers alone.
     let served = hit.as_ref().is_none_or(|hit| hit.serves()).then(|| {
         guarded(shared, request, Some(now), || {
@@ -60,14 +66,31 @@ pub(crate) fn handle(shared: &Shared, request: &Request<Bytes>) -> Answer {
         })
     });
     // 7. Fault shaping.
+    let fault = hit.as_ref().map(|hit| hit.id.get());
     let answer = faulted::shape(hit, served, now, target_of(request));
     // 8. Journal entry closed.
-    world.record(entry.close(answer.journal_status(), now));
+    let (answer, response) = answer.with_body_copy();
+    // An exact-size copy, at most `MAX_RECORDED_RESPONSE` bytes: the answer's own buffer may
+    // have spare capacity that the journal's byte bound would not see.
+    let response = Bytes::copy_from_slice(&response[..response.len().min(MAX_RECORDED_RESPONSE)]);
+    let entry =
+        entry
+            .by(team, fault)
+            .close(answer.journal_status(), now, response, started.elapsed());
+    world.record(entry);
     drop(world);
     if request.method() != Method::GET {
         shared.touch();
     }
     answer
+}
+
+/// The most of an answer's body the journal keeps (a 100-item batch answer is about 10 KiB).
+const MAX_RECORDED_RESPONSE: usize = 256 * 1024;
+
+/// The `X-Api-Key` header's value, if it is text.
+fn key_of(request: &Request<Bytes>) -> Option<&str> {
+    std::str::from_utf8(request.headers().get("x-api-key")?.as_bytes()).ok()
 }
 
 /// Stages 5 and 6: the route's 404, then the key's 401, then the body's 400, then the work.

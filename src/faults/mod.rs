@@ -252,4 +252,15 @@ impl Fault {
     pub fn kind(&self) -> FaultKind {
         self.0.kind
     }
+
+    /// Only requests authenticated as `team` (a session's faults get their team implicitly).
+    pub fn for_team(mut self, team: &str) -> Self {
+        self.0.matcher.team = Some(team.to_string());
+        self
+    }
+
+    /// The team this fault is limited to, if any.
+    pub fn team(&self) -> Option<&str> {
+        self.0.matcher.team.as_deref()
+    }
 }

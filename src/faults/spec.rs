@@ -52,14 +52,24 @@ pub(crate) struct Match {
     /// Exact, or a prefix when it ends in `*`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) path: Option<String>,
+    /// Only requests authenticated as this team (a fault added for a session gets its team).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) team: Option<String>,
 }
 
 impl Match {
     pub(crate) fn is_any(&self) -> bool {
-        self.method.is_none() && self.path.is_none()
+        self.method.is_none() && self.path.is_none() && self.team.is_none()
     }
 
-    pub(crate) fn matches(&self, method: &str, path: &str) -> bool {
+    pub(crate) fn matches(&self, method: &str, path: &str, team: Option<&str>) -> bool {
+        if self
+            .team
+            .as_deref()
+            .is_some_and(|wanted| team != Some(wanted))
+        {
+            return false;
+        }
         let method_ok = self
             .method
             .as_deref()

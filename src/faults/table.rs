@@ -105,12 +105,26 @@ impl FaultTable {
         self.entries.clear();
     }
 
+    /// The faults of `team` (added for it) with uses left, in the order they are checked.
+    pub fn list_team(&self, team: &str) -> Vec<ActiveFault> {
+        self.list()
+            .into_iter()
+            .filter(|active| active.fault.team() == Some(team))
+            .collect()
+    }
+
+    /// Removes the faults added for `team`.
+    pub fn clear_team(&mut self, team: &str) {
+        self.entries
+            .retain(|entry| entry.fault.team() != Some(team));
+    }
+
     /// Decides whether a fault hits the request `method path` (path without query), and
     /// counts it. Faults are checked in the order added; each counts the matching requests
     /// that reach it, so a request hit by an earlier fault is not seen by later ones.
-    pub fn decide(&mut self, method: &str, path: &str) -> Option<Hit> {
+    pub fn decide(&mut self, method: &str, path: &str, team: Option<&str>) -> Option<Hit> {
         let position = self.entries.iter_mut().position(|entry| {
-            if !entry.fault.0.matcher.matches(method, path) {
+            if !entry.fault.0.matcher.matches(method, path, team) {
                 return false;
             }
             let n = entry.seen;
@@ -138,7 +152,7 @@ mod tests {
 
     fn hits(table: &mut FaultTable, method: &str, path: &str, count: usize) -> Vec<bool> {
         (0..count)
-            .map(|_| table.decide(method, path).is_some())
+            .map(|_| table.decide(method, path, None).is_some())
             .collect()
     }
 
@@ -245,14 +259,17 @@ mod tests {
         table
             .add(Fault::reset().on_path("/api/v1/segments*"))
             .unwrap();
-        assert!(table.decide("POST", "/api/v1/accounts").is_some());
-        assert!(table.decide("POST", "/api/v1/accounts/").is_some());
-        assert!(table.decide("GET", "/api/v1/accounts").is_none());
+        assert!(table.decide("POST", "/api/v1/accounts", None).is_some());
+        assert!(table.decide("POST", "/api/v1/accounts/", None).is_some());
+        assert!(table.decide("GET", "/api/v1/accounts", None).is_none());
         assert!(table
-            .decide("POST", "/api/v1/accounts/custom-field")
+            .decide("POST", "/api/v1/accounts/custom-field", None)
             .is_none());
         assert_eq!(
-            table.decide("GET", "/api/v1/segments/x").unwrap().shape,
+            table
+                .decide("GET", "/api/v1/segments/x", None)
+                .unwrap()
+                .shape,
             Shape::Reset
         );
     }
@@ -273,7 +290,11 @@ mod tests {
         let first = table.add(Fault::status(503).times(1)).unwrap();
         let second = table.add(Fault::reset().after(1)).unwrap();
         let ids: Vec<_> = (0..3)
-            .map(|_| table.decide("GET", "/api/v1/segments").map(|hit| hit.id))
+            .map(|_| {
+                table
+                    .decide("GET", "/api/v1/segments", None)
+                    .map(|hit| hit.id)
+            })
             .collect();
         assert_eq!(ids, [Some(first), None, Some(second)]);
     }
@@ -292,8 +313,8 @@ mod tests {
             let mut seen = Vec::new();
             for _ in 0..16 {
                 // Traffic the fault does not match must not shift its pattern.
-                assert!(table.decide("GET", "/api/v1/segments").is_none());
-                seen.push(table.decide("POST", "/api/v1/accounts").is_some());
+                assert!(table.decide("GET", "/api/v1/segments", None).is_none());
+                seen.push(table.decide("POST", "/api/v1/accounts", None).is_some());
             }
             seen
         };

@@ -75,11 +75,14 @@ impl Store {
         now: Millis,
     ) -> Result<Vec<ItemResult<'a>>, StoreError> {
         let unknown = || StoreError::UnknownTeam(team.to_string());
-        let Store { teams, ids, .. } = self;
-        let team = teams
-            .iter_mut()
-            .find(|t| t.name == team)
-            .ok_or_else(unknown)?;
+        let Store {
+            teams,
+            ids,
+            session_ids,
+            ..
+        } = self;
+        let ids = session_ids.get_mut(team).unwrap_or(ids);
+        let team = teams.get_mut(team).ok_or_else(unknown)?;
         if let Some(segment_id) = &request.segment_id {
             team.open_static_segment(segment_id)?;
         }

@@ -11,7 +11,7 @@ impl Store {
         keys.sort_by_key(|(_, owner)| owner.serial);
         let teams = self
             .teams
-            .iter()
+            .values()
             .map(|team| TeamDocument {
                 name: team.name.clone(),
                 api_keys: keys
@@ -53,10 +53,11 @@ impl Store {
         now: Millis,
     ) -> Result<Store, StateError> {
         let mut store = Store {
-            teams: Vec::new(),
+            teams: IndexMap::new(),
             keys: HashMap::new(),
             next_key_serial: 0,
             ids,
+            session_ids: HashMap::new(),
         };
         for team in &document.teams {
             let name = team.name.as_str();
@@ -113,7 +114,9 @@ impl Store {
             .map_err(|error| fail("deals, pipelines or activities".to_string(), &error))?;
         }
         if store.team(DEFAULT_TEAM).is_none() {
-            store.teams.insert(0, Team::new(DEFAULT_TEAM));
+            store
+                .teams
+                .shift_insert(0, DEFAULT_TEAM.to_string(), Team::new(DEFAULT_TEAM));
         }
         Ok(store)
     }

@@ -27,6 +27,8 @@ pub enum StoreError {
     ApiKeyExists(String),
     /// Seeding only: no account of the team has this (cleaned) domain.
     DomainNotFound(String),
+    /// A session cannot take the name of an existing team.
+    TeamExists(String),
 }
 
 impl fmt::Display for StoreError {
@@ -60,6 +62,7 @@ impl fmt::Display for StoreError {
             StoreError::UnknownTeam(team) => write!(f, "Team '{team}' not found"),
             StoreError::ApiKeyExists(key) => write!(f, "API key '{key}' already exists"),
             StoreError::DomainNotFound(domain) => write!(f, "No account with domain '{domain}'"),
+            StoreError::TeamExists(team) => write!(f, "Team '{team}' already exists"),
         }
     }
 }

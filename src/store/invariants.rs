@@ -9,7 +9,7 @@ impl Store {
     /// agree both ways, every stored domain is valid), and every segment member is an existing
     /// account of the team, listed once. Returns the first violation found.
     pub(crate) fn check_invariants(&self) -> Result<(), String> {
-        for team in &self.teams {
+        for team in self.teams.values() {
             let name = &team.name;
             if team.by_domain.len() != team.accounts.len() {
                 return Err(format!(

@@ -15,7 +15,9 @@ use serde_json::Number;
 
 use crate::jsvalue::{JsObject, JsValue};
 
-use crate::clock::{format_iso, Millis};
+use indexmap::IndexMap;
+
+use crate::clock::{format_iso, Clock, Millis};
 use crate::domain::{clean_domain, is_valid_domain};
 use crate::model::{
     Account, CustomField, FieldStatus, IdGenerator, NewAccount, ObjectId, ScoreUpdate, Segment,
@@ -33,6 +35,7 @@ mod error;
 #[cfg(feature = "test-hooks")]
 mod invariants;
 mod listing;
+mod sessions;
 mod updates;
 
 pub use batch::{AccountInput, CreateAccounts, ItemResult, ItemStatus};
@@ -98,6 +101,25 @@ pub struct Team {
     segments: BTreeMap<String, SegmentRecord>,
     sales: SalesBook,
     settings: TeamSettings,
+    /// A session team's own clock and what it was created with; `None` for other teams,
+    /// which follow the mock's clock.
+    session: Option<Box<SessionTime>>,
+}
+
+/// A session team's own clock, and what its reset returns to. (Its id generator is the
+/// store's `session_ids` entry, so that it can be borrowed beside the team.)
+#[derive(Clone, Debug)]
+pub(crate) struct SessionTime {
+    pub clock: Clock,
+    pub origin: SessionOrigin,
+}
+
+/// What a session was created with; a team-scoped reset returns it to this.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SessionOrigin {
+    pub key: String,
+    pub frozen_at: Option<Millis>,
+    pub id_seed: Option<u64>,
 }
 
 impl Team {
@@ -110,6 +132,19 @@ impl Team {
             segments: BTreeMap::new(),
             sales: SalesBook::default(),
             settings: TeamSettings::default(),
+            session: None,
+        }
+    }
+
+    /// A fresh session team: empty, with its own clock as `origin` says.
+    fn session(name: &str, origin: SessionOrigin) -> Self {
+        let mut clock = Clock::default();
+        if let Some(at) = origin.frozen_at {
+            clock.freeze(at);
+        }
+        Team {
+            session: Some(Box::new(SessionTime { clock, origin })),
+            ..Team::new(name)
         }
     }
 
@@ -137,20 +172,26 @@ struct KeyOwner {
 /// Every team, every API key, and the id generator.
 #[derive(Clone, Debug)]
 pub struct Store {
-    teams: Vec<Team>,
+    /// In creation order, found by name in O(1) (a mock may hold a thousand sessions).
+    teams: IndexMap<String, Team>,
     keys: HashMap<String, KeyOwner>,
     next_key_serial: u64,
     ids: IdGenerator,
+    /// Session teams' own id generators (reproducible per session with an `idSeed`).
+    session_ids: HashMap<String, IdGenerator>,
 }
 
 impl Store {
     /// A store with the team `default` and no keys.
     pub fn new(ids: IdGenerator) -> Self {
+        let mut teams = IndexMap::new();
+        teams.insert(DEFAULT_TEAM.to_string(), Team::new(DEFAULT_TEAM));
         Store {
-            teams: vec![Team::new(DEFAULT_TEAM)],
+            teams,
             keys: HashMap::new(),
             next_key_serial: 0,
             ids,
+            session_ids: HashMap::new(),
         }
     }
 
@@ -160,13 +201,11 @@ impl Store {
     /// answer's timing says nothing about how close a guess was (only whether some key has
     /// the guess's length).
     pub fn team_for_key(&self, key: &str) -> Option<&str> {
-        self.keys.iter().fold(None, |found, (known, owner)| {
-            if constant_time_eq(known.as_bytes(), key.as_bytes()) {
-                Some(owner.team.as_str())
-            } else {
-                found
-            }
-        })
+        // A randomly keyed hash (std's SipHash) finds the one candidate, so the lookup's time
+        // does not depend on how close a guess is to a key; the candidate is then compared in
+        // constant time. One lookup, however many sessions hold keys.
+        let (known, owner) = self.keys.get_key_value(key)?;
+        constant_time_eq(known.as_bytes(), key.as_bytes()).then_some(owner.team.as_str())
     }
 
     /// Adds `key` to `team` (created if new). A key held by `user` revokes that user's older key.
@@ -206,7 +245,7 @@ impl Store {
 
     /// The team called `name`, if it exists.
     pub fn team(&self, name: &str) -> Option<&Team> {
-        self.teams.iter().find(|team| team.name == name)
+        self.teams.get(name)
     }
 
     /// The team called `name`, created empty if it does not exist yet.
@@ -216,20 +255,22 @@ impl Store {
 
     /// The team called `name` (created empty if new) and the id generator, borrowed together.
     fn team_and_ids(&mut self, name: &str) -> (&mut Team, &mut IdGenerator) {
-        let Store { teams, ids, .. } = self;
-        let index = match teams.iter().position(|team| team.name == name) {
-            Some(index) => index,
-            None => {
-                teams.push(Team::new(name));
-                teams.len() - 1
-            }
-        };
-        (&mut teams[index], ids)
+        let Store {
+            teams,
+            ids,
+            session_ids,
+            ..
+        } = self;
+        let team = teams
+            .entry(name.to_string())
+            .or_insert_with(|| Team::new(name));
+        // A session's ids come from its own generator, so its ids are reproducible alone.
+        (team, session_ids.get_mut(name).unwrap_or(ids))
     }
 
     /// The team called `name`, if it exists, for a change.
     fn team_mut(&mut self, name: &str) -> Option<&mut Team> {
-        self.teams.iter_mut().find(|team| team.name == name)
+        self.teams.get_mut(name)
     }
 
     /// Stores a seeded account as given (domain cleaned; id and timestamps filled in if missing).

@@ -11,8 +11,9 @@ use serde_json::json;
 use super::envelope::json_response;
 use super::query::Query;
 use super::ADMIN_PREFIX;
-use crate::clock::{format_iso, parse_iso};
-use crate::faults::Fault;
+
+mod scoped;
+
 use crate::model::{
     CustomField, FieldStatus, LabelType, NewAccount, ObjectId, ScoreUpdate, Segment,
 };
@@ -20,6 +21,7 @@ use crate::shared::Shared;
 use crate::state::parse_document;
 use crate::store::constant_time_eq;
 use crate::store::{StoreError, DEFAULT_TEAM};
+pub(crate) use scoped::session_names;
 
 type AdminResult = Result<Response<Full<Bytes>>, (StatusCode, String)>;
 
@@ -58,14 +60,20 @@ fn serve(shared: &Shared, request: &Request<Bytes>) -> AdminResult {
     let path = request.uri().path();
     let rest = path.strip_prefix(ADMIN_PREFIX).unwrap_or(path);
     let query = Query::parse(request.uri().path_and_query().map_or("", |t| t.as_str()));
-    let team = match query.single("team") {
-        None => DEFAULT_TEAM,
-        Some(Ok(team)) if !team.is_empty() => team,
+    // `?team=T` scopes a call to team T (and creates it for the seeding calls); without it,
+    // seeding and inspection work on team `default` and the mock-wide calls on the whole mock.
+    let scope = match query.single("team") {
+        None => None,
+        Some(Ok(team)) if !team.is_empty() => Some(team),
         Some(_) => return Err(bad_request("team must be one non-empty name".to_string())),
     };
+    let team = scope.unwrap_or(DEFAULT_TEAM);
     let body = request.body();
-    let now = shared.world().now();
+    let now = shared.world().now_for(Some(team));
     let segments: Vec<&str> = rest.trim_matches('/').split('/').collect();
+    if let Some(answer) = scoped::serve(shared, request, &segments, scope, &query) {
+        return answer;
+    }
     match (request.method().clone(), segments.as_slice()) {
         (Method::GET, ["health"]) => Ok(reply(StatusCode::OK, &json!({ "status": "ok" }))),
         (Method::GET, ["state"]) => {
@@ -94,10 +102,6 @@ fn serve(shared: &Shared, request: &Request<Bytes>) -> AdminResult {
                 StatusCode::CREATED,
                 &json!({ "key": key, "team": team }),
             ))
-        }
-        (Method::POST, ["reset"]) => {
-            shared.reset();
-            Ok(no_content())
         }
         (Method::POST, ["custom-fields"]) => {
             let seed: FieldSeed = parse(body)?;
@@ -139,40 +143,6 @@ fn serve(shared: &Shared, request: &Request<Bytes>) -> AdminResult {
             let updated = shared.world().store.update_scores(team, id, &update, now);
             Ok(reply(StatusCode::OK, &updated.map_err(conflict)?))
         }
-        (Method::POST, ["clock"]) => {
-            let change: ClockChange = parse(body)?;
-            match change {
-                ClockChange {
-                    now: Some(at),
-                    advance_ms: None,
-                    real: None,
-                } => {
-                    let at = parse_iso(&at)
-                        .ok_or_else(|| bad_request(format!("now: '{at}' is not ISO 8601")))?;
-                    shared.world().clock.freeze(at);
-                }
-                ClockChange {
-                    now: None,
-                    advance_ms: Some(by),
-                    real: None,
-                } => {
-                    shared.world().clock.advance(by);
-                }
-                ClockChange {
-                    now: None,
-                    advance_ms: None,
-                    real: Some(true),
-                } => {
-                    shared.world().clock.unfreeze();
-                }
-                _ => {
-                    let hint = "give exactly one of {\"now\": ISO 8601}, {\"advanceMs\": N}, {\"real\": true}";
-                    return Err(bad_request(hint.to_string()));
-                }
-            }
-            let now = format_iso(shared.world().now());
-            Ok(reply(StatusCode::OK, &json!({ "now": now })))
-        }
         (Method::GET, ["deals"]) => {
             let world = shared.world();
             existing_team(&world.store, team)?;
@@ -187,24 +157,6 @@ fn serve(shared: &Shared, request: &Request<Bytes>) -> AdminResult {
             let world = shared.world();
             existing_team(&world.store, team)?;
             Ok(reply(StatusCode::OK, &world.store.activities(team)))
-        }
-        (Method::GET, ["requests"]) => {
-            let entries = shared.world().journal.entries();
-            Ok(reply(StatusCode::OK, &entries))
-        }
-        (Method::DELETE, ["requests"]) => {
-            shared.world().journal.clear();
-            Ok(no_content())
-        }
-        (Method::POST, ["faults"]) => {
-            let fault: Fault = parse(body)?;
-            let id = shared.world().faults.add(fault).map_err(bad_request)?;
-            Ok(reply(StatusCode::CREATED, &json!({ "id": id })))
-        }
-        (Method::GET, ["faults"]) => Ok(reply(StatusCode::OK, &shared.world().faults.list())),
-        (Method::DELETE, ["faults"]) => {
-            shared.world().faults.clear();
-            Ok(no_content())
         }
         (method, _) => Err(not_found(format!("No admin endpoint {method} {path}"))),
     }
@@ -226,18 +178,6 @@ struct KeySeed {
 fn new_key(shared: &Shared) -> String {
     let id = crate::model::IdGenerator::random().next_id(shared.world().now());
     format!("rk_{id}")
-}
-
-/// The body of `POST /_mock/clock`: exactly one of the three.
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct ClockChange {
-    #[serde(default)]
-    now: Option<String>,
-    #[serde(default)]
-    advance_ms: Option<i64>,
-    #[serde(default)]
-    real: Option<bool>,
 }
 
 /// The body of `POST /_mock/custom-fields`: like the API's, plus `status` and `key`.

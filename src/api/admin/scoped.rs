@@ -1,0 +1,337 @@
+//! The admin calls a `?team=` scopes (CONTROL.md §7, §8): reset, journal queries, faults,
+//! clock, sessions, expectations, verification and the report. Without `?team=` each works on
+//! the whole mock; with it, on that team alone, so parallel tests on one mock never see each
+//! other.
+
+use bytes::Bytes;
+use http::{header, Method, Request, StatusCode};
+use serde::Deserialize;
+use serde_json::json;
+
+use super::{bad_request, conflict, no_content, not_found, parse, reply, AdminResult};
+use crate::api::query::Query;
+use crate::clock::format_iso;
+use crate::faults::Fault;
+use crate::journal::RequestFilter;
+use crate::model::IdGenerator;
+use crate::shared::Shared;
+use crate::store::SessionOrigin;
+use crate::timestamp::Timestamp;
+use crate::verify::{self, Count, Request as Expected};
+
+/// Answers the scoped admin calls; `None` for any other path.
+pub(super) fn serve(
+    shared: &Shared,
+    request: &Request<Bytes>,
+    segments: &[&str],
+    scope: Option<&str>,
+    query: &Query,
+) -> Option<AdminResult> {
+    let body = request.body();
+    let is_session_call = segments.first() == Some(&"sessions");
+    if let Some(team) = scope.filter(|_| !is_session_call) {
+        let known = matches!(
+            segments,
+            ["reset" | "clock" | "requests" | "faults" | "expectations" | "verify" | "report"]
+        );
+        if known && shared.world().store.team(team).is_none() {
+            return Some(Err(not_found(format!("Team '{team}' not found"))));
+        }
+    }
+    let answer = match (request.method().clone(), segments) {
+        (Method::POST, ["reset"]) => reset(shared, scope),
+        (Method::POST, ["clock"]) => clock(shared, scope, body),
+        (Method::GET, ["requests"]) => requests(shared, scope, query),
+        (Method::DELETE, ["requests"]) => {
+            let mut world = shared.world();
+            match scope {
+                Some(team) => world.journal.clear_team(team),
+                None => world.journal.clear(),
+            }
+            Ok(no_content())
+        }
+        (Method::POST, ["faults"]) => {
+            let fault: Fault = match parse(body) {
+                Ok(fault) => fault,
+                Err(error) => return Some(Err(error)),
+            };
+            // A fault added for a team hits only that team's requests.
+            let fault = match scope {
+                Some(team) if fault.team().is_none() => fault.for_team(team),
+                _ => fault,
+            };
+            let added = shared.world().faults.add(fault);
+            added
+                .map(|id| reply(StatusCode::CREATED, &json!({ "id": id })))
+                .map_err(bad_request)
+        }
+        (Method::GET, ["faults"]) => {
+            let world = shared.world();
+            let listed = match scope {
+                Some(team) => world.faults.list_team(team),
+                None => world.faults.list(),
+            };
+            Ok(reply(StatusCode::OK, &listed))
+        }
+        (Method::DELETE, ["faults"]) => {
+            let mut world = shared.world();
+            match scope {
+                Some(team) => world.faults.clear_team(team),
+                None => world.faults.clear(),
+            }
+            Ok(no_content())
+        }
+        (Method::POST, ["sessions"]) => create_session(shared, request),
+        (Method::DELETE, ["sessions", team]) => {
+            let team = crate::api::query::decode_path_segment(team);
+            let deleted = shared.change(|world| world.delete_team(&team));
+            deleted
+                .map(|()| no_content())
+                .map_err(|error| not_found(error.to_string()))
+        }
+        (Method::POST, ["expectations"]) => add_expectation(shared, scope, body),
+        (Method::GET, ["expectations"]) => {
+            let expectations = shared.world().expectations_of(scope);
+            let views: Vec<_> = expectations.iter().map(|e| e.view()).collect();
+            Ok(reply(StatusCode::OK, &views))
+        }
+        (Method::DELETE, ["expectations"]) => {
+            shared.world().clear_expectations(scope);
+            Ok(no_content())
+        }
+        (Method::GET, ["verify"]) => match shared.world().verify(scope) {
+            Ok(()) => Ok(reply(StatusCode::OK, &json!({ "ok": true }))),
+            Err(report) => Ok(reply(
+                StatusCode::CONFLICT,
+                &json!({ "ok": false, "report": report }),
+            )),
+        },
+        (Method::GET, ["report"]) => {
+            let entries = shared.world().requests_of(scope);
+            let mut response = reply(StatusCode::OK, &());
+            *response.body_mut() = verify::report(&entries).into_bytes().into();
+            response.headers_mut().insert(
+                header::CONTENT_TYPE,
+                http::HeaderValue::from_static("text/plain; charset=utf-8"),
+            );
+            Ok(response)
+        }
+        _ => return None,
+    };
+    Some(answer)
+}
+
+/// `POST /_mock/reset`: the whole mock, or `?team=T` alone.
+fn reset(shared: &Shared, scope: Option<&str>) -> AdminResult {
+    match scope {
+        None => shared.reset(),
+        Some(team) => shared
+            .change(|world| world.reset_team(team, &shared.initial))
+            .map_err(|error| not_found(error.to_string()))?,
+    }
+    Ok(no_content())
+}
+
+/// The body of `POST /_mock/clock`: exactly one of the three.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct ClockChange {
+    #[serde(default)]
+    now: Option<String>,
+    #[serde(default)]
+    advance_ms: Option<i64>,
+    #[serde(default)]
+    real: Option<bool>,
+}
+
+/// `POST /_mock/clock`: the mock's clock, or `?team=T`'s own (a session's).
+fn clock(shared: &Shared, scope: Option<&str>, body: &Bytes) -> AdminResult {
+    let change: ClockChange = parse(body)?;
+    let mut world = shared.world();
+    let clock = world.clock_for(scope);
+    match change {
+        ClockChange {
+            now: Some(at),
+            advance_ms: None,
+            real: None,
+        } => {
+            let at: Timestamp = at
+                .parse()
+                .map_err(|_| bad_request(format!("now: '{at}' is not ISO 8601")))?;
+            clock.freeze(at.as_millis());
+        }
+        ClockChange {
+            now: None,
+            advance_ms: Some(by),
+            real: None,
+        } => {
+            clock.advance(by);
+        }
+        ClockChange {
+            now: None,
+            advance_ms: None,
+            real: Some(true),
+        } => clock.unfreeze(),
+        _ => {
+            let hint =
+                "give exactly one of {\"now\": ISO 8601}, {\"advanceMs\": N}, {\"real\": true}";
+            return Err(bad_request(hint.to_string()));
+        }
+    }
+    let now = format_iso(clock.now());
+    Ok(reply(StatusCode::OK, &json!({ "now": now })))
+}
+
+/// `GET /_mock/requests` with the filters `method`, `path`, `status`, `team`, `since`, `limit`.
+fn requests(shared: &Shared, scope: Option<&str>, query: &Query) -> AdminResult {
+    let text = |name: &str| -> Result<Option<String>, (StatusCode, String)> {
+        match query.single(name) {
+            None => Ok(None),
+            Some(Ok(value)) => Ok(Some(value.to_string())),
+            Some(Err(())) => Err(bad_request(format!("{name} must be given once"))),
+        }
+    };
+    let since = match text("since")? {
+        None => None,
+        Some(at) => Some(
+            at.parse::<Timestamp>()
+                .map_err(|_| bad_request(format!("since: '{at}' is not ISO 8601")))?,
+        ),
+    };
+    let limit = match text("limit")? {
+        None => None,
+        Some(limit) => Some(
+            limit
+                .parse::<usize>()
+                .map_err(|_| bad_request(format!("limit: '{limit}' is not a whole number")))?,
+        ),
+    };
+    let status = text("status")?;
+    if let Some(status) = &status {
+        let class =
+            status.len() == 3 && status.ends_with("xx") && status.as_bytes()[0].is_ascii_digit();
+        if !class && status.parse::<u16>().is_err() {
+            return Err(bad_request(format!(
+                "status: '{status}' is neither a status (404) nor a class (4xx)"
+            )));
+        }
+    }
+    let filter = RequestFilter {
+        method: text("method")?,
+        path: text("path")?,
+        status,
+        team: scope.map(str::to_string),
+        since,
+        limit,
+    };
+    Ok(reply(
+        StatusCode::OK,
+        &shared.world().journal.query(&filter),
+    ))
+}
+
+/// The body of `POST /_mock/sessions`, every field optional.
+#[derive(Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct SessionSeed {
+    #[serde(default)]
+    profile: Option<String>,
+    #[serde(default)]
+    frozen_clock: Option<String>,
+    #[serde(default)]
+    id_seed: Option<u64>,
+}
+
+/// `POST /_mock/sessions`: a fresh team with its own key, clock and ids.
+fn create_session(shared: &Shared, request: &Request<Bytes>) -> AdminResult {
+    let body = request.body();
+    let seed: SessionSeed = if body.iter().all(u8::is_ascii_whitespace) {
+        SessionSeed::default()
+    } else {
+        parse(body)?
+    };
+    if let Some(profile) = seed.profile.as_deref().filter(|p| *p != "documented") {
+        return Err(bad_request(format!(
+            "profile '{profile}' is not available in this build (only 'documented')"
+        )));
+    }
+    let frozen_at = match seed.frozen_clock {
+        None => None,
+        Some(at) => Some(
+            at.parse::<Timestamp>()
+                .map_err(|_| bad_request(format!("frozenClock: '{at}' is not ISO 8601")))?
+                .as_millis(),
+        ),
+    };
+    let (team, key) = session_names(shared);
+    let origin = SessionOrigin {
+        key: key.clone(),
+        frozen_at,
+        id_seed: seed.id_seed,
+    };
+    shared
+        .change(|world| world.store.create_session(&team, origin))
+        .map_err(conflict)?;
+    let host = request
+        .headers()
+        .get(header::HOST)
+        .and_then(|host| host.to_str().ok())
+        .unwrap_or("127.0.0.1");
+    let base_url = format!("http://{host}/api/v1");
+    Ok(reply(
+        StatusCode::CREATED,
+        &json!({ "team": team, "apiKey": key, "baseUrl": base_url }),
+    ))
+}
+
+/// A new session's team name (`s-` and 24 hex digits) and key (`sk_` and 24 hex digits).
+pub(crate) fn session_names(shared: &Shared) -> (String, String) {
+    let now = shared.world().now();
+    let mut ids = IdGenerator::random();
+    (
+        format!("s-{}", ids.next_id(now)),
+        format!("sk_{}", ids.next_id(now)),
+    )
+}
+
+/// The body of `POST /_mock/expectations`.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct ExpectationSeed {
+    #[serde(default)]
+    method: Option<String>,
+    #[serde(default)]
+    path: Option<String>,
+    #[serde(default)]
+    times: Option<u64>,
+    #[serde(default)]
+    at_least: Option<u64>,
+    #[serde(default)]
+    at_most: Option<u64>,
+}
+
+/// `POST /_mock/expectations`: "this request, this many times" (at least once by default).
+fn add_expectation(shared: &Shared, scope: Option<&str>, body: &Bytes) -> AdminResult {
+    let seed: ExpectationSeed = parse(body)?;
+    let count = match (seed.times, seed.at_least, seed.at_most) {
+        (Some(n), None, None) => Count::Exactly(n),
+        (None, Some(n), None) => Count::AtLeast(n),
+        (None, None, Some(n)) => Count::AtMost(n),
+        (None, None, None) => Count::AtLeast(1),
+        _ => {
+            return Err(bad_request(
+                "give at most one of \"times\", \"atLeast\", \"atMost\"".to_string(),
+            ))
+        }
+    };
+    let path = seed.path.unwrap_or_else(|| "*".to_string());
+    if !path.starts_with('/') && path != "*" {
+        return Err(bad_request("path must start with \"/\"".to_string()));
+    }
+    let request = match seed.method {
+        Some(method) => Expected::new(&method, &path),
+        None => Expected::any(&path),
+    };
+    let id = shared.world().expect(scope, request, count);
+    Ok(reply(StatusCode::CREATED, &json!({ "id": id })))
+}

@@ -1,0 +1,104 @@
+//! What a test asks after the code under test ran, for the whole mock or one session:
+//! expectations ([`Expected`]), `verify`, `assert_no_client_errors` and the report. Shared
+//! by [`MockRecotap`](crate::MockRecotap) and [`Session`](crate::Session).
+
+use crate::journal::RecordedRequest;
+use crate::shared::Shared;
+use crate::verify::{self, Count, Request};
+
+/// The journal and expectations of a team (`Some`) or of the whole mock (`None`).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Checks<'m> {
+    pub shared: &'m Shared,
+    pub team: Option<&'m str>,
+}
+
+impl<'m> Checks<'m> {
+    pub fn expect(self, request: Request) -> Expected<'m> {
+        let id = self
+            .shared
+            .world()
+            .expect(self.team, request, Count::AtLeast(1));
+        Expected {
+            shared: self.shared,
+            id,
+        }
+    }
+
+    pub fn try_verify(self) -> Result<(), String> {
+        self.shared.world().verify(self.team)
+    }
+
+    pub fn verify(self) {
+        if let Err(report) = self.try_verify() {
+            panic!("recotap-mock: expectations not met:\n{report}");
+        }
+    }
+
+    pub fn requests(self) -> Vec<RecordedRequest> {
+        self.shared.world().requests_of(self.team)
+    }
+
+    pub fn report(self) -> String {
+        verify::report(&self.requests())
+    }
+
+    pub fn assert_no_client_errors(self) {
+        let errors = verify::client_errors(&self.requests());
+        if !errors.is_empty() {
+            panic!(
+                "recotap-mock: the code under test got {} client error(s):\n  {}\ncheck what it \
+                 sends against the rules named above",
+                errors.len(),
+                errors.join("\n  ")
+            );
+        }
+    }
+}
+
+/// An expectation just registered: at least one matching request unless one of these methods
+/// says otherwise. Checked by `verify()` and when the mock (or session) is dropped.
+///
+/// ```
+/// use recotap_mock::{MockRecotap, NewAccount, Request};
+/// let mock = MockRecotap::start();
+/// mock.expect(Request::post("/accounts")).times(1);
+/// reqwest::blocking::Client::new()
+///     .post(format!("{}/accounts", mock.base_url()))
+///     .header("X-Api-Key", mock.api_key())
+///     .json(&serde_json::json!({ "accounts": [{ "domain": "acme.com", "name": "Acme" }] }))
+///     .send().unwrap();
+/// mock.verify();
+/// ```
+#[derive(Debug)]
+pub struct Expected<'m> {
+    shared: &'m Shared,
+    id: u64,
+}
+
+impl Expected<'_> {
+    fn count(self, count: Count) -> Self {
+        self.shared.world().set_expected_count(self.id, count);
+        self
+    }
+
+    /// Exactly `n` matching requests.
+    pub fn times(self, n: u64) -> Self {
+        self.count(Count::Exactly(n))
+    }
+
+    /// At least `n` matching requests.
+    pub fn at_least(self, n: u64) -> Self {
+        self.count(Count::AtLeast(n))
+    }
+
+    /// At most `n` matching requests.
+    pub fn at_most(self, n: u64) -> Self {
+        self.count(Count::AtMost(n))
+    }
+
+    /// No matching request at all.
+    pub fn never(self) -> Self {
+        self.count(Count::Exactly(0))
+    }
+}

@@ -1,0 +1,97 @@
+//! Session teams (one isolated team per test on a shared mock): creating one with its own key,
+//! clock and id generator, deleting it, and a reset scoped to one team.
+
+use super::*;
+
+/// Sessions and team-scoped resets.
+impl Store {
+    /// Creates the session team `name` with the key `origin.key`, its own clock (frozen at
+    /// `origin.frozen_at`, or real) and its own id generator (seeded with `origin.id_seed`).
+    ///
+    /// # Errors
+    /// [`StoreError::TeamExists`] if a team of that name exists, [`StoreError::ApiKeyExists`]
+    /// if the key is known.
+    pub fn create_session(&mut self, name: &str, origin: SessionOrigin) -> Result<(), StoreError> {
+        if self.teams.contains_key(name) {
+            return Err(StoreError::TeamExists(name.to_string()));
+        }
+        if self.keys.contains_key(&origin.key) {
+            return Err(StoreError::ApiKeyExists(origin.key));
+        }
+        let ids = match origin.id_seed {
+            Some(seed) => IdGenerator::seeded(seed),
+            None => IdGenerator::random(),
+        };
+        let key = origin.key.clone();
+        self.teams
+            .insert(name.to_string(), Team::session(name, origin));
+        self.session_ids.insert(name.to_string(), ids);
+        self.add_key(&key, name, None);
+        Ok(())
+    }
+
+    /// Drops team `name` with everything it owns and every key that authenticates as it.
+    ///
+    /// # Errors
+    /// [`StoreError::UnknownTeam`] if there is no such team.
+    pub fn delete_team(&mut self, name: &str) -> Result<(), StoreError> {
+        self.teams
+            .shift_remove(name)
+            .ok_or_else(|| StoreError::UnknownTeam(name.to_string()))?;
+        self.session_ids.remove(name);
+        self.keys.retain(|_, owner| owner.team != name);
+        Ok(())
+    }
+
+    /// Returns team `name` alone to where it started: a session to its creation (empty, its
+    /// key, its clock and id seed as created); another team to its state in `initial` (or
+    /// empty). Keys issued to the team since are revoked; its original keys come back.
+    ///
+    /// # Errors
+    /// [`StoreError::UnknownTeam`] if there is no such team.
+    pub fn reset_team(&mut self, name: &str, initial: &Store) -> Result<(), StoreError> {
+        let current = self
+            .teams
+            .get_mut(name)
+            .ok_or_else(|| StoreError::UnknownTeam(name.to_string()))?;
+        self.keys.retain(|_, owner| owner.team != name);
+        match current.session.as_ref().map(|time| time.origin.clone()) {
+            Some(origin) => {
+                *current = Team::session(name, origin.clone());
+                let ids = match origin.id_seed {
+                    Some(seed) => IdGenerator::seeded(seed),
+                    None => IdGenerator::random(),
+                };
+                self.session_ids.insert(name.to_string(), ids);
+                self.add_key(&origin.key, name, None);
+            }
+            None => {
+                *current = initial
+                    .teams
+                    .get(name)
+                    .cloned()
+                    .unwrap_or_else(|| Team::new(name));
+                let mut keys: Vec<(&String, &KeyOwner)> = initial
+                    .keys
+                    .iter()
+                    .filter(|(_, owner)| owner.team == name)
+                    .collect();
+                keys.sort_by_key(|(_, owner)| owner.serial);
+                for (key, owner) in keys {
+                    self.add_key(key, name, owner.user.as_deref());
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The clock of team `name` if it has its own (a session's).
+    pub fn team_clock(&self, name: &str) -> Option<&Clock> {
+        Some(&self.teams.get(name)?.session.as_ref()?.clock)
+    }
+
+    /// The clock of team `name` if it has its own, to change.
+    pub fn team_clock_mut(&mut self, name: &str) -> Option<&mut Clock> {
+        Some(&mut self.teams.get_mut(name)?.session.as_mut()?.clock)
+    }
+}

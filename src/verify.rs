@@ -1,0 +1,370 @@
+//! Verification: expectations ("this request, this many times") checked against the journal,
+//! and the report a person reads when a test fails — every 4xx the code under test got with
+//! the rule behind it, every `failed` item inside a `200` batch, accounts written, faults
+//! fired. Pure: it reads journal entries and writes text.
+
+use std::fmt::{self, Write as _};
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+
+use crate::journal::{path_matches, RecordedRequest};
+
+/// Which requests an expectation counts: a method and a path (exact, or a prefix ending in
+/// `*`; a path not starting with `/api/v1` is taken relative to it), optionally a predicate on
+/// the JSON body (Rust only).
+///
+/// ```
+/// use recotap_mock::{MockRecotap, Request};
+/// let mock = MockRecotap::start();
+/// mock.expect(Request::post("/accounts")).never();
+/// mock.verify(); // nothing was posted
+/// ```
+#[derive(Clone, Default)]
+pub struct Request {
+    method: Option<String>,
+    path: Option<String>,
+    body: Option<BodyCheck>,
+}
+
+/// A predicate on a request's JSON body.
+type BodyCheck = Arc<dyn Fn(&serde_json::Value) -> bool + Send + Sync>;
+
+impl fmt::Debug for Request {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.describe())
+    }
+}
+
+impl Request {
+    /// Requests with `method` to `path`.
+    pub fn new(method: &str, path: &str) -> Self {
+        Request {
+            method: Some(method.to_ascii_uppercase()),
+            path: Some(api_path(path)),
+            body: None,
+        }
+    }
+
+    /// `GET path`.
+    pub fn get(path: &str) -> Self {
+        Request::new("GET", path)
+    }
+
+    /// `POST path`.
+    pub fn post(path: &str) -> Self {
+        Request::new("POST", path)
+    }
+
+    /// `PUT path`.
+    pub fn put(path: &str) -> Self {
+        Request::new("PUT", path)
+    }
+
+    /// `PATCH path`.
+    pub fn patch(path: &str) -> Self {
+        Request::new("PATCH", path)
+    }
+
+    /// Any method to `path`.
+    pub fn any(path: &str) -> Self {
+        Request {
+            path: Some(api_path(path)),
+            ..Request::default()
+        }
+    }
+
+    /// Only requests whose body is JSON for which `check` holds.
+    pub fn body_matches(
+        mut self,
+        check: impl Fn(&serde_json::Value) -> bool + Send + Sync + 'static,
+    ) -> Self {
+        self.body = Some(Arc::new(check));
+        self
+    }
+
+    fn matches(&self, entry: &RecordedRequest) -> bool {
+        let path = entry.path.split('?').next().unwrap_or_default();
+        self.method
+            .as_deref()
+            .is_none_or(|method| method.eq_ignore_ascii_case(&entry.method))
+            && self
+                .path
+                .as_deref()
+                .is_none_or(|pattern| path_matches(pattern, path))
+            && self
+                .body
+                .as_ref()
+                .is_none_or(|check| entry.body_json().is_some_and(|body| check(&body)))
+    }
+
+    fn describe(&self) -> String {
+        let method = self.method.as_deref().unwrap_or("any method");
+        let path = self.path.as_deref().unwrap_or("any path");
+        let body = if self.body.is_some() {
+            " with a matching body"
+        } else {
+            ""
+        };
+        format!("{method} {path}{body}")
+    }
+}
+
+/// `/accounts` → `/api/v1/accounts`; a path already under `/api/v1` (or `*`) is kept.
+fn api_path(path: &str) -> String {
+    if path.starts_with("/api/v1") || path == "*" {
+        path.to_string()
+    } else {
+        format!("/api/v1{path}")
+    }
+}
+
+/// How many matching requests an expectation wants.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Count {
+    Exactly(u64),
+    AtLeast(u64),
+    AtMost(u64),
+}
+
+impl Count {
+    fn holds(self, seen: u64) -> bool {
+        match self {
+            Count::Exactly(n) => seen == n,
+            Count::AtLeast(n) => seen >= n,
+            Count::AtMost(n) => seen <= n,
+        }
+    }
+}
+
+impl fmt::Display for Count {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let times = |n: u64| {
+            if n == 1 {
+                "once".to_string()
+            } else {
+                format!("{n} times")
+            }
+        };
+        match *self {
+            Count::Exactly(0) | Count::AtMost(0) => f.write_str("never"),
+            Count::Exactly(n) => write!(f, "exactly {}", times(n)),
+            Count::AtLeast(n) => write!(f, "at least {}", times(n)),
+            Count::AtMost(n) => write!(f, "at most {}", times(n)),
+        }
+    }
+}
+
+/// One registered expectation.
+#[derive(Clone, Debug)]
+pub(crate) struct Expectation {
+    pub id: u64,
+    pub team: Option<String>,
+    pub request: Request,
+    pub count: Count,
+}
+
+/// How an expectation is listed by `GET /_mock/expectations`.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct ExpectationView<'a> {
+    pub id: u64,
+    pub method: Option<&'a str>,
+    pub path: Option<&'a str>,
+    pub team: Option<&'a str>,
+    #[serde(flatten)]
+    pub count: Count,
+}
+
+impl Expectation {
+    pub(crate) fn view(&self) -> ExpectationView<'_> {
+        ExpectationView {
+            id: self.id,
+            method: self.request.method.as_deref(),
+            path: self.request.path.as_deref(),
+            team: self.team.as_deref(),
+            count: self.count,
+        }
+    }
+}
+
+/// Checks `expectations` against the journal `entries` (each counts only its team's requests,
+/// when it has a team). `Err` holds the failure text: what was expected, what was received
+/// (method, path, status, `customMessage`), and what to check.
+pub(crate) fn verify(
+    expectations: &[Expectation],
+    entries: &[RecordedRequest],
+) -> Result<(), String> {
+    let mut failures = String::new();
+    for expectation in expectations {
+        let own: Vec<&RecordedRequest> = entries
+            .iter()
+            .filter(|entry| expectation.team.is_none() || entry.team == expectation.team)
+            .collect();
+        let seen = own
+            .iter()
+            .filter(|entry| expectation.request.matches(entry))
+            .count() as u64;
+        if expectation.count.holds(seen) {
+            continue;
+        }
+        let _ = writeln!(
+            failures,
+            "expected {} {}, received it {seen} time{}.",
+            expectation.request.describe(),
+            expectation.count,
+            if seen == 1 { "" } else { "s" }
+        );
+        let _ = writeln!(failures, "  requests received ({}):", own.len());
+        if own.is_empty() {
+            let _ = writeln!(failures, "    none");
+        }
+        for entry in &own {
+            let _ = writeln!(failures, "    {}", line(entry));
+        }
+        let hint = if own.is_empty() {
+            "check that the code under test uses this mock's base URL and API key"
+        } else if own.iter().any(|entry| (400..500).contains(&entry.status)) {
+            "check the 4xx answers above: the mock refused those requests"
+        } else {
+            "check the method and path the code under test sends"
+        };
+        let _ = writeln!(failures, "  {hint}.");
+    }
+    if failures.is_empty() {
+        Ok(())
+    } else {
+        Err(failures)
+    }
+}
+
+/// `METHOD target → status customMessage`, one request on one line.
+fn line(entry: &RecordedRequest) -> String {
+    let status = match entry.status {
+        0 => "no response".to_string(),
+        status => status.to_string(),
+    };
+    let message = problem(entry).map_or_else(String::new, |text| format!(" {text}"));
+    format!("{} {} → {status}{message}", entry.method, entry.path)
+}
+
+/// The rule behind a refused request: its `customMessage`, or its validation messages.
+fn problem(entry: &RecordedRequest) -> Option<String> {
+    let response = entry.response_json()?;
+    if let Some(custom) = response
+        .get("customMessage")
+        .and_then(|value| value.as_str())
+    {
+        return Some(custom.to_string());
+    }
+    let violations = response.get("data")?.as_array()?;
+    let messages: Vec<&str> = violations
+        .iter()
+        .filter_map(|violation| violation.get("constraints")?.as_object())
+        .flat_map(|constraints| constraints.values().filter_map(|message| message.as_str()))
+        .collect();
+    (!messages.is_empty()).then(|| messages.join("; "))
+}
+
+/// Every `failed` item of a `200` batch answer: (what identifies it, its `error`).
+fn failed_items(entry: &RecordedRequest) -> Vec<(String, String)> {
+    if entry.status != 200 {
+        return Vec::new();
+    }
+    let Some(response) = entry.response_json() else {
+        return Vec::new();
+    };
+    let Some(results) = response
+        .get("data")
+        .and_then(|data| data.get("results"))
+        .and_then(|results| results.as_array())
+    else {
+        return Vec::new();
+    };
+    results
+        .iter()
+        .filter(|result| result.get("status").and_then(|s| s.as_str()) == Some("failed"))
+        .map(|result| {
+            let name = ["domain", "externalDealId", "externalActivityId"]
+                .iter()
+                .find_map(|key| result.get(*key).and_then(|value| value.as_str()))
+                .unwrap_or("an item");
+            let error = result
+                .get("error")
+                .and_then(|value| value.as_str())
+                .unwrap_or("");
+            (name.to_string(), error.to_string())
+        })
+        .collect()
+}
+
+/// The client errors the code under test got: every 4xx with its rule, and every failed item
+/// inside a 200 batch. Empty when there were none.
+pub(crate) fn client_errors(entries: &[RecordedRequest]) -> Vec<String> {
+    let mut errors = Vec::new();
+    for entry in entries {
+        if (400..500).contains(&entry.status) {
+            errors.push(line(entry));
+        }
+        for (item, error) in failed_items(entry) {
+            errors.push(format!(
+                "{} {} → 200, but item {item} failed: {error}",
+                entry.method, entry.path
+            ));
+        }
+    }
+    errors
+}
+
+/// The plain-text report of what happened: requests by endpoint and status, client errors,
+/// accounts written, faults that fired.
+pub(crate) fn report(entries: &[RecordedRequest]) -> String {
+    let mut text = String::new();
+    let _ = writeln!(text, "recotap-mock report: {} request(s)", entries.len());
+    let mut by_endpoint: Vec<(String, u16, usize)> = Vec::new();
+    for entry in entries {
+        let path = entry.path.split('?').next().unwrap_or_default();
+        let endpoint = format!("{} {path}", entry.method);
+        match by_endpoint
+            .iter_mut()
+            .find(|(seen, status, _)| *seen == endpoint && *status == entry.status)
+        {
+            Some((_, _, count)) => *count += 1,
+            None => by_endpoint.push((endpoint, entry.status, 1)),
+        }
+    }
+    let _ = writeln!(text, "requests by endpoint and status:");
+    for (endpoint, status, count) in &by_endpoint {
+        let _ = writeln!(text, "  {endpoint} → {status}: {count}");
+    }
+    let errors = client_errors(entries);
+    let _ = writeln!(text, "client errors ({}):", errors.len());
+    for error in &errors {
+        let _ = writeln!(text, "  {error}");
+    }
+    let (mut created, mut updated) = (0, 0);
+    for entry in entries.iter().filter(|entry| entry.status == 200) {
+        let summary = entry
+            .response_json()
+            .and_then(|response| response.get("data")?.get("summary").cloned());
+        if let Some(summary) = summary.filter(|s| s.get("updated").is_some()) {
+            created += summary.get("created").and_then(|n| n.as_u64()).unwrap_or(0);
+            updated += summary.get("updated").and_then(|n| n.as_u64()).unwrap_or(0);
+        }
+    }
+    let _ = writeln!(
+        text,
+        "accounts: {created} created, {updated} updated (POST /accounts)"
+    );
+    let faulted: Vec<&RecordedRequest> = entries
+        .iter()
+        .filter(|entry| entry.fault.is_some())
+        .collect();
+    let _ = writeln!(text, "faults that fired ({}):", faulted.len());
+    for entry in faulted {
+        let id = entry.fault.unwrap_or_default();
+        let _ = writeln!(text, "  fault {id}: {}", line(entry));
+    }
+    text
+}
