@@ -1,6 +1,8 @@
 //! Speed and memory of `recotap-mock`, each figure beside a reference measured in the same run,
 //! because this machine's absolute speed drifts between runs: only the ratios are goals.
 //!
+//! * `sessions`: an isolated session on a shared mock (over HTTP and in process) against a mock
+//!   of its own.
 //! * `startup`: `MockRecotap::start()`, one custom field, one `POST /accounts` of 100 accounts
 //!   (~22 KB) on a fresh connection, drop; against a bare hyper server spawned on the caller's
 //!   runtime doing the same cycle.
@@ -25,7 +27,7 @@
 //!   without goals, and it ends by saying what it checked. Run without `--bench` (as
 //!   `cargo test --benches` does) the binary behaves as `--smoke`.
 //!
-//! Add `--only startup|throughput|scale|memory` to run one section, in this process. Without
+//! Add `--only startup|sessions|throughput|scale|memory` to run one section, in this process. Without
 //! `--only` every section runs in a child process of its own, so that one section's heap
 //! (which the allocator keeps) cannot hide or inflate another section's RSS.
 //!
@@ -51,6 +53,8 @@ mod report;
 mod scale;
 #[path = "bench/servers.rs"]
 mod servers;
+#[path = "bench/sessions.rs"]
+mod sessions;
 #[path = "bench/startup.rs"]
 mod startup;
 #[path = "bench/system.rs"]
@@ -93,14 +97,16 @@ struct Cli {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 enum Section {
     Startup,
+    Sessions,
     Throughput,
     Scale,
     Memory,
 }
 
 impl Section {
-    const ALL: [Section; 4] = [
+    const ALL: [Section; 5] = [
         Section::Startup,
+        Section::Sessions,
         Section::Throughput,
         Section::Scale,
         Section::Memory,
@@ -109,6 +115,7 @@ impl Section {
     fn name(self) -> &'static str {
         match self {
             Section::Startup => "startup",
+            Section::Sessions => "sessions",
             Section::Throughput => "throughput",
             Section::Scale => "scale",
             Section::Memory => "memory",
@@ -118,6 +125,7 @@ impl Section {
     fn run(self, mode: Mode) -> Vec<Row> {
         match self {
             Section::Startup => startup::startup(mode),
+            Section::Sessions => sessions::sessions(mode),
             Section::Throughput => throughput::throughput(mode),
             Section::Scale => scale::scale(mode),
             Section::Memory => memory::memory(mode),

@@ -243,3 +243,21 @@ fn response_text(mock: &MockRecotap) -> String {
         .text()
         .unwrap()
 }
+
+#[test]
+#[should_panic(
+    expected = "POST /api/v1/sales-activities → 200, but item a-1 failed: Activity with externalActivityId 'a-1' already exists"
+)]
+fn a_failed_activity_inside_a_200_batch_is_a_client_error() {
+    let mock = mock();
+    let activity = json!({ "externalActivityId": "a-1", "activityType": "call",
+        "occurredAt": "2026-04-30T10:00:00Z", "domain": "acme.com", "ownerEmail": "rep@seller.com",
+        "contacts": [{ "email": "jane@acme.com" }] });
+    let (status, _) = post(
+        &mock,
+        "/sales-activities",
+        &json!({ "activities": [activity.clone(), activity] }),
+    );
+    assert_eq!(status, 200);
+    mock.assert_no_client_errors();
+}

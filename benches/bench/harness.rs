@@ -115,6 +115,10 @@ impl Target {
     pub fn get(&self, path: &str) -> Request<Full<Bytes>> {
         self.request(Method::GET, path, Bytes::new())
     }
+
+    pub fn delete(&self, path: &str) -> Request<Full<Bytes>> {
+        self.request(Method::DELETE, path, Bytes::new())
+    }
 }
 
 pub type Sender = client_http1::SendRequest<Full<Bytes>>;

@@ -280,8 +280,21 @@ fn create_session(shared: &Shared, request: &Request<Bytes>) -> AdminResult {
     let base_url = format!("http://{host}/api/v1");
     Ok(reply(
         StatusCode::CREATED,
-        &json!({ "team": team, "apiKey": key, "baseUrl": base_url }),
+        &SessionCreated {
+            team: &team,
+            api_key: &key,
+            base_url: &base_url,
+        },
     ))
+}
+
+/// The answer to `POST /_mock/sessions`, in this order.
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SessionCreated<'a> {
+    team: &'a str,
+    api_key: &'a str,
+    base_url: &'a str,
 }
 
 /// A new session's team name (`s-` and 24 hex digits) and key (`sk_` and 24 hex digits).
