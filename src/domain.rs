@@ -4,7 +4,7 @@
 use std::borrow::Cow;
 
 /// Cleans a domain as the API does before storing or matching it:
-/// trim, lower-case, drop `http://` / `https://`, drop `www.`, cut at the first `/`, `?` or `#`,
+/// trim (as `String.prototype.trim` does: also U+FEFF and every Unicode space), lower-case, drop `http://` / `https://`, drop `www.`, cut at the first `/`, `?` or `#`,
 /// drop a trailing `:port`, drop a trailing `.`.
 ///
 /// ```
@@ -12,7 +12,7 @@ use std::borrow::Cow;
 /// assert_eq!(recotap_mock::clean_domain(" HTTP://Globex.com:8080/x "), "globex.com");
 /// ```
 pub fn clean_domain(raw: &str) -> Cow<'_, str> {
-    let trimmed = raw.trim();
+    let trimmed = crate::js::trim(raw);
     // Most domains arrive clean: borrow unless lower-casing has to make a new string.
     let lowered: Cow<'_, str> =
         if trimmed.is_ascii() && !trimmed.bytes().any(|b| b.is_ascii_uppercase()) {
@@ -51,9 +51,10 @@ fn clean_range(lowered: &str) -> (usize, usize) {
     (start, start + rest.len())
 }
 
-/// Whether a cleaned domain is acceptable **[choice]**: not empty, no white space, at least one `.`.
+/// Whether a cleaned domain is acceptable **[choice]**: not empty, no white space (what
+/// JavaScript counts as such), at least one `.`.
 pub fn is_valid_domain(cleaned: &str) -> bool {
-    !cleaned.is_empty() && cleaned.contains('.') && !cleaned.chars().any(char::is_whitespace)
+    !cleaned.is_empty() && cleaned.contains('.') && !cleaned.chars().any(crate::js::is_js_space)
 }
 
 #[cfg(test)]

@@ -46,7 +46,7 @@
 //! | `shared`, `world` | one mock's settings, and its one state: store, faults, limiter, clock, journal |
 //! | `store` (`batch`, `listing`, `updates`, `document`, `error`) | every business rule, per team |
 //! | `faults` (`spec`, `table`), `rate_limit`, `journal`, `clock` | the parts of the world besides the store |
-//! | `validate`, `jsvalue`, `domain`, `ids` | fidelity: class-validator's checks and messages, JSON as JavaScript reads it, domain cleaning, ObjectIds |
+//! | `validate`, `js`, `jsvalue`, `domain`, `ids` | fidelity: class-validator's checks and messages, validator.js's verdicts and JavaScript's `Number()`, `trim` and `new Date()`, JSON as JavaScript reads it, domain cleaning, ObjectIds |
 //! | `account`, `model`, `sales`, `state`, `timestamp`, `record` | data: public types, the state document, the compact stored account |
 //! | `persist` | the state file |
 //!
@@ -65,6 +65,7 @@ mod handle;
 mod harness;
 mod ids;
 mod journal;
+mod js;
 mod jsvalue;
 mod model;
 mod persist;
@@ -106,4 +107,14 @@ pub use verify::{Count, Request};
 pub mod __fuzz {
     //! The router without a socket, for the fuzz target and the property tests; not a stable API.
     pub use crate::harness::{watch_framing, FramingOutcome, Router, FROZEN};
+}
+
+#[cfg(feature = "test-hooks")]
+#[doc(hidden)]
+pub mod __js {
+    //! The emulator's readings of validator.js, class-validator and JavaScript built-ins, for
+    //! `tests/js_verdicts.rs` (which holds them against the real libraries' answers); not a
+    //! stable API.
+    pub use crate::js::{is_email, is_integer, is_iso8601, is_mongo_id, new_date, number, trim};
+    pub use crate::validate::class_validator_verdict;
 }

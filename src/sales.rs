@@ -263,6 +263,11 @@ impl SalesBook {
             let id = activity.external_activity_id.clone();
             let (status, error) = if !matches!(activity.activity_type.as_str(), "call" | "email") {
                 ("skipped", None)
+            } else if !activity.contacts.iter().any(|c| c.email.is_some()) {
+                // **[choice]**, after the type check and before the duplicate check: an
+                // activity with no contact email cannot be linked (observed live).
+                let error = "At least one contact with an email is required".to_string();
+                ("failed", Some(error))
             } else if self.activity_ids.contains(&id) {
                 let error = format!("Activity with externalActivityId '{id}' already exists");
                 ("failed", Some(error))

@@ -1,6 +1,7 @@
 //! The class-validator-style checks of API.md §1.4: constraint keys, message templates, and a
 //! collector that walks a JSON body field by field. Touches no state.
 
+use crate::js::{is_email, is_iso8601};
 use crate::jsvalue::{JsObject, JsValue};
 use serde::ser::{SerializeMap, SerializeStruct};
 use serde::{Serialize, Serializer};
@@ -161,21 +162,19 @@ impl Validator {
         self.violations.is_empty()
     }
 
-    /// `isNotEmpty`, then `isString`: a required text such as `domain` or `name`.
+    /// `isNotEmpty`, then `isString`: a required text such as `domain` or `name`. Only `''`
+    /// (and absence) is empty, as class-validator 0.15.1 reads it: a string of white space
+    /// passes and meets the endpoint's own rules.
     pub fn non_empty_string<'v>(
         &mut self,
         name: &str,
         value: Option<&'v JsValue>,
     ) -> Option<&'v str> {
-        let Some(value) = value else {
+        let Some(value) = value.filter(|value| is_not_empty(value)) else {
             self.fail(name, Constraint::IsNotEmpty);
             return None;
         };
         match value {
-            JsValue::String(text) if text.trim().is_empty() => {
-                self.fail(name, Constraint::IsNotEmpty);
-                None
-            }
             JsValue::String(text) => Some(text),
             _ => {
                 self.fail(name, Constraint::IsString);
@@ -287,10 +286,10 @@ impl Validator {
         }
     }
 
-    /// `isNumber` on an optional field (a JSON number; strings are not converted).
+    /// `isNumber` on an optional field (a finite JSON number; strings are not converted).
     pub fn optional_number(&mut self, name: &str, value: Option<&JsValue>) -> Option<f64> {
         match value? {
-            JsValue::Number(number) => number.as_f64(),
+            value if is_number(value) => value.as_number().and_then(|n| n.as_f64()),
             _ => {
                 self.fail(name, Constraint::IsNumber);
                 None
@@ -298,20 +297,19 @@ impl Validator {
         }
     }
 
-    /// `isIso8601` (a string in one of the forms [`crate::clock::parse_iso`] reads); a
-    /// required field that is absent fails the same check.
+    /// `isIso8601`: validator.js's `isISO8601` ([`crate::js::is_iso8601`]); a required field
+    /// that is absent fails the same check.
     pub fn iso8601<'v>(
         &mut self,
         name: &str,
         value: Option<&'v JsValue>,
         presence: Presence,
     ) -> Option<&'v str> {
-        let is_iso = |text: &str| crate::clock::parse_iso(text).is_some();
-        self.text_that(name, value, presence, Constraint::IsIso8601, is_iso)
+        self.text_that(name, value, presence, Constraint::IsIso8601, is_iso8601)
     }
 
-    /// `isEmail` (local part, `@`, a dotted domain, no white space); a required field that is
-    /// absent fails the same check.
+    /// `isEmail`: validator.js's `isEmail` with default options ([`crate::js::is_email`]); a
+    /// required field that is absent fails the same check.
     pub fn email<'v>(
         &mut self,
         name: &str,
@@ -367,32 +365,50 @@ impl Validator {
     }
 }
 
-/// A pragmatic reading of validator.js's `isEmail`: one `@`, a non-empty local part, a domain
-/// of dot-separated labels (letters, digits, `-`) ending in a label of two or more letters.
-pub fn is_email(text: &str) -> bool {
-    let Some((local, domain)) = text.rsplit_once('@') else {
-        return false;
-    };
-    let local_ok = !local.is_empty()
-        && local.len() <= 64
-        && !local.starts_with('.')
-        && !local.ends_with('.')
-        && !local.contains("..")
-        && local
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "!#$%&'*+/=?^_`{|}~.-".contains(c));
-    let labels: Vec<&str> = domain.split('.').collect();
-    let domain_ok = labels.len() >= 2
-        && labels.iter().all(|label| {
-            !label.is_empty()
-                && !label.starts_with('-')
-                && !label.ends_with('-')
-                && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
-        })
-        && labels
-            .last()
-            .is_some_and(|tld| tld.len() >= 2 && tld.chars().all(|c| c.is_ascii_alphabetic()));
-    local_ok && domain_ok
+/// class-validator 0.15.1 `isNotEmpty`: anything but `''` (`null` and absence are dealt with
+/// before).
+pub fn is_not_empty(value: &JsValue) -> bool {
+    !matches!(value, JsValue::Null) && value.as_str() != Some("")
+}
+
+/// class-validator 0.15.1 `isNumber` with default options: a number, and finite.
+pub fn is_number(value: &JsValue) -> bool {
+    value
+        .as_number()
+        .and_then(serde_json::Number::as_f64)
+        .is_some_and(f64::is_finite)
+}
+
+/// class-validator 0.15.1 `isInt`: a number for which `Number.isInteger` holds.
+pub fn is_int(value: &JsValue) -> bool {
+    value
+        .as_number()
+        .and_then(serde_json::Number::as_f64)
+        .is_some_and(crate::js::is_integer)
+}
+
+/// The emulator's verdict for a class-validator check over a JSON value (`isNotEmpty`,
+/// `isString`, `isNumber`, `isInt`, `isIn` with `allowed`, `min` / `max` with `bound`), or
+/// `None` for a check it does not know. For the table test of the real library's answers.
+#[cfg(feature = "test-hooks")]
+pub fn class_validator_verdict(
+    check: &str,
+    value: serde_json::Value,
+    allowed: &[&str],
+    bound: f64,
+) -> Option<bool> {
+    let value = JsValue::from(value);
+    let number = value.as_number().and_then(serde_json::Number::as_f64);
+    Some(match check {
+        "isNotEmpty" => is_not_empty(&value),
+        "isString" => value.as_str().is_some(),
+        "isNumber" => is_number(&value),
+        "isInt" => is_int(&value),
+        "isIn" => value.as_str().is_some_and(|text| allowed.contains(&text)),
+        "min" => number.is_some_and(|n| n >= bound),
+        "max" => number.is_some_and(|n| n <= bound),
+        _ => return None,
+    })
 }
 
 #[cfg(test)]
@@ -414,7 +430,7 @@ mod tests {
     #[test]
     fn a_violation_serialises_as_property_and_one_constraint() {
         let found = violations_of(|v| {
-            v.non_empty_string("domain", Some(&js(json!("  "))));
+            v.non_empty_string("domain", Some(&js(json!(""))));
         });
         assert_eq!(
             found,

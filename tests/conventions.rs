@@ -341,7 +341,7 @@ fn an_item_that_is_not_an_object_fails_nested_validation_without_item_errors() {
 }
 
 #[test]
-fn a_missing_null_empty_or_blank_domain_fails_is_not_empty() {
+fn a_missing_null_or_empty_domain_fails_is_not_empty_and_a_blank_one_passes_it() {
     // Arrange
     let mock = mock();
 
@@ -361,12 +361,12 @@ fn a_missing_null_empty_or_blank_domain_fails_is_not_empty() {
     assert_eq!(status, 400);
     assert_eq!(
         body,
-        validation_error(ACCOUNTS, vec![empty(), empty(), empty(), empty()])
+        validation_error(ACCOUNTS, vec![empty(), empty(), empty()])
     );
 }
 
 #[test]
-fn a_missing_or_blank_name_fails_is_not_empty_and_a_non_string_fails_is_string() {
+fn a_missing_name_fails_is_not_empty_a_blank_one_passes_and_a_non_string_fails_is_string() {
     // Arrange
     let mock = mock();
 
@@ -388,7 +388,6 @@ fn a_missing_or_blank_name_fails_is_not_empty_and_a_non_string_fails_is_string()
         validation_error(
             ACCOUNTS,
             vec![
-                violation("name", "isNotEmpty", "name should not be empty"),
                 violation("name", "isNotEmpty", "name should not be empty"),
                 violation("name", "isString", "name must be a string"),
                 violation("domain", "isString", "domain must be a string"),
@@ -582,7 +581,6 @@ fn item_errors_come_at_the_arrays_place_item_by_item_before_later_top_level_fiel
             vec![
                 violation("domain", "isNotEmpty", "domain should not be empty"),
                 violation("name", "isString", "name must be a string"),
-                violation("name", "isNotEmpty", "name should not be empty"),
                 violation("tags", "isString", "each value in tags must be a string"),
                 violation("customFields", "isObject", "customFields must be an object"),
                 violation(

@@ -69,23 +69,14 @@ impl Query {
     }
 }
 
-/// The integer a query value converts to, as JavaScript's `Number()` would read it for the
-/// usual inputs: surrounding white space ignored, empty means 0, `1e2` is 100, `1.5` is no integer.
+/// The integer a query value converts to: the vendor's stack reads it with JavaScript's
+/// `Number()` ([`crate::js::number`]: `0x10` is 16, `0b11` 3, `" 7 "` 7, `""` 0, `"7px"` NaN)
+/// and class-validator's `isInt` keeps finite whole numbers (`Infinity` is none).
 fn integer_of(text: &str) -> Option<i64> {
-    let trimmed = text.trim();
-    if trimmed.is_empty() {
-        return Some(0);
-    }
-    if !trimmed
-        .bytes()
-        .all(|b| b.is_ascii_digit() || matches!(b, b'+' | b'-' | b'.' | b'e' | b'E'))
-    {
-        return None;
-    }
-    let number: f64 = trimmed.parse().ok()?;
+    let number = crate::js::number(text);
     // Any finite whole number is an integer to `Number.isInteger`, however large: `1e20` must
     // fail `max`, not `isInt`. The cast saturates, which keeps the sign for `min` and `max`.
-    (number.is_finite() && number.fract() == 0.0).then_some(number as i64)
+    crate::js::is_integer(number).then_some(number as i64)
 }
 
 /// Decodes one path segment: `%XX` is a byte, `+` stays a plus, an invalid escape stays as

@@ -297,10 +297,12 @@ fn parse_activity(v: &mut Validator, item: &Object) -> Activity {
         .email("ownerEmail", get("ownerEmail"), Presence::Required)
         .unwrap_or_default()
         .to_string();
+    // Required, as the vendor's reference marks it; a contact's email is checked with
+    // `isEmail` (one malformed contact email refuses the request, as observed live).
     let contacts = v.object_array(
         "contacts",
         get("contacts"),
-        Presence::Optional,
+        Presence::Required,
         1,
         usize::MAX,
     );
@@ -308,9 +310,10 @@ fn parse_activity(v: &mut Validator, item: &Object) -> Activity {
         .unwrap_or_default()
         .into_iter()
         .map(|contact| {
+            let email = v.email("email", field(contact, "email"), Presence::Optional);
             let mut text = |name: &str| owned(v.optional_string(name, field(contact, name)));
             let parsed = Contact {
-                email: text("email"),
+                email: owned(email),
                 external_contact_id: text("externalContactId"),
                 name: text("name"),
                 title: text("title"),

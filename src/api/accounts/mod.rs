@@ -13,8 +13,8 @@ use fast::parse_create_fast;
 
 use super::envelope::{Failure, Reply};
 use super::{account_id_segment, api_rest, work, Call, Work};
-use crate::clock::parse_iso;
 use crate::domain::clean_domain;
+use crate::js::{is_iso8601, new_date};
 use crate::model::ObjectId;
 use crate::store::{
     AccountFilter, AccountInput, CreateAccounts, ItemResult, ItemStatus, StoreError,
@@ -188,11 +188,15 @@ fn parse_list_query(call: &Call) -> Result<AccountFilter, Vec<Violation>> {
     let last_sync = match query.single("lastSync") {
         None => None,
         Some(value) => {
-            let at = value.ok().and_then(parse_iso);
-            if at.is_none() {
-                v.fail("lastSync", Constraint::IsIso8601);
+            // validator.js decides what is valid; `new Date()` what it means. A value it
+            // cannot read filters nothing out **[choice]**.
+            match value.ok().filter(|text| is_iso8601(text)) {
+                Some(text) => new_date(text),
+                None => {
+                    v.fail("lastSync", Constraint::IsIso8601);
+                    None
+                }
             }
-            at
         }
     };
     let domains = match query.single("domains") {

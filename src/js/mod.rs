@@ -1,0 +1,47 @@
+//! The vendor's JavaScript stack, as far as a verdict depends on it: validator.js's checks
+//! (as class-validator 0.15.1 calls them, default options), `Number()`, `String.prototype.trim`
+//! and `new Date()`. Pure functions; `tests/data/js-verdicts.json` holds the real libraries'
+//! answers over a corpus and `tests/js_verdicts.rs` checks these agree on every row.
+
+mod date;
+mod email;
+mod iso8601;
+mod number;
+
+pub use date::new_date;
+pub use email::is_email;
+pub use iso8601::is_iso8601;
+pub use number::{is_integer, number};
+
+/// JavaScript's white space and line terminators (ECMA-262 *WhiteSpace* and *LineTerminator*,
+/// which are also what a regular expression's `\s` matches): tab, vertical tab, form feed,
+/// space, no-break space, U+FEFF, every Unicode space separator (Zs), LF, CR, U+2028, U+2029.
+/// Not U+0085 (NEL) and not U+180E, which Rust's `char::is_whitespace` reads otherwise.
+pub fn is_js_space(c: char) -> bool {
+    matches!(
+        c,
+        '\t' | '\n' | '\u{b}' | '\u{c}' | '\r' | ' ' | '\u{a0}' | '\u{1680}' | '\u{2000}'
+            ..='\u{200a}'
+                | '\u{2028}'
+                | '\u{2029}'
+                | '\u{202f}'
+                | '\u{205f}'
+                | '\u{3000}'
+                | '\u{feff}'
+    )
+}
+
+/// `String.prototype.trim`: strips [`is_js_space`] characters from both ends.
+pub fn trim(text: &str) -> &str {
+    text.trim_matches(is_js_space)
+}
+
+/// validator.js 13.15.35 `isMongoId`: `isHexadecimal` (`/^(0x|0h)?[0-9A-F]+$/i`) and a length
+/// of 24. So a `0x` or `0h` prefix before 22 hex digits passes too.
+pub fn is_mongo_id(text: &str) -> bool {
+    let digits = ["0x", "0X", "0h", "0H"]
+        .iter()
+        .find_map(|prefix| text.strip_prefix(prefix))
+        .unwrap_or(text);
+    text.len() == 24 && !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_hexdigit())
+}
