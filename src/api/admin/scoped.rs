@@ -32,7 +32,8 @@ pub(super) fn serve(
     if let Some(team) = scope.filter(|_| !is_session_call) {
         let known = matches!(
             segments,
-            ["reset" | "clock" | "requests" | "faults" | "expectations" | "verify" | "report"]
+            ["reset" | "clock" | "requests" | "faults" | "expectations" | "verify" | "report"
+                | "client-errors"]
         );
         if known && shared.world().store.team(team).is_none() {
             return Some(Err(not_found(format!("Team '{team}' not found"))));
@@ -106,6 +107,10 @@ pub(super) fn serve(
                 &json!({ "ok": false, "report": report }),
             )),
         },
+        (Method::GET, ["client-errors"]) => {
+            let entries = shared.world().requests_of(scope);
+            Ok(reply(StatusCode::OK, &verify::client_errors(&entries)))
+        }
         (Method::GET, ["report"]) => {
             let entries = shared.world().requests_of(scope);
             let mut response = reply(StatusCode::OK, &());

@@ -1,0 +1,131 @@
+"""Realistic integration flows, driven by a real HTTP client (requests) against the
+``recotap_mock`` fixture: each test gets its own session on one shared binary, so the suite
+runs with ``pytest -n 4`` without interference."""
+
+import pytest
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
+
+from recotap_mock import RecotapMock, RecotapMockError
+
+
+def push(mock, accounts, **extra):
+    response = requests.post(
+        f"{mock.base_url}/accounts",
+        json={"accounts": accounts, **extra},
+        headers={"X-Api-Key": mock.api_key},
+        timeout=10,
+    )
+    assert response.status_code == 200, response.text
+    return response.json()["data"]
+
+
+def list_accounts(mock, **params):
+    response = requests.get(
+        f"{mock.base_url}/accounts", params=params, headers={"X-Api-Key": mock.api_key}, timeout=10
+    )
+    assert response.status_code == 200, response.text
+    return response.json()["data"]
+
+
+def test_a_session_starts_empty_and_isolated(recotap_mock):
+    assert recotap_mock.accounts() == []
+    assert recotap_mock.requests() == []
+    assert recotap_mock.team.startswith("s-")
+
+
+def test_push_with_upsert_updates_the_existing_account(recotap_mock):
+    first = push(recotap_mock, [{"domain": "https://www.Acme.com/", "name": "Acme"}])
+    again = push(recotap_mock, [{"domain": "acme.com", "name": "Acme Corp"}], upsert=True)
+    assert first["summary"] == {"total": 1, "created": 1, "updated": 0, "failed": 0}
+    assert again["summary"] == {"total": 1, "created": 0, "updated": 1, "failed": 0}
+    assert recotap_mock.account_by_domain("acme.com")["name"] == "Acme Corp"
+
+
+def test_paged_delta_sync_sees_only_what_changed(recotap_mock):
+    recotap_mock.freeze_clock("2026-04-30T10:00:00.000Z")
+    push(recotap_mock, [{"domain": f"c{i}.com", "name": f"C{i}"} for i in range(5)])
+    seen, cursor = [], None
+    while True:
+        page = list_accounts(recotap_mock, limit=2, **({"cursor": cursor} if cursor else {}))
+        seen += [row["domain"] for row in page["data"]]
+        if not page["hasNextPage"]:
+            break
+        cursor = page["nextCursor"]
+    assert sorted(seen) == [f"c{i}.com" for i in range(5)]
+    sync = page["syncTimestamp"]
+    recotap_mock.advance_clock(60_000)
+    c3 = recotap_mock.account_by_domain("c3.com")
+    recotap_mock.set_scores(c3["rtp_aid"], rtp_account_score=78)
+    changed = list_accounts(recotap_mock, lastSync=sync)
+    assert [row["domain"] for row in changed["data"]] == ["c3.com"]
+    assert changed["data"][0]["rtp_account_score"] == 78
+
+
+def test_custom_fields_are_pushed_and_listed(recotap_mock):
+    field = recotap_mock.add_custom_field("Contract Value", "number")
+    assert field["key"] == "CONTRACT_VALUE_C"
+    push(recotap_mock, [{"domain": "acme.com", "name": "Acme", "customFields": {"CONTRACT_VALUE_C": 120000}}])
+    row = list_accounts(recotap_mock)["data"][0]
+    assert row["customFields"] == {"CONTRACT_VALUE_C": 120000}
+    assert [f["key"] for f in recotap_mock.custom_fields()] == ["CONTRACT_VALUE_C"]
+
+
+def test_a_503_then_success_with_a_retrying_client(recotap_mock):
+    recotap_mock.add_fault("status", status=503, method="POST", path="/api/v1/accounts", times=1)
+    client = requests.Session()
+    retry = Retry(total=3, backoff_factor=0, status_forcelist=[503], allowed_methods=None)
+    client.mount("http://", HTTPAdapter(max_retries=retry))
+    response = client.post(
+        f"{recotap_mock.base_url}/accounts",
+        json={"accounts": [{"domain": "acme.com", "name": "Acme"}]},
+        headers={"X-Api-Key": recotap_mock.api_key},
+        timeout=10,
+    )
+    assert response.status_code == 200
+    assert [entry["status"] for entry in recotap_mock.requests()] == [503, 200]
+    assert recotap_mock.requests()[0]["fault"] is not None
+    assert len(recotap_mock.accounts()) == 1
+
+
+def test_a_failed_item_inside_a_200_batch_is_caught(recotap_mock):
+    data = push(recotap_mock, [{"domain": "acme.com", "name": "Acme"}, {"domain": "no-dot", "name": "Bad"}])
+    assert data["summary"]["failed"] == 1
+    with pytest.raises(AssertionError) as caught:
+        recotap_mock.assert_no_client_errors()
+    assert "item no-dot failed: Invalid domain 'no-dot'" in str(caught.value)
+
+
+def test_expectations_say_what_arrived(recotap_mock):
+    recotap_mock.expect(method="POST", path="/api/v1/accounts", times=2)
+    push(recotap_mock, [{"domain": "acme.com", "name": "Acme"}])
+    with pytest.raises(AssertionError) as caught:
+        recotap_mock.verify()
+    assert "expected POST /api/v1/accounts exactly 2 times, received it 1 time." in str(caught.value)
+
+
+def test_journal_filters_and_session_reset(recotap_mock):
+    push(recotap_mock, [{"domain": "acme.com", "name": "Acme"}])
+    requests.get(f"{recotap_mock.base_url}/segments", headers={"X-Api-Key": "wrong"}, timeout=10)
+    assert len(recotap_mock.requests(method="POST")) == 1
+    assert recotap_mock.requests(status="4xx") == [], "a wrong key is no one's request"
+    recotap_mock.reset()
+    assert recotap_mock.accounts() == [] and recotap_mock.requests() == []
+
+
+def test_admin_errors_raise_with_the_admin_message(recotap_mock):
+    recotap_mock.add_account("acme.com", "Acme")
+    with pytest.raises(RecotapMockError) as caught:
+        recotap_mock.add_account("acme.com", "Again")
+    assert caught.value.status == 409
+    assert caught.value.message == "Account with domain 'acme.com' already exists"
+
+
+def test_a_mock_of_its_own_and_connect(recotap_mock_server):
+    with RecotapMock(api_key="secret") as own:
+        assert own.api_key == "secret"
+        other = RecotapMock.connect(own.url, api_key="secret")
+        other.add_segment("Q2", segment_id="seg-001")
+        assert own.segment_members("seg-001") == []
+    assert recotap_mock_server.url != own.url
