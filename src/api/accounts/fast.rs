@@ -15,6 +15,11 @@ use crate::store::{AccountInput, CreateAccounts};
 /// type, an unknown or repeated property, a blank domain, a batch size out of range) returns
 /// `None`, and the request takes the tree-walking path, which reports the exact violations.
 /// So both paths accept the same bodies and only the slow one ever writes an error.
+///
+/// What serde_json cannot read as `JSON.parse` does (a byte-order mark, a lone surrogate
+/// escape, a number beyond the doubles) makes `from_slice` fail, so such a body is declined
+/// too and read by the slow path's `crate::jsjson::parse`. Numbers read here go through
+/// `JsValue`'s visitor, which holds them as JavaScript's doubles, as the slow path does.
 pub(super) fn parse_create_fast(body: &[u8]) -> Option<CreateAccounts<'_>> {
     let strict: StrictCreate = serde_json::from_slice(body).ok()?;
     let size_ok = (1..=MAX_BATCH).contains(&strict.accounts.len());
