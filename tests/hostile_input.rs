@@ -229,7 +229,7 @@ fn invalid_utf8_and_lone_surrogates_get_the_documented_answers() {
         ),
         get_row("an invalid UTF-8 escape in a query filter", &filter)
             .expect(200, list_none(&filter)),
-        // Lone surrogates are valid strings to `JSON.parse` (API.md §1.10): their answers, which
+        // Lone surrogates are valid strings to `JSON.parse` (the vendor runs on Node): their answers, which
         // serde_json cannot read back, are pinned as text in tests/javascript_stack.rs.
     ];
     for row in &rows {
@@ -409,7 +409,7 @@ fn huge_numbers_get_the_documented_answers() {
     let negative_limit = format!("{ACCOUNTS}?limit=-99999999999999999999");
     let infinite_limit = format!("{ACCOUNTS}?limit=1e400");
     let rows = [
-        // `JSON.parse('1e400')` is `Infinity` (API.md §1.10): a number, so not a boolean.
+        // `JSON.parse('1e400')` is `Infinity`: a number, so not a boolean.
         Row::post(
             "a number beyond f64 where a boolean belongs",
             ACCOUNTS,

@@ -1,4 +1,4 @@
-//! The vendor's JavaScript stack, rule by rule (API.md §1.10), over real HTTP: bodies read as
+//! The vendor's JavaScript stack (Node, Express, body-parser), rule by rule, over real HTTP: bodies read as
 //! `JSON.parse` behind body-parser reads them, answers written as `JSON.stringify` writes
 //! them, gzip and deflate bodies inflated, request lines and headers read as Node reads them.
 //! Requests go out as raw bytes (a client library would encode the target, join nothing, and

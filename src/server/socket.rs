@@ -96,8 +96,15 @@ impl Socket {
     /// Shows `read` to the watch, rewriting the request lines in it; `None` when nothing
     /// needed rewriting (hyper reads the bytes as they came).
     fn rewrite(&mut self, read: &[u8]) -> Option<Vec<u8>> {
-        let mut out = Vec::new();
         let mut at = 0;
+        if self.line.is_none() {
+            // Most reads are body bytes, with no head starting in them: no copy then.
+            at = self.watch.feed_to_head_start(read);
+            if at == read.len() {
+                return None;
+            }
+        }
+        let mut out = read[..at].to_vec();
         while at < read.len() {
             if let Some(line) = self.line.as_mut() {
                 let start = out.len();
@@ -162,8 +169,7 @@ impl AsyncRead for Socket {
                 if read[..compared] != expected[..compared] || this.preface == H2_PREFACE.len() {
                     this.silent_until = None;
                 }
-                let read = read.to_vec();
-                if let Some(rewritten) = this.rewrite(&read) {
+                if let Some(rewritten) = this.rewrite(read) {
                     buf.set_filled(before);
                     let fits = rewritten.len().min(buf.remaining());
                     buf.put_slice(&rewritten[..fits]);
