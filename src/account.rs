@@ -101,15 +101,16 @@ impl NewAccount {
         self
     }
 
-    /// Sets one custom field value.
+    /// Sets one custom field value (its numbers as JavaScript holds them: `78.0` is `78`).
     pub fn custom_field(mut self, key: &str, value: impl Into<Value>) -> Self {
-        self.custom_fields.insert(key.to_string(), value.into());
+        let value = crate::jsvalue::JsValue::from(value.into()).to_value();
+        self.custom_fields.insert(key.to_string(), value);
         self
     }
 
-    /// Sets the account score.
+    /// Sets the account score (as JavaScript holds it: `78.0` is `78`).
     pub fn score(mut self, score: impl Into<Number>) -> Self {
-        self.rtp_account_score = score.into();
+        self.rtp_account_score = crate::jsjson::js_number_of(&score.into());
         self
     }
 

@@ -3,6 +3,8 @@
 //! last value. Request bodies are read into this type, so that every rule that reports keys in
 //! the order sent (unknown properties, unknown custom fields) sees that order, without turning
 //! on serde_json's `preserve_order` for the whole build of a crate that depends on this one.
+//! Numbers are the doubles JavaScript holds, and strings may hold lone surrogates (see
+//! `crate::jsjson`, which reads and writes this type as `JSON.parse` and `JSON.stringify` do).
 
 use std::fmt;
 
@@ -10,6 +12,8 @@ use indexmap::IndexMap;
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
 use serde_json::Number;
+
+use crate::jsjson::{js_number, js_number_of};
 
 /// An object: keys in the order first sent.
 pub type JsObject = IndexMap<String, JsValue>;
@@ -19,7 +23,12 @@ pub type JsObject = IndexMap<String, JsValue>;
 pub enum JsValue {
     Null,
     Bool(bool),
+    /// A finite number, as the double JavaScript holds (`crate::jsjson::js_number`): `78.0`
+    /// is the integer `78`.
     Number(Number),
+    /// A number beyond the doubles (`1e400`), which `JSON.parse` reads as `Infinity` or
+    /// `-Infinity`: not a number to `isNumber`, and written as `null`.
+    Infinite(f64),
     String(String),
     Array(Vec<JsValue>),
     /// Boxed, so that a value is as small as a string: most stored values are scalars.
@@ -63,6 +72,8 @@ impl JsValue {
             JsValue::Null => serde_json::Value::Null,
             JsValue::Bool(flag) => serde_json::Value::Bool(*flag),
             JsValue::Number(number) => serde_json::Value::Number(number.clone()),
+            // What `JSON.stringify` writes for it.
+            JsValue::Infinite(_) => serde_json::Value::Null,
             JsValue::String(text) => serde_json::Value::String(text.clone()),
             JsValue::Array(items) => items.iter().map(JsValue::to_value).collect(),
             JsValue::Object(object) => serde_json::Value::Object(
@@ -76,11 +87,12 @@ impl JsValue {
 }
 
 impl From<serde_json::Value> for JsValue {
+    /// The value as JavaScript would hold it (numbers as doubles).
     fn from(value: serde_json::Value) -> Self {
         match value {
             serde_json::Value::Null => JsValue::Null,
             serde_json::Value::Bool(flag) => JsValue::Bool(flag),
-            serde_json::Value::Number(number) => JsValue::Number(number),
+            serde_json::Value::Number(number) => JsValue::Number(js_number_of(&number)),
             serde_json::Value::String(text) => JsValue::String(text),
             serde_json::Value::Array(items) => {
                 JsValue::Array(items.into_iter().map(JsValue::from).collect())
@@ -122,16 +134,18 @@ impl<'de> Visitor<'de> for JsValueVisitor {
         Ok(JsValue::Bool(flag))
     }
 
+    // Every number as the double JavaScript holds: `78.0` is `78`, and an integer beyond
+    // 2^53 is rounded as `JSON.parse` rounds it.
     fn visit_i64<E: de::Error>(self, number: i64) -> Result<JsValue, E> {
-        Ok(JsValue::Number(number.into()))
+        Ok(JsValue::Number(js_number_of(&number.into())))
     }
 
     fn visit_u64<E: de::Error>(self, number: u64) -> Result<JsValue, E> {
-        Ok(JsValue::Number(number.into()))
+        Ok(JsValue::Number(js_number_of(&number.into())))
     }
 
     fn visit_f64<E: de::Error>(self, number: f64) -> Result<JsValue, E> {
-        Ok(Number::from_f64(number).map_or(JsValue::Null, JsValue::Number))
+        Ok(js_number(number).map_or(JsValue::Infinite(number), JsValue::Number))
     }
 
     fn visit_str<E: de::Error>(self, text: &str) -> Result<JsValue, E> {
@@ -167,6 +181,8 @@ impl Serialize for JsValue {
             JsValue::Null => serializer.serialize_unit(),
             JsValue::Bool(flag) => serializer.serialize_bool(*flag),
             JsValue::Number(number) => number.serialize(serializer),
+            // serde_json writes a non-finite double as `null`, as `JSON.stringify` does.
+            JsValue::Infinite(number) => serializer.serialize_f64(*number),
             JsValue::String(text) => serializer.serialize_str(text),
             JsValue::Array(items) => {
                 let mut seq = serializer.serialize_seq(Some(items.len()))?;

@@ -46,7 +46,7 @@
 //! | `shared`, `world` | one mock's settings, and its one state: store, faults, limiter, clock, journal |
 //! | `store` (`batch`, `listing`, `updates`, `document`, `error`) | every business rule, per team |
 //! | `faults` (`spec`, `table`), `rate_limit`, `journal`, `clock` | the parts of the world besides the store |
-//! | `validate`, `js`, `jsvalue`, `domain`, `ids` | fidelity: class-validator's checks and messages, validator.js's verdicts and JavaScript's `Number()`, `trim` and `new Date()`, JSON as JavaScript reads it, domain cleaning, ObjectIds |
+//! | `validate`, `js`, `jsvalue`, `jsjson`, `domain`, `ids` | fidelity: class-validator's checks and messages, validator.js's verdicts and JavaScript's `Number()`, `trim` and `new Date()`, JSON as JavaScript reads and writes it (`JSON.parse`, `JSON.stringify`), domain cleaning, ObjectIds |
 //! | `account`, `model`, `sales`, `state`, `timestamp`, `record` | data: public types, the state document, the compact stored account |
 //! | `persist` | the state file |
 //!
@@ -66,6 +66,7 @@ mod harness;
 mod ids;
 mod journal;
 mod js;
+mod jsjson;
 mod jsvalue;
 mod model;
 mod persist;

@@ -7,6 +7,7 @@ use std::borrow::Cow;
 
 use serde_json::{Map, Number, Value};
 
+use crate::jsjson::js_number_of;
 use crate::jsvalue::JsValue;
 
 use crate::clock::Millis;
@@ -76,13 +77,15 @@ impl AccountRecord {
     }
 
     /// The stored form of a seeded account whose id, domain and times are already settled.
+    /// Numbers are stored as the doubles JavaScript would hold (`78.0` is `78`), however they
+    /// were seeded, so they come back as the vendor writes them.
     pub fn from_seed(account: NewAccount, id: ObjectId, domain: String, now: Millis) -> Self {
         let vendor = Vendor {
-            rtp_account_score: account.rtp_account_score,
-            rtp_advertising_activity_score: account.rtp_advertising_activity_score,
-            rtp_website_intent_score: account.rtp_website_intent_score,
-            rtp_g2_intent_score: account.rtp_g2_intent_score,
-            rtp_bombora_intent_score: account.rtp_bombora_intent_score,
+            rtp_account_score: js_number_of(&account.rtp_account_score),
+            rtp_advertising_activity_score: js_number_of(&account.rtp_advertising_activity_score),
+            rtp_website_intent_score: js_number_of(&account.rtp_website_intent_score),
+            rtp_g2_intent_score: js_number_of(&account.rtp_g2_intent_score),
+            rtp_bombora_intent_score: js_number_of(&account.rtp_bombora_intent_score),
             journey_stage: account.rtp_journey_stage,
         };
         AccountRecord {
@@ -165,12 +168,12 @@ impl AccountRecord {
         }
     }
 
-    /// Applies what a test set for the vendor's side.
+    /// Applies what a test set for the vendor's side (numbers as JavaScript holds them).
     pub fn apply_scores(&mut self, update: &ScoreUpdate) {
         let vendor = self.vendor.get_or_insert_with(Box::default);
         let set = |stored: &mut Number, sent: &Option<Number>| {
             if let Some(score) = sent {
-                *stored = score.clone();
+                *stored = js_number_of(score);
             }
         };
         set(&mut vendor.rtp_account_score, &update.rtp_account_score);

@@ -229,27 +229,8 @@ fn invalid_utf8_and_lone_surrogates_get_the_documented_answers() {
         ),
         get_row("an invalid UTF-8 escape in a query filter", &filter)
             .expect(200, list_none(&filter)),
-        Row::post(
-            "a lone leading surrogate",
-            ACCOUNTS,
-            r#"{"accounts":[{"domain":"\ud800.com","name":"A"}]}"#,
-        )
-        .expect(
-            400,
-            malformed(ACCOUNTS, "unexpected end of hex escape at line 1 column 31"),
-        ),
-        Row::post(
-            "a lone trailing surrogate in a custom field key",
-            ACCOUNTS,
-            r#"{"accounts":[{"domain":"a.com","name":"A","customFields":{"\udc00":1}}]}"#,
-        )
-        .expect(
-            400,
-            malformed(
-                ACCOUNTS,
-                "lone leading surrogate in hex escape at line 1 column 65",
-            ),
-        ),
+        // Lone surrogates are valid strings to `JSON.parse` (the vendor runs on Node): their answers, which
+        // serde_json cannot read back, are pinned as text in tests/javascript_stack.rs.
     ];
     for row in &rows {
         run(row);
@@ -428,6 +409,7 @@ fn huge_numbers_get_the_documented_answers() {
     let negative_limit = format!("{ACCOUNTS}?limit=-99999999999999999999");
     let infinite_limit = format!("{ACCOUNTS}?limit=1e400");
     let rows = [
+        // `JSON.parse('1e400')` is `Infinity`: a number, so not a boolean.
         Row::post(
             "a number beyond f64 where a boolean belongs",
             ACCOUNTS,
@@ -435,7 +417,10 @@ fn huge_numbers_get_the_documented_answers() {
         )
         .expect(
             400,
-            malformed(ACCOUNTS, "number out of range at line 1 column 58"),
+            invalid(
+                ACCOUNTS,
+                &[("upsert", "isBoolean", "upsert must be a boolean value")],
+            ),
         ),
         Row::post(
             "a 30-digit integer where a boolean belongs",

@@ -1,6 +1,8 @@
 //! The response envelope of API.md §1.3: `statusCode`, `timestamp`, `path`, then `data` for
 //! successes or `message` / `customMessage` / `data` for errors. Built as text, so that a
-//! handler's `data` is serialised once, straight into the body.
+//! handler's `data` is serialised once, straight into the body. All of it is written as
+//! `JSON.stringify` writes it (`crate::jsjson`): numbers as JavaScript prints them, lone
+//! surrogates as `\udXXX` escapes.
 
 use bytes::Bytes;
 use http::{header, HeaderValue, Response, StatusCode};
@@ -50,7 +52,7 @@ impl Reply {
     pub fn new(status: StatusCode, value: &impl Serialize) -> Self {
         Reply {
             status,
-            data: serde_json::to_vec(value).expect("response data always serialises"),
+            data: crate::jsjson::to_vec(value),
             bare: false,
         }
     }
@@ -91,7 +93,7 @@ pub fn success(reply: Reply, now: Millis, target: &str) -> Response<Full<Bytes>>
 pub fn failure(failure: Failure, now: Millis, target: &str) -> Response<Full<Bytes>> {
     let (status, message, custom, data) = match failure {
         Failure::Validation(violations) => {
-            let data = serde_json::to_vec(&violations).expect("violations always serialise");
+            let data = crate::jsjson::to_vec(&violations);
             let status = StatusCode::BAD_REQUEST;
             (status, reason(status).to_string(), None, data)
         }
@@ -130,7 +132,7 @@ fn open_envelope(body: &mut Vec<u8>, status: StatusCode, now: Millis, target: &s
 }
 
 fn push_json_string(body: &mut Vec<u8>, text: &str) {
-    serde_json::to_writer(&mut *body, text).expect("writing to a Vec cannot fail");
+    crate::jsjson::write_str(body, text);
 }
 
 /// A response with a JSON body and the API's content type.

@@ -100,9 +100,13 @@ pub(crate) struct Call<'r> {
 impl<'r> Call<'r> {
     fn new(request: &'r Request<Bytes>) -> Self {
         let target = target_of(request);
+        let path = match request.extensions().get::<SentTarget>() {
+            Some(_) => target.split(['?', '#']).next().unwrap_or(target),
+            None => request.uri().path(),
+        };
         Call {
             method: request.method(),
-            path: request.uri().path(),
+            path,
             target,
             query: Query::parse(target),
             headers: request.headers(),
@@ -117,11 +121,14 @@ impl<'r> Call<'r> {
 
     /// The body as a JSON object, as the vendor's framework reads it: a body whose
     /// `Content-Type` is not JSON, or that is empty, is `{}`; so is JSON that is not an object.
+    /// Read as `JSON.parse` reads it (a byte-order mark, lone surrogates and `1e400` are fine).
     pub fn json_object(&self) -> Result<JsObject, Failure> {
-        if !is_json(self.headers) || self.body.iter().all(u8::is_ascii_whitespace) {
+        // body-parser's decoder drops a leading byte-order mark before anything looks at it.
+        let text = self.body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(self.body);
+        if !is_json(self.headers) || text.iter().all(u8::is_ascii_whitespace) {
             return Ok(JsObject::new());
         }
-        match serde_json::from_slice::<JsValue>(self.body) {
+        match crate::jsjson::parse(self.body) {
             Ok(JsValue::Object(object)) => Ok(*object),
             Ok(_) => Ok(JsObject::new()),
             Err(error) => Err(Failure::malformed_json(error)),
@@ -161,7 +168,17 @@ fn is_admin(path: &str) -> bool {
     path == ADMIN_PREFIX || path.starts_with("/_mock/")
 }
 
+/// The request target as the client sent it, where that is not what hyper read: the server
+/// percent-encodes the bytes hyper refuses (`"`, `<`, raw UTF-8...) and keeps the original
+/// here, which is what Node shows (`req.url`).
+#[derive(Clone, Debug)]
+pub(crate) struct SentTarget(pub String);
+
+/// The request target as sent: path and query.
 fn target_of(request: &Request<Bytes>) -> &str {
+    if let Some(SentTarget(sent)) = request.extensions().get::<SentTarget>() {
+        return sent;
+    }
     request
         .uri()
         .path_and_query()
@@ -196,12 +213,20 @@ fn authenticate(world: &World, headers: &HeaderMap) -> Result<String, Failure> {
             custom.to_string(),
         )
     };
-    let Some(key) = headers.get("x-api-key") else {
+    // Node joins a header sent more than once with ", " before anyone reads it: two keys
+    // are one key `a, b`, which is no key.
+    let sent: Vec<&[u8]> = headers
+        .get_all("x-api-key")
+        .iter()
+        .map(|value| value.as_bytes())
+        .collect();
+    if sent.is_empty() {
         return Err(unauthorized("X-Api-Key header is required"));
-    };
+    }
+    let key = sent.join(&b", "[..]);
     // Bytes, not `to_str`: that refuses anything outside visible ASCII, and a key of the
     // state document may hold UTF-8.
-    std::str::from_utf8(key.as_bytes())
+    std::str::from_utf8(&key)
         .ok()
         .and_then(|key| world.store.team_for_key(key))
         .map(str::to_string)
@@ -244,6 +269,39 @@ pub(crate) fn ambiguous_length(shared: &Shared, request: &Request<Bytes>) -> Res
     let reason = envelope::reason(status).to_string();
     let failure = Failure::Custom(status, reason, WHY.to_string());
     refused_early(shared, request, failure, WHY.to_string())
+}
+
+/// Whether the vendor would parse this request's body as JSON, and so look at its
+/// `Content-Encoding`: body-parser's JSON parser runs for a JSON `Content-Type` only. The
+/// admin API reads every body it is sent.
+pub(crate) fn reads_body_as_json(uri: &http::Uri, headers: &HeaderMap) -> bool {
+    is_admin(uri.path()) || is_json(headers)
+}
+
+/// The 415 for a body in a coding body-parser does not inflate (only `gzip`, `deflate` and
+/// `identity`), journaled like any API request. `coding` is shown lower-cased, as body-parser
+/// shows it.
+pub(crate) fn unsupported_encoding(
+    shared: &Shared,
+    request: &Request<Bytes>,
+    coding: &str,
+) -> Response<Full<Bytes>> {
+    let status = StatusCode::UNSUPPORTED_MEDIA_TYPE;
+    let why = format!("Unsupported content encoding \"{coding}\"");
+    let failure = Failure::Custom(status, envelope::reason(status).to_string(), why.clone());
+    refused_early(shared, request, failure, why)
+}
+
+/// The 400 for a gzip or deflate body that does not inflate (zlib's detail) **[choice]**,
+/// journaled like any API request.
+pub(crate) fn undecodable(
+    shared: &Shared,
+    request: &Request<Bytes>,
+    detail: &str,
+) -> Response<Full<Bytes>> {
+    let why = format!("Malformed compressed body: {detail}");
+    let failure = Failure::Business(StatusCode::BAD_REQUEST, why.clone());
+    refused_early(shared, request, failure, why)
 }
 
 /// The 413 for a body over the limit (API.md §1.4), journaled like any API request.

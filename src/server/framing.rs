@@ -31,6 +31,8 @@ pub struct Verdicts {
     flagged: AtomicU64,
     /// Requests handed to the service so far.
     served: AtomicU64,
+    /// The request targets the socket rewrote for hyper, as sent, by request index.
+    sent_targets: parking_lot::Mutex<Vec<(u64, String)>>,
 }
 
 impl Default for Verdicts {
@@ -38,6 +40,7 @@ impl Default for Verdicts {
         Verdicts {
             flagged: AtomicU64::new(u64::MAX),
             served: AtomicU64::new(0),
+            sent_targets: parking_lot::Mutex::new(Vec::new()),
         }
     }
 }
@@ -50,9 +53,28 @@ impl Verdicts {
     /// Called once per request, in arrival order: whether this request's head carried both
     /// `Content-Length` and `Transfer-Encoding`. Its head has always been read (and so
     /// watched) before hyper hands the request over.
+    #[cfg(test)]
     pub fn next_is_ambiguous(&self) -> bool {
+        self.next_request().0
+    }
+
+    /// Called once per request, in arrival order, instead of [`Verdicts::next_is_ambiguous`]:
+    /// that verdict, and the request target as the client sent it if the socket had to
+    /// rewrite it for hyper (`crate::server::target`).
+    pub fn next_request(&self) -> (bool, Option<String>) {
         let index = self.served.fetch_add(1, Ordering::AcqRel);
-        self.flagged.load(Ordering::Acquire) == index
+        let ambiguous = self.flagged.load(Ordering::Acquire) == index;
+        let mut targets = self.sent_targets.lock();
+        let found = targets.iter().position(|(at, _)| *at == index);
+        let sent = found.map(|position| targets.remove(position).1);
+        // Targets of requests hyper never handed over (it refused them) are dropped.
+        targets.retain(|(at, _)| *at > index);
+        (ambiguous, sent)
+    }
+
+    /// Notes the target request `index` was sent with, which hyper sees rewritten.
+    pub fn record_sent_target(&self, index: u64, target: String) {
+        self.sent_targets.lock().push((index, target));
     }
 }
 
@@ -117,24 +139,51 @@ impl FramingWatch {
     }
 
     /// Follows `input`, the next bytes read from the connection.
-    pub fn feed(&mut self, mut input: &[u8]) {
-        while !input.is_empty() {
-            match &mut self.expect {
-                Expect::Off => return,
-                Expect::Body { left, chunked } => {
-                    let take = (*left).min(input.len() as u64);
-                    *left -= take;
-                    input = &input[take as usize..];
-                    if *left == 0 {
-                        self.expect = if *chunked {
-                            Expect::ChunkSize
-                        } else {
-                            Expect::Head
-                        };
-                    }
-                }
-                _ => input = self.read_unit(input),
+    pub fn feed(&mut self, input: &[u8]) {
+        let mut rest = input;
+        while !rest.is_empty() {
+            rest = &rest[self.feed_to_head_start(rest)..];
+            if self.at_head_start() {
+                // Nothing to stop for here: go on into the head.
+                rest = self.step(rest);
             }
+        }
+    }
+
+    /// Whether the next byte starts a request head (so its request line), as far as this
+    /// watch follows the connection.
+    pub fn at_head_start(&self) -> bool {
+        self.expect == Expect::Head && self.pending.is_empty()
+    }
+
+    /// Follows `input` up to the start of the next request head, and says how many bytes that
+    /// took (all of them when no head starts in them): the socket rewrites request lines there.
+    pub fn feed_to_head_start(&mut self, input: &[u8]) -> usize {
+        let mut rest = input;
+        while !rest.is_empty() && !self.at_head_start() {
+            rest = self.step(rest);
+        }
+        input.len() - rest.len()
+    }
+
+    /// Follows one head, body, chunk-size line or trailer section (or what `input` holds of
+    /// it); returns the bytes after it.
+    fn step<'a>(&mut self, input: &'a [u8]) -> &'a [u8] {
+        match &mut self.expect {
+            Expect::Off => &[],
+            Expect::Body { left, chunked } => {
+                let take = (*left).min(input.len() as u64);
+                *left -= take;
+                if *left == 0 {
+                    self.expect = if *chunked {
+                        Expect::ChunkSize
+                    } else {
+                        Expect::Head
+                    };
+                }
+                &input[take as usize..]
+            }
+            _ => self.read_unit(input),
         }
     }
 

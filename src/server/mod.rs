@@ -1,9 +1,11 @@
 //! The accept loop: HTTP/1 and HTTP/2 over hyper-util's auto builder on one background runtime
-//! shared by every mock in the process, the body limit, shutdown, and carrying out a fault's
+//! shared by every mock in the process, the body limit and content codings, shutdown, and carrying out a fault's
 //! delay, hang or reset once the router (and its locks) are done. No business rules here.
 
 pub(crate) mod framing;
+mod inflate;
 mod socket;
+mod target;
 
 use std::convert::Infallible;
 use std::sync::{mpsc, Arc, LazyLock};
@@ -12,7 +14,7 @@ use std::time::Duration;
 use bytes::Bytes;
 use http::{header, HeaderValue, Request, Response, StatusCode};
 use http_body_util::{BodyExt, Full};
-use hyper::body::Incoming;
+use hyper::body::{Body as _, Incoming};
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto;
@@ -23,6 +25,7 @@ use tokio::task::JoinSet;
 use crate::api::{self, Action, Answer};
 use crate::shared::Shared;
 use framing::{FramingWatch, Verdicts, MAX_HEAD_BYTES};
+use inflate::{BodyReader, Coding, Refusal};
 use socket::{ResetSwitch, Socket};
 
 /// How long in-flight requests may finish after a mock is told to stop.
@@ -189,13 +192,16 @@ async fn serve_connection(stream: TcpStream, shared: Arc<Shared>, mut stop: watc
     let verdicts = Arc::new(Verdicts::default());
     let patience = shared.settings.header_read_timeout;
     let watch = FramingWatch::new(verdicts.clone());
-    let socket = Socket::new(stream, reset.clone(), watch, patience);
+    let socket = Socket::new(stream, reset.clone(), watch, verdicts.clone(), patience);
     let switch = reset.clone();
-    let service = service_fn(move |request: Request<Incoming>| {
+    let service = service_fn(move |mut request: Request<Incoming>| {
         let shared = shared.clone();
         let switch = switch.clone();
         // Asked here, not in the future below: hyper calls this once per request, in order.
-        let ambiguous = verdicts.next_is_ambiguous();
+        let (ambiguous, sent_target) = verdicts.next_request();
+        if let Some(sent) = sent_target {
+            request.extensions_mut().insert(api::SentTarget(sent));
+        }
         async move {
             let answer = match ambiguous {
                 true => refuse_ambiguous(&shared, request),
@@ -278,7 +284,8 @@ fn refuse_ambiguous(shared: &Shared, request: Request<Incoming>) -> Answer {
     Answer::plain(response)
 }
 
-/// Buffers the body (never more than the limit), then hands the request to the router.
+/// Buffers the body (never more than the limit, inflated as body-parser inflates it), then
+/// hands the request to the router.
 async fn respond(shared: &Shared, request: Request<Incoming>) -> Answer {
     let (parts, body) = request.into_parts();
     let limit = shared.settings.max_body_bytes;
@@ -287,21 +294,37 @@ async fn respond(shared: &Shared, request: Request<Incoming>) -> Answer {
         .get(header::CONTENT_LENGTH)
         .and_then(|value| value.to_str().ok())
         .and_then(|value| value.parse::<u64>().ok());
-    let too_large = |parts, rest: Incoming| {
-        // Answer at once, but keep reading (and dropping) what the client still sends: closing
-        // a socket with unread data resets it, and the client would never see the 413.
+    // Each refusal answers at once, but keeps reading (and dropping) what the client still
+    // sends: closing a socket with unread data resets it, and the client would never see it.
+    let refuse = |parts, rest: Incoming, refusal: EarlyRefusal| {
         tokio::spawn(discard(rest));
-        let mut response = api::too_large(shared, &Request::from_parts(parts, Bytes::new()));
+        let request = Request::from_parts(parts, Bytes::new());
+        let mut response = match refusal {
+            EarlyRefusal::TooLarge => api::too_large(shared, &request),
+            EarlyRefusal::Coding(coding) => api::unsupported_encoding(shared, &request, &coding),
+            EarlyRefusal::Corrupt(detail) => api::undecodable(shared, &request, &detail),
+        };
         response
             .headers_mut()
             .insert(header::CONNECTION, HeaderValue::from_static("close"));
         Answer::plain(response)
     };
     if declared.is_some_and(|length| length > limit as u64) {
-        return too_large(parts, body);
+        return refuse(parts, body, EarlyRefusal::TooLarge);
     }
+    let has_body = declared.is_some_and(|length| length > 0) || !body.is_end_stream();
+    let coding = match has_body && api::reads_body_as_json(&parts.uri, &parts.headers) {
+        true => match Coding::of(&parts.headers) {
+            Ok(coding) => coding,
+            Err(coding) => return refuse(parts, body, EarlyRefusal::Coding(coding)),
+        },
+        // body-parser looks at the coding of a body it parses, and only of that.
+        false => Coding::Identity,
+    };
     let mut body = body;
-    let mut buffered = Vec::with_capacity(declared.map_or(0, |length| length as usize));
+    let capacity = declared.map_or(0, |length| length as usize);
+    let mut reader = BodyReader::new(coding, limit, capacity);
+    let mut failed = None;
     while let Some(frame) = body.frame().await {
         let Ok(frame) = frame else {
             // The client went away mid-body: nothing was applied, and no one reads this.
@@ -310,12 +333,26 @@ async fn respond(shared: &Shared, request: Request<Incoming>) -> Answer {
             return Answer::plain(response);
         };
         if let Ok(data) = frame.into_data() {
-            if buffered.len() + data.len() > limit {
-                return too_large(parts, body);
+            if let Err(refusal) = reader.push(&data) {
+                failed = Some(refusal);
+                break;
             }
-            buffered.extend_from_slice(&data);
         }
     }
-    let body = Bytes::from(buffered);
-    api::handle(shared, &Request::from_parts(parts, body))
+    let read = match failed {
+        Some(refusal) => Err(refusal),
+        None => reader.finish(),
+    };
+    match read {
+        Ok(bytes) => api::handle(shared, &Request::from_parts(parts, Bytes::from(bytes))),
+        Err(Refusal::TooLarge) => refuse(parts, body, EarlyRefusal::TooLarge),
+        Err(Refusal::Corrupt(detail)) => refuse(parts, body, EarlyRefusal::Corrupt(detail)),
+    }
+}
+
+/// Why a request is answered before the router sees it.
+enum EarlyRefusal {
+    TooLarge,
+    Coding(String),
+    Corrupt(String),
 }

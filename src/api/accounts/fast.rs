@@ -18,6 +18,11 @@ use crate::store::{AccountInput, CreateAccounts};
 /// `String.prototype.trim` trims) domain or name passes `isNotEmpty` unless it is `''`, so
 /// the slow path accepts it, and the store fails a blank domain per item: declining it here
 /// costs a little speed on a rare body and keeps the fast path's checks simple.
+///
+/// What serde_json cannot read as `JSON.parse` does (a byte-order mark, a lone surrogate
+/// escape, a number beyond the doubles) makes `from_slice` fail, so such a body is declined
+/// too and read by the slow path's `crate::jsjson::parse`. Numbers read here go through
+/// `JsValue`'s visitor, which holds them as JavaScript's doubles, as the slow path does.
 pub(super) fn parse_create_fast(body: &[u8]) -> Option<CreateAccounts<'_>> {
     let strict: StrictCreate = serde_json::from_slice(body).ok()?;
     let size_ok = (1..=MAX_BATCH).contains(&strict.accounts.len());

@@ -17,6 +17,11 @@
 //!
 //!    The test checks that the fast path declines a body the slow path accepts exactly then:
 //!    never otherwise, and always when there is one.
+//!
+//!    The doc comment gives one more kind of reason: text that serde_json cannot read as
+//!    `JSON.parse` does (a byte-order mark, a lone surrogate escape, a number beyond the
+//!    doubles), which the slow path reads with its own parser; the test allows a decline
+//!    exactly where serde_json refuses the text.
 
 use std::cell::Cell;
 use std::collections::HashSet;
@@ -178,6 +183,7 @@ fn check(body: &[u8]) -> Result<(), TestCaseError> {
     let fast = parse_create_fast(body);
     let slow = slow(body);
     let repeated = repeated_property(body).unwrap_or(false);
+    let serde_refuses = serde_json::from_slice::<serde_json::Value>(body).is_err();
     match fast {
         Some(request) => {
             prop_assert_eq!(
@@ -200,7 +206,7 @@ fn check(body: &[u8]) -> Result<(), TestCaseError> {
                     .iter()
                     .any(|item| blank(&item.domain) || blank(&item.name));
                 prop_assert!(
-                    repeated || blank_item,
+                    repeated || blank_item || serde_refuses,
                     "the fast path declined, for no documented reason, a body the slow path \
                      accepts as {:?}: {}",
                     request,

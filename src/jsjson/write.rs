@@ -1,0 +1,120 @@
+//! `JSON.stringify`'s text through serde_json: a [`serde_json::ser::Formatter`] that writes
+//! numbers as JavaScript's `Number.prototype.toString` does (`1e+21`, `0.000001`; serde_json
+//! already writes an infinite number as `null` and integers as JavaScript does), and a lone
+//! surrogate (held as a private-use character, see the parent module) as its `\udXXX` escape.
+//! Every other escape is the same in both: `\"`, `\\`, `\b`, `\f`, `\n`, `\r`, `\t` and
+//! `\u00XX` (lower-case) for the other control characters, nothing for U+2028/U+2029.
+
+use std::io;
+
+use serde::Serialize;
+use serde_json::ser::Formatter;
+
+use super::surrogate_of;
+
+/// serde_json's compact output, with JavaScript's numbers and lone surrogates.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct JsFormatter;
+
+impl Formatter for JsFormatter {
+    fn write_f64<W: ?Sized + io::Write>(&mut self, writer: &mut W, value: f64) -> io::Result<()> {
+        // serde_json calls this for finite values only (it writes `null` for the others).
+        let mut buffer = ryu_js::Buffer::new();
+        writer.write_all(buffer.format_finite(value).as_bytes())
+    }
+
+    fn write_f32<W: ?Sized + io::Write>(&mut self, writer: &mut W, value: f32) -> io::Result<()> {
+        // JavaScript holds it as the double it widens to.
+        self.write_f64(writer, f64::from(value))
+    }
+
+    fn write_string_fragment<W: ?Sized + io::Write>(
+        &mut self,
+        writer: &mut W,
+        fragment: &str,
+    ) -> io::Result<()> {
+        let mut rest = fragment;
+        // Lone surrogates are 4-byte characters starting with 0xF4: most text has none.
+        while let Some(at) = rest.find(|c: char| surrogate_of(c).is_some()) {
+            writer.write_all(&rest.as_bytes()[..at])?;
+            let unit = rest[at..]
+                .chars()
+                .next()
+                .and_then(surrogate_of)
+                .unwrap_or(0xFFFD);
+            write!(writer, "\\u{unit:04x}")?;
+            rest = &rest[at + 4..];
+        }
+        writer.write_all(rest.as_bytes())
+    }
+}
+
+/// `value` as `JSON.stringify` writes it.
+pub fn to_vec<T: Serialize + ?Sized>(value: &T) -> Vec<u8> {
+    let mut out = Vec::with_capacity(128);
+    let mut serializer = serde_json::Serializer::with_formatter(&mut out, JsFormatter);
+    value
+        .serialize(&mut serializer)
+        .expect("the API's values always serialise");
+    out
+}
+
+/// Appends `text` as a JSON string, as `JSON.stringify` writes it.
+pub fn write_str(out: &mut Vec<u8>, text: &str) {
+    let mut serializer = serde_json::Serializer::with_formatter(&mut *out, JsFormatter);
+    text.serialize(&mut serializer)
+        .expect("writing to a Vec cannot fail");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::jsjson::surrogate_char;
+    use crate::jsvalue::JsValue;
+
+    fn text<T: Serialize + ?Sized>(value: &T) -> String {
+        String::from_utf8(to_vec(value)).unwrap()
+    }
+
+    #[test]
+    fn numbers_are_written_as_javascript_writes_them() {
+        // Each right-hand side is JSON.stringify(<left-hand side>) in Node.
+        let cases: [(f64, &str); 12] = [
+            (78.0, "78"),
+            (-0.0, "0"),
+            (1e21, "1e+21"),
+            (0.1, "0.1"),
+            (1e-7, "1e-7"),
+            (0.000001, "0.000001"),
+            (1.5e300, "1.5e+300"),
+            (1e20, "100000000000000000000"),
+            (-2.5, "-2.5"),
+            (f64::INFINITY, "null"),
+            (f64::NEG_INFINITY, "null"),
+            (5e-324, "5e-324"),
+        ];
+        for (value, written) in cases {
+            assert_eq!(text(&value), written, "{value}");
+        }
+        assert_eq!(text(&JsValue::Infinite(f64::INFINITY)), "null");
+    }
+
+    #[test]
+    fn lone_surrogates_are_written_as_escapes() {
+        // JSON.stringify('A \ud83d') === '"A \\ud83d"'; a pair is written as itself.
+        let lone = format!(
+            "A {}{}\u{1F600}",
+            surrogate_char(0xD83D),
+            surrogate_char(0xDE00)
+        );
+        assert_eq!(text(&lone), r#""A \ud83d\ude00😀""#);
+        let mut keyed = serde_json::Map::new();
+        keyed.insert(surrogate_char(0xDC00).to_string(), 1.into());
+        assert_eq!(text(&keyed), r#"{"\udc00":1}"#);
+        // JSON.stringify('\u0001\u2028"\\\n') === '"\\u0001\u2028\\"\\\\\\n"'
+        assert_eq!(
+            text("\u{1}\u{2028}\"\\\n"),
+            "\"\\u0001\u{2028}\\\"\\\\\\n\""
+        );
+    }
+}
