@@ -180,6 +180,9 @@ pub(crate) fn path_matches(pattern: &str, path: &str) -> bool {
 pub struct JournalEntry {
     pub method: Method,
     pub uri: Uri,
+    /// The target as the client sent it (what the envelope's `path` shows), which may differ
+    /// from `uri` where the server percent-encoded bytes the HTTP parser refuses.
+    pub target: Box<str>,
     pub headers: HeaderMap,
     pub body: Bytes,
     pub status: u16,
@@ -193,10 +196,11 @@ pub struct JournalEntry {
 impl JournalEntry {
     /// Opens the entry for `request` from its own parts (cheap clones of shared buffers; text
     /// is made only when a test reads the journal). [`close`](Self::close) fills in the rest.
-    pub fn open(request: &http::Request<Bytes>) -> Self {
+    pub fn open(request: &http::Request<Bytes>, target: &str) -> Self {
         JournalEntry {
             method: request.method().clone(),
             uri: request.uri().clone(),
+            target: Box::from(target),
             headers: request.headers().clone(),
             body: request.body().clone(),
             status: 0,
@@ -238,10 +242,7 @@ impl JournalEntry {
     fn to_recorded(&self) -> RecordedRequest {
         RecordedRequest {
             method: self.method.to_string(),
-            path: self
-                .uri
-                .path_and_query()
-                .map_or_else(|| self.uri.path().to_string(), |target| target.to_string()),
+            path: self.target.to_string(),
             headers: self
                 .headers
                 .iter()
@@ -339,6 +340,7 @@ mod tests {
         JournalEntry {
             method: Method::POST,
             uri: Uri::from_static("/api/v1/accounts"),
+            target: Box::from("/api/v1/accounts"),
             headers: HeaderMap::new(),
             body: Bytes::from_static(body.as_bytes()),
             status: 0,

@@ -442,6 +442,12 @@ fn request_targets_node_accepts_are_routed_and_shown_as_sent() {
     let journal = serde_json::to_value(mock.requests()).unwrap();
     assert_eq!(journal.as_array().unwrap().len(), 6);
     assert_eq!(journal[0]["status"], json!(200));
+    // The journal shows each target as sent, as the envelope does.
+    assert_eq!(
+        journal[0]["path"],
+        json!(r#"/api/v1/accounts?domains=["acme.com"]"#)
+    );
+    assert_eq!(journal[5]["path"], json!("/api/v1/<x>?a=\"b\""));
 }
 
 #[test]

@@ -133,11 +133,12 @@ fn main() -> ExitCode {
         }
     };
 
+    let signals = ShutdownSignals::install();
     println!("recotap-mock listening on {}", mock.url());
     let _ = std::io::stdout().flush();
     tracing::info!(base_url = %mock.base_url(), api_key = mock.api_key(), "serving");
 
-    wait_for_shutdown_signal();
+    signals.wait();
     tracing::info!("shutting down");
     mock.stop();
     ExitCode::SUCCESS
@@ -169,30 +170,66 @@ fn exposure_warning(host: &str, resolved: &[IpAddr], admin_token: bool) -> Optio
     })
 }
 
-/// Blocks until the process is asked to stop: Ctrl-C everywhere, and SIGTERM on Unix (what
-/// container runtimes and process managers send). The mock serves on its own runtime; this
-/// small one only waits.
-fn wait_for_shutdown_signal() {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_io()
-        .build()
-        .expect("a runtime to wait for signals on");
-    runtime.block_on(async {
+/// The signals that stop the binary gracefully: Ctrl-C (SIGINT) everywhere, and SIGTERM on Unix
+/// (what container runtimes and process managers send). Installed before the listening line is
+/// printed, so that a signal sent as soon as the line appears is never the default "die now".
+struct ShutdownSignals {
+    runtime: tokio::runtime::Runtime,
+    #[cfg(unix)]
+    interrupt: tokio::signal::unix::Signal,
+    #[cfg(unix)]
+    terminate: tokio::signal::unix::Signal,
+}
+
+impl ShutdownSignals {
+    fn install() -> Self {
+        // The mock serves on its own runtime; this small one only waits for signals.
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_io()
+            .build()
+            .expect("a runtime to wait for signals on");
         #[cfg(unix)]
         {
             use tokio::signal::unix::{signal, SignalKind};
-            let mut terminate =
-                signal(SignalKind::terminate()).expect("installing a SIGTERM handler");
-            tokio::select! {
-                _ = tokio::signal::ctrl_c() => {}
-                _ = terminate.recv() => {}
+            let _entered = runtime.enter();
+            let interrupt = signal(SignalKind::interrupt()).expect("installing a SIGINT handler");
+            let terminate = signal(SignalKind::terminate()).expect("installing a SIGTERM handler");
+            drop(_entered);
+            ShutdownSignals {
+                runtime,
+                interrupt,
+                terminate,
             }
         }
         #[cfg(not(unix))]
         {
-            let _ = tokio::signal::ctrl_c().await;
+            ShutdownSignals { runtime }
         }
-    });
+    }
+
+    /// Blocks until one of the signals arrives.
+    fn wait(self) {
+        #[cfg(unix)]
+        {
+            let ShutdownSignals {
+                runtime,
+                mut interrupt,
+                mut terminate,
+            } = self;
+            runtime.block_on(async {
+                tokio::select! {
+                    _ = interrupt.recv() => {}
+                    _ = terminate.recv() => {}
+                }
+            });
+        }
+        #[cfg(not(unix))]
+        {
+            self.runtime.block_on(async {
+                let _ = tokio::signal::ctrl_c().await;
+            });
+        }
+    }
 }
 
 #[cfg(test)]

@@ -251,7 +251,7 @@ fn refused_early(
         let message = serde_json::json!({ "error": admin_message }).to_string();
         return envelope::json_response(status, message.into_bytes());
     }
-    let entry = JournalEntry::open(request);
+    let entry = JournalEntry::open(request, target_of(request));
     let mut world = shared.world();
     let now = world.now();
     let (parts, body) = envelope::failure(failure, now, target_of(request)).into_parts();

@@ -42,7 +42,7 @@ pub(crate) fn handle(shared: &Shared, request: &Request<Bytes>) -> Answer {
     }
     // 2. Journal entry opened.
     let started = Instant::now();
-    let entry = JournalEntry::open(request);
+    let entry = JournalEntry::open(request, target_of(request));
     let call = Call::new(request);
     let work = route(request.method(), call.path).map(|endpoint| prepare(endpoint, &call));
 

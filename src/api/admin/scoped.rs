@@ -32,7 +32,13 @@ pub(super) fn serve(
     if let Some(team) = scope.filter(|_| !is_session_call) {
         let known = matches!(
             segments,
-            ["reset" | "clock" | "requests" | "faults" | "expectations" | "verify" | "report"
+            ["reset"
+                | "clock"
+                | "requests"
+                | "faults"
+                | "expectations"
+                | "verify"
+                | "report"
                 | "client-errors"]
         );
         if known && shared.world().store.team(team).is_none() {
