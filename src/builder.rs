@@ -46,6 +46,7 @@ pub struct MockRecotapBuilder {
     admin_token: Option<String>,
     state_file: Option<PathBuf>,
     header_read_timeout: std::time::Duration,
+    cors: bool,
 }
 
 impl Default for MockRecotapBuilder {
@@ -64,6 +65,7 @@ impl Default for MockRecotapBuilder {
             admin_token: None,
             state_file: None,
             header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,
+            cors: false,
         }
     }
 }
@@ -234,6 +236,7 @@ impl MockRecotapBuilder {
             rate_limit: self.rate_limit,
             admin_token: self.admin_token,
             header_read_timeout: self.header_read_timeout,
+            cors: self.cors,
         };
         let journal = Journal::new(self.journal_entries, self.journal_bytes);
         let shared = Arc::new(Shared::resuming(current, initial, journal, clock, settings));
@@ -263,6 +266,14 @@ impl MockRecotapBuilder {
     /// when the mock stops.
     pub fn state_file(mut self, path: impl Into<PathBuf>) -> Self {
         self.state_file = Some(path.into());
+        self
+    }
+
+    /// Answers CORS preflights and lets any origin read the answers (default off), so that a web
+    /// page served from another origin can call the mock. The admin API becomes reachable from
+    /// any page the browser loads too: keep it to development.
+    pub fn cors(mut self, on: bool) -> Self {
+        self.cors = on;
         self
     }
 

@@ -48,6 +48,7 @@ impl Router {
             rate_limit: None,
             admin_token: None,
             header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,
+            cors: false,
         };
         // A small journal: a long fuzz run must not grow it, and nothing here reads it much.
         let journal = Journal::new(64, 1024 * 1024);

@@ -136,6 +136,7 @@ mod tests {
             rate_limit: None,
             admin_token: None,
             header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,
+            cors: false,
         };
         Shared::new(store, Journal::new(16, 1024), Clock::default(), settings)
     }

@@ -30,6 +30,8 @@ pub struct Settings {
     /// How long a connection may take to send a request head, or stay silent between
     /// requests, before it is closed (so slow or idle clients cannot hold the server).
     pub header_read_timeout: Duration,
+    /// Answer CORS preflights and let any origin read answers (`--cors`).
+    pub cors: bool,
 }
 
 /// Everything a running mock holds: its one state (the [`World`], behind one lock), what

@@ -17,43 +17,58 @@ use recotap_mock::{parse_document, MockRecotap, StartError, DEFAULT_JOURNAL_BYTE
 #[command(name = "recotap-mock", version)]
 struct Flags {
     /// Address to bind. Keep the loopback default unless the mock must be reached from elsewhere.
-    #[arg(long, default_value = "127.0.0.1")]
+    #[arg(long, env = "RECOTAP_MOCK_HOST", default_value = "127.0.0.1")]
     host: String,
 
     /// Port to bind; 0 picks a free port (read it from the "listening on" line).
-    #[arg(long, default_value_t = 8080)]
+    #[arg(long, env = "RECOTAP_MOCK_PORT", default_value_t = 8080)]
     port: u16,
 
     /// An API key of team `default`, or `KEY@TEAM` for another team. Repeatable.
     /// Without any, the mock accepts `test-api-key`.
-    #[arg(long = "api-key", value_name = "KEY")]
+    #[arg(
+        long = "api-key",
+        env = "RECOTAP_MOCK_API_KEY",
+        value_name = "KEY",
+        value_delimiter = ','
+    )]
     api_keys: Vec<String>,
 
     /// Limit each API key to N requests per second (a token bucket on the mock's clock);
     /// requests over the budget get 429 with Retry-After.
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    #[arg(long, env = "RECOTAP_MOCK_RATE_LIMIT", value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     rate_limit: Option<u32>,
 
     /// A state document (JSON) to start from; POST /_mock/reset returns to it.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, env = "RECOTAP_MOCK_SEED", value_name = "FILE")]
     seed: Option<PathBuf>,
 
     /// Keep the state in FILE: loaded at start if it exists, written atomically at most once a
     /// second after a change and on SIGINT/SIGTERM, so a crash loses at most the last second.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, env = "RECOTAP_MOCK_STATE_FILE", value_name = "FILE")]
     state_file: Option<PathBuf>,
 
     /// Largest accepted request body in bytes; larger ones are answered 413.
-    #[arg(long, value_name = "N", default_value_t = 1024 * 1024)]
+    #[arg(long, env = "RECOTAP_MOCK_MAX_BODY_BYTES", value_name = "N", default_value_t = 1024 * 1024)]
     max_body_bytes: usize,
 
     /// How many requests the journal (GET /_mock/requests) keeps; the oldest go first.
-    #[arg(long, value_name = "N", default_value_t = 10_000)]
+    #[arg(
+        long,
+        env = "RECOTAP_MOCK_JOURNAL_SIZE",
+        value_name = "N",
+        default_value_t = 10_000
+    )]
     journal_size: usize,
+
+    /// Answer CORS preflights and let any origin read answers, so that a web page served from
+    /// another origin can call the mock (the admin API too: keep it to development).
+    #[arg(long, env = "RECOTAP_MOCK_CORS")]
+    cors: bool,
 
     /// Require `Authorization: Bearer T` on the admin API (/_mock). Without it the admin API is
     /// open to anyone who can reach the port.
-    #[arg(long, value_name = "T")]
+    #[arg(long, env = "RECOTAP_MOCK_ADMIN_TOKEN", value_name = "T")]
     admin_token: Option<String>,
 }
 
@@ -91,6 +106,7 @@ fn main() -> ExitCode {
     if let Some(path) = &flags.state_file {
         builder = builder.state_file(path);
     }
+    builder = builder.cors(flags.cors);
     if let Some(token) = &flags.admin_token {
         builder = builder.admin_token(token);
     }

@@ -2,6 +2,7 @@
 //! shared by every mock in the process, the body limit and content codings, shutdown, and carrying out a fault's
 //! delay, hang or reset once the router (and its locks) are done. No business rules here.
 
+mod cors;
 pub(crate) mod framing;
 mod inflate;
 mod socket;
@@ -203,11 +204,19 @@ async fn serve_connection(stream: TcpStream, shared: Arc<Shared>, mut stop: watc
             request.extensions_mut().insert(api::SentTarget(sent));
         }
         async move {
+            let cors_on = shared.settings.cors;
+            if cors_on && cors::is_preflight(request.method(), request.headers()) {
+                return Ok::<_, Infallible>(cors::preflight(request.headers()));
+            }
             let answer = match ambiguous {
                 true => refuse_ambiguous(&shared, request),
                 false => respond(&shared, request).await,
             };
-            Ok::<_, Infallible>(perform(answer, &switch).await)
+            let mut response = perform(answer, &switch).await;
+            if cors_on {
+                cors::allow(&mut response);
+            }
+            Ok(response)
         }
     });
     let mut builder = auto::Builder::new(TokioExecutor::new());
