@@ -25,6 +25,9 @@ pub(crate) use scoped::session_names;
 
 type AdminResult = Result<Response<Full<Bytes>>, (StatusCode, String)>;
 
+/// The OpenAPI 3.1 document of the emulated API (CONTROL.md §11), served as the file is.
+const OPENAPI_DOCUMENT: &str = include_str!("../../../openapi/recotap-v1.json");
+
 /// Answers one admin request.
 pub fn handle(shared: &Shared, request: &Request<Bytes>) -> Response<Full<Bytes>> {
     let outcome = authorize(shared, request).and_then(|()| serve(shared, request));
@@ -76,6 +79,14 @@ fn serve(shared: &Shared, request: &Request<Bytes>) -> AdminResult {
     }
     match (request.method().clone(), segments.as_slice()) {
         (Method::GET, ["health"]) => Ok(reply(StatusCode::OK, &json!({ "status": "ok" }))),
+        (Method::GET, ["openapi.json"]) => {
+            let mut response = json_response(StatusCode::OK, OPENAPI_DOCUMENT.as_bytes().to_vec());
+            response.headers_mut().insert(
+                http::header::CONTENT_TYPE,
+                http::HeaderValue::from_static("application/json"),
+            );
+            Ok(response)
+        }
         (Method::GET, ["state"]) => {
             let document = shared.world().store.to_document();
             Ok(reply(StatusCode::OK, &document))
