@@ -39,8 +39,8 @@ JSON_UTF8 = "application/json; charset=utf-8"
 MISSING_ID = "ffffffffffffffffffffffff"
 
 
-# The cases replay one mock's traffic in order (later cases read what earlier ones wrote), so
-# under pytest-xdist this file runs on one worker, in order: `--dist loadfile`.
+# The cases replay one mock's traffic in order (later cases read what earlier ones wrote): the
+# module fixture `replayed` sends them all, in order, on each pytest-xdist worker that runs any.
 
 # --------------------------------------------------------------------------------------------
 # The binary
@@ -463,8 +463,20 @@ CASES = [
 VALIDATED = []  # names of the cases whose answer was validated against the document
 
 
-@pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
-def test_answer_conforms_to_the_document(mock, case: Case):
+@dataclass
+class Exchange:
+    """One case as it was sent and answered."""
+
+    target: str
+    body: Optional[bytes]
+    headers: dict
+    status: int
+    response_headers: dict
+    data: bytes
+
+
+def perform(mock: Mock, case: Case) -> Exchange:
+    """Sends `case` (injecting and then removing its fault, if it has one)."""
     target = case.target(mock.ctx) if callable(case.target) else case.target
     if isinstance(case.body, (bytes, type(None))):
         body = case.body
@@ -483,6 +495,21 @@ def test_answer_conforms_to_the_document(mock, case: Case):
     finally:
         if case.fault:
             mock.admin("DELETE", "/_mock/faults")
+    return Exchange(target, body, headers, status, response_headers, data)
+
+
+@pytest.fixture(scope="module")
+def replayed(mock) -> dict:
+    """Every case, sent in order on this module's mock (later cases read what earlier ones
+    wrote), whichever tests of this module a pytest-xdist worker was given."""
+    return {case.name: perform(mock, case) for case in CASES}
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
+def test_answer_conforms_to_the_document(mock, replayed, case: Case):
+    sent = replayed[case.name]
+    target, body, headers = sent.target, sent.body, sent.headers
+    status, response_headers, data = sent.status, sent.response_headers, sent.data
 
     # Whatever the emulator answered must conform to the document ...
     assert response_headers.get("content-type") == JSON_UTF8, response_headers
@@ -562,7 +589,7 @@ def test_every_documented_operation_was_exercised():
 # --------------------------------------------------------------------------------------------
 
 
-def test_a_client_generated_from_the_document_lists_accounts(mock, tmp_path):
+def test_a_client_generated_from_the_document_lists_accounts(mock, replayed, tmp_path):
     generator = shutil.which("openapi-python-client") or str(Path(sys.executable).parent / "openapi-python-client")
     package = "recotap_client"
     subprocess.run(
