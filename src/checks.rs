@@ -25,13 +25,16 @@ impl<'m> Checks<'m> {
         }
     }
 
-    pub fn try_verify(self) -> Result<(), String> {
-        self.shared.world().verify(self.team)
+    pub fn try_verify(self) -> Result<(), ExpectationsNotMet> {
+        self.shared
+            .world()
+            .verify(self.team)
+            .map_err(|report| ExpectationsNotMet { report })
     }
 
     pub fn verify(self) {
-        if let Err(report) = self.try_verify() {
-            panic!("recotap-mock: expectations not met:\n{report}");
+        if let Err(failure) = self.try_verify() {
+            panic!("recotap-mock: {failure}");
         }
     }
 
@@ -55,6 +58,28 @@ impl<'m> Checks<'m> {
         }
     }
 }
+
+/// Expectations that do not hold: `Display` gives what was expected, what was received
+/// (method, path, status, `customMessage` of each) and what to check.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ExpectationsNotMet {
+    report: String,
+}
+
+impl ExpectationsNotMet {
+    /// The report: one paragraph per expectation that does not hold.
+    pub fn report(&self) -> &str {
+        &self.report
+    }
+}
+
+impl std::fmt::Display for ExpectationsNotMet {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "expectations not met:\n{}", self.report)
+    }
+}
+
+impl std::error::Error for ExpectationsNotMet {}
 
 /// An expectation just registered: at least one matching request unless one of these methods
 /// says otherwise. Checked by `verify()` and when the mock (or session) is dropped.

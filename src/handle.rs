@@ -5,9 +5,9 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use crate::builder::{MockRecotapBuilder, StateFile};
-use crate::checks::{Checks, Expected};
+use crate::checks::{Checks, ExpectationsNotMet, Expected};
 use crate::clock::Millis;
-use crate::faults::{ActiveFault, Fault, FaultId};
+use crate::faults::{ActiveFault, Fault, FaultId, InvalidFault};
 use crate::journal::RecordedRequest;
 use crate::model::{Account, CustomField, NewAccount, ObjectId, ScoreUpdate, Segment};
 use crate::persist;
@@ -130,7 +130,7 @@ impl MockRecotap {
     ///
     /// # Errors
     /// The report of the expectations that do not hold.
-    pub fn try_verify(&self) -> Result<(), String> {
+    pub fn try_verify(&self) -> Result<(), ExpectationsNotMet> {
         self.checks().try_verify()
     }
 
@@ -353,8 +353,12 @@ impl MockRecotap {
     /// # Errors
     /// A message naming the field (a `Fault` built through its methods is always consistent:
     /// they refuse bad values at the call; one read from JSON may not be).
-    pub fn try_add_fault(&self, fault: Fault) -> Result<FaultId, String> {
-        self.shared.world().faults.add(fault)
+    pub fn try_add_fault(&self, fault: Fault) -> Result<FaultId, InvalidFault> {
+        self.shared
+            .world()
+            .faults
+            .add(fault)
+            .map_err(|problem| InvalidFault { problem })
     }
 
     /// The faults with uses left, in the order they are checked, with their remaining counts.
@@ -443,8 +447,8 @@ impl Drop for MockRecotap {
         // Expectations are checked last, once the port is free: a failed one panics (unless
         // the test is already panicking, which would abort).
         if !std::thread::panicking() {
-            if let Err(report) = self.try_verify() {
-                panic!("recotap-mock: expectations not met:\n{report}");
+            if let Err(failure) = self.try_verify() {
+                panic!("recotap-mock: {failure}");
             }
         }
     }

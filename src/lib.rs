@@ -85,9 +85,9 @@ mod verify;
 mod world;
 
 pub use builder::{MockRecotapBuilder, StartError};
-pub use checks::Expected;
+pub use checks::{ExpectationsNotMet, Expected};
 pub use domain::clean_domain;
-pub use faults::{ActiveFault, Fault, FaultId, FaultKind};
+pub use faults::{ActiveFault, Fault, FaultId, FaultKind, InvalidFault};
 pub use handle::{MockRecotap, DEFAULT_API_KEY};
 pub use journal::DEFAULT_MAX_BODY_BYTES as DEFAULT_JOURNAL_BYTES;
 pub use journal::{RecordedRequest, RequestFilter};

@@ -5,7 +5,7 @@ use std::ops::Deref;
 use std::time::Duration;
 
 use crate::api::admin::session_names;
-use crate::checks::{Checks, Expected};
+use crate::checks::{Checks, ExpectationsNotMet, Expected};
 use crate::clock::Millis;
 use crate::faults::{ActiveFault, Fault, FaultId};
 use crate::journal::RecordedRequest;
@@ -165,7 +165,7 @@ impl<'m> Session<'m> {
     ///
     /// # Errors
     /// The report of the expectations that do not hold.
-    pub fn try_verify(&self) -> Result<(), String> {
+    pub fn try_verify(&self) -> Result<(), ExpectationsNotMet> {
         self.checks().try_verify()
     }
 
@@ -194,9 +194,9 @@ impl Drop for Session<'_> {
         let verdict = self.try_verify();
         let team = self.view.name().to_string();
         let _ = self.shared.change(|world| world.delete_team(&team));
-        if let Err(report) = verdict {
+        if let Err(failure) = verdict {
             if !std::thread::panicking() {
-                panic!("recotap-mock: expectations not met:\n{report}");
+                panic!("recotap-mock: {failure}");
             }
         }
     }

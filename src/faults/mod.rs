@@ -13,6 +13,21 @@ use serde_json::Value;
 
 use crate::jsvalue::JsValue;
 pub use spec::FaultId;
+
+/// A fault whose fields do not fit together (say, `"body"` on a `hang`); `Display` names the
+/// field. A `Fault` built through its methods never is: they refuse at the call.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InvalidFault {
+    pub(crate) problem: String,
+}
+
+impl std::fmt::Display for InvalidFault {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.problem)
+    }
+}
+
+impl std::error::Error for InvalidFault {}
 use spec::{Match, Spec};
 pub use table::ActiveFault;
 pub(crate) use table::{FaultTable, Hit, Shape};
