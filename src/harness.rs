@@ -17,7 +17,7 @@ use crate::handle::DEFAULT_API_KEY;
 use crate::journal::Journal;
 use crate::model::IdGenerator;
 use crate::server::framing::{FramingWatch, Verdicts, MAX_HEAD_BYTES};
-use crate::shared::{Settings, Shared, DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_MAX_BODY_BYTES};
+use crate::shared::{Settings, Shared};
 use crate::store::{Store, DEFAULT_TEAM};
 
 /// The instant the harness's clock is frozen at.
@@ -43,13 +43,7 @@ impl Router {
         store.add_key(DEFAULT_API_KEY, DEFAULT_TEAM, None);
         let mut clock = Clock::default();
         clock.freeze(parse_iso(FROZEN).expect("the frozen instant parses"));
-        let settings = Settings {
-            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
-            rate_limit: None,
-            admin_token: None,
-            header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,
-            cors: false,
-        };
+        let settings = Settings::default();
         // A small journal: a long fuzz run must not grow it, and nothing here reads it much.
         let journal = Journal::new(64, 1024 * 1024);
         Router {

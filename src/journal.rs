@@ -337,20 +337,10 @@ mod tests {
     use super::*;
 
     fn entry(body: &'static str) -> JournalEntry {
-        JournalEntry {
-            method: Method::POST,
-            uri: Uri::from_static("/api/v1/accounts"),
-            target: Box::from("/api/v1/accounts"),
-            headers: HeaderMap::new(),
-            body: Bytes::from_static(body.as_bytes()),
-            status: 0,
-            at: 0,
-            team: None,
-            response: Bytes::new(),
-            duration: Duration::ZERO,
-            fault: None,
-        }
-        .close(200, 0, Bytes::new(), Duration::ZERO)
+        let request = http::Request::post("/api/v1/accounts")
+            .body(Bytes::from_static(body.as_bytes()))
+            .expect("a request");
+        JournalEntry::open(&request, "/api/v1/accounts").close(200, 0, Bytes::new(), Duration::ZERO)
     }
 
     #[test]

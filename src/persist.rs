@@ -125,19 +125,13 @@ mod tests {
     use crate::clock::Clock;
     use crate::journal::Journal;
     use crate::model::IdGenerator;
-    use crate::shared::{Settings, DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_MAX_BODY_BYTES};
+    use crate::shared::Settings;
     use crate::store::{Store, DEFAULT_TEAM};
 
     fn shared() -> Shared {
         let mut store = Store::new(IdGenerator::seeded(7));
         store.add_key("key-0", DEFAULT_TEAM, None);
-        let settings = Settings {
-            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
-            rate_limit: None,
-            admin_token: None,
-            header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,
-            cors: false,
-        };
+        let settings = Settings::default();
         Shared::new(store, Journal::new(16, 1024), Clock::default(), settings)
     }
 

@@ -34,6 +34,19 @@ pub struct Settings {
     pub cors: bool,
 }
 
+impl Default for Settings {
+    /// The defaults of a mock started with no options.
+    fn default() -> Self {
+        Settings {
+            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            rate_limit: None,
+            admin_token: None,
+            header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,
+            cors: false,
+        }
+    }
+}
+
 /// Everything a running mock holds: its one state (the [`World`], behind one lock), what
 /// `reset` returns to, and the settings it was started with.
 #[derive(Debug)]

@@ -4,7 +4,9 @@
 use std::process::Command;
 
 fn version(text: &str) -> Vec<u64> {
-    text.split('.').map(|part| part.parse().unwrap_or(0)).collect()
+    text.split('.')
+        .map(|part| part.parse().unwrap_or(0))
+        .collect()
 }
 
 #[test]
@@ -14,7 +16,11 @@ fn rust_version_covers_every_locked_dependency() {
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .output()
         .expect("cargo metadata runs");
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let metadata: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     let packages = metadata["packages"].as_array().unwrap();
     let ours = packages
@@ -26,10 +32,12 @@ fn rust_version_covers_every_locked_dependency() {
         .iter()
         .filter_map(|package| {
             let needed = package["rust_version"].as_str()?;
-            (version(needed) > version(claimed)).then(|| {
-                format!("{} {} needs {needed}", package["name"], package["version"])
-            })
+            (version(needed) > version(claimed))
+                .then(|| format!("{} {} needs {needed}", package["name"], package["version"]))
         })
         .collect();
-    assert!(too_new.is_empty(), "rust-version {claimed} is too low: {too_new:?}");
+    assert!(
+        too_new.is_empty(),
+        "rust-version {claimed} is too low: {too_new:?}"
+    );
 }
