@@ -62,6 +62,25 @@ impl MockRecotap {
         MockRecotap::builder().start()
     }
 
+    /// A mock shared by the whole process, started on first use and never stopped (it ends with
+    /// the process). With [`session`](Self::session) it is the fast default for large suites:
+    /// each test takes an isolated session on it (a few microseconds) instead of starting a
+    /// server of its own, and tests running in parallel never see each other.
+    ///
+    /// ```
+    /// use recotap_mock::{MockRecotap, NewAccount};
+    /// let session = MockRecotap::shared().session();
+    /// session.add_account(NewAccount::new("acme.com", "Acme"));
+    /// assert_eq!(session.accounts().len(), 1);
+    /// ```
+    ///
+    /// # Panics
+    /// If the shared mock cannot start (no free loopback port).
+    pub fn shared() -> &'static MockRecotap {
+        static SHARED: std::sync::OnceLock<MockRecotap> = std::sync::OnceLock::new();
+        SHARED.get_or_init(MockRecotap::start)
+    }
+
     /// A builder for a configured mock.
     pub fn builder() -> MockRecotapBuilder {
         MockRecotapBuilder::default()

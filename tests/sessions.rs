@@ -387,3 +387,19 @@ fn thirty_two_sessions_in_parallel_each_see_exactly_their_own_world() {
     });
     assert!(mock.accounts().is_empty());
 }
+
+#[test]
+fn sessions_on_the_process_wide_mock_are_isolated_from_each_other() {
+    let a = MockRecotap::shared().session();
+    let b = MockRecotap::shared().session();
+    assert_eq!(push(MockRecotap::shared(), a.api_key(), "acme.com").0, 200);
+    assert_eq!(
+        domains(MockRecotap::shared(), b.api_key()),
+        Vec::<String>::new()
+    );
+    assert_eq!(a.accounts().len(), 1);
+    assert_eq!(
+        MockRecotap::shared().address(),
+        MockRecotap::shared().address()
+    );
+}
