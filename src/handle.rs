@@ -8,7 +8,7 @@ use crate::builder::{MockRecotapBuilder, StateFile};
 use crate::checks::{Checks, ExpectationsNotMet, Expected};
 use crate::clock::Millis;
 use crate::faults::{ActiveFault, Fault, FaultId, InvalidFault};
-use crate::journal::RecordedRequest;
+use crate::journal::{RecordedRequest, RequestFilter};
 use crate::model::{Account, CustomField, NewAccount, ObjectId, ScoreUpdate, Segment};
 use crate::persist;
 use crate::sales::{Activity, Deal, Pipeline};
@@ -136,7 +136,8 @@ impl MockRecotap {
         self.checks().expect(request)
     }
 
-    /// Checks every expectation against the journal.
+    /// Checks the expectations registered on the mock itself (a session checks its own), each
+    /// against the requests counted since it was registered.
     ///
     /// # Panics
     /// With what was expected, what was received (method, path, status, `customMessage`) and
@@ -145,7 +146,7 @@ impl MockRecotap {
         self.checks().verify();
     }
 
-    /// Checks every expectation, returning the failure text instead of panicking.
+    /// Checks the mock's expectations, returning the failure instead of panicking.
     ///
     /// # Errors
     /// The report of the expectations that do not hold.
@@ -278,7 +279,12 @@ impl MockRecotap {
         self.default_team().activities()
     }
 
-    /// Every journaled API request, oldest first.
+    /// The journal entries `filter` selects (every team's, unless it names one), oldest first.
+    pub fn requests_matching(&self, filter: &RequestFilter) -> Vec<RecordedRequest> {
+        self.shared.world().journal.query(filter)
+    }
+
+    /// Every journaled API request of every team (sessions included), oldest first.
     pub fn requests(&self) -> Vec<RecordedRequest> {
         self.shared.world().journal.entries()
     }

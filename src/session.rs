@@ -7,8 +7,8 @@ use std::time::Duration;
 use crate::api::admin::session_names;
 use crate::checks::{Checks, ExpectationsNotMet, Expected};
 use crate::clock::Millis;
-use crate::faults::{ActiveFault, Fault, FaultId};
-use crate::journal::RecordedRequest;
+use crate::faults::{ActiveFault, Fault, FaultId, InvalidFault};
+use crate::journal::{RecordedRequest, RequestFilter};
 use crate::shared::Shared;
 use crate::store::SessionOrigin;
 use crate::team::TeamView;
@@ -59,6 +59,29 @@ impl<'m> Session<'m> {
         }
     }
 
+    /// Runs `change` on this session's own clock.
+    ///
+    /// # Panics
+    /// If the session no longer exists (a whole-mock reset or restore removes sessions).
+    fn with_clock<R>(&self, change: impl FnOnce(&mut crate::clock::Clock) -> R) -> R {
+        let mut world = self.shared.world();
+        match world.session_clock(self.view.name()) {
+            Some(clock) => change(clock),
+            None => {
+                drop(world);
+                panic!("{}", self.gone())
+            }
+        }
+    }
+
+    fn gone(&self) -> String {
+        format!(
+            "recotap-mock: session {} no longer exists: a whole-mock reset or restore removes \
+             every session; reset one session with session.reset() instead",
+            self.view.name()
+        )
+    }
+
     fn checks(&self) -> Checks<'_> {
         Checks {
             shared: self.shared,
@@ -94,6 +117,30 @@ impl<'m> Session<'m> {
         added.unwrap_or_else(|error| panic!("recotap-mock: cannot add fault: {error}"))
     }
 
+    /// Adds a fault that hits only this session's requests, or says which field is
+    /// inconsistent (a `Fault` built through its methods never is).
+    ///
+    /// # Errors
+    /// [`InvalidFault`] naming the field.
+    pub fn try_add_fault(&self, fault: Fault) -> Result<FaultId, InvalidFault> {
+        let added = self
+            .shared
+            .world()
+            .faults
+            .add(fault.for_team(self.view.name()));
+        added.map_err(|problem| InvalidFault { problem })
+    }
+
+    /// This session's journal entries `filter` selects (its `team` is replaced by this
+    /// session's), oldest first.
+    pub fn requests_matching(&self, filter: &RequestFilter) -> Vec<RecordedRequest> {
+        let filter = RequestFilter {
+            team: Some(self.view.name().to_string()),
+            ..filter.clone()
+        };
+        self.shared.world().journal.query(&filter)
+    }
+
     /// This session's faults with uses left.
     pub fn faults(&self) -> Vec<ActiveFault> {
         self.shared.world().faults.list_team(self.view.name())
@@ -117,35 +164,32 @@ impl<'m> Session<'m> {
         let at = at
             .into_timestamp()
             .unwrap_or_else(|error| panic!("recotap-mock: cannot freeze the clock: {error}"));
-        self.shared
-            .world()
-            .clock_for(Some(self.view.name()))
-            .freeze(at.as_millis());
+        self.with_clock(|clock| clock.freeze(at.as_millis()));
     }
 
     /// Moves the session's clock forward (a real clock becomes frozen at the later instant).
     pub fn advance_clock(&self, by: Duration) {
         let by = Millis::try_from(by.as_millis()).unwrap_or(Millis::MAX);
-        self.shared
-            .world()
-            .clock_for(Some(self.view.name()))
-            .advance(by);
+        self.with_clock(|clock| clock.advance(by));
     }
 
     /// Returns the session's clock to real time.
     pub fn unfreeze_clock(&self) {
-        self.shared
-            .world()
-            .clock_for(Some(self.view.name()))
-            .unfreeze();
+        self.with_clock(|clock| clock.unfreeze());
     }
 
     /// Back to the session as created: no data, journal entries, faults or expectations.
     pub fn reset(&self) {
         let team = self.view.name();
-        self.shared
-            .change(|world| world.reset_team(team, &self.shared.initial))
-            .expect("the session's team exists while its handle lives");
+        let reset = self.shared.change(|world| {
+            if !world.store.is_session(team) {
+                return Err(());
+            }
+            world.reset_team(team, &self.shared.initial).map_err(|_| ())
+        });
+        if reset.is_err() {
+            panic!("{}", self.gone());
+        }
     }
 
     /// Expects requests matching `request` from this session (at least one unless changed).

@@ -101,9 +101,10 @@ impl FromStr for Timestamp {
 }
 
 impl PartialEq<str> for Timestamp {
-    /// Equal to the text the API would write for this instant.
+    /// Equal to text that names the same instant (`"2026-04-30T10:00:00Z"` and
+    /// `"2026-04-30T12:00:00.000+02:00"` alike); never equal to text that is not an instant.
     fn eq(&self, text: &str) -> bool {
-        format_iso(self.0) == text
+        parse_iso(text) == Some(self.0)
     }
 }
 

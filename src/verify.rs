@@ -83,11 +83,12 @@ impl Request {
         self
     }
 
-    fn matches(&self, entry: &RecordedRequest) -> bool {
-        let path = entry.path.split('?').next().unwrap_or_default();
+    /// Whether a request with `method`, `target` (path and query) and `body` matches.
+    pub(crate) fn matches(&self, method: &str, target: &str, body: &[u8]) -> bool {
+        let path = target.split(['?', '#']).next().unwrap_or_default();
         self.method
             .as_deref()
-            .is_none_or(|method| method.eq_ignore_ascii_case(&entry.method))
+            .is_none_or(|wanted| wanted.eq_ignore_ascii_case(method))
             && self
                 .path
                 .as_deref()
@@ -95,7 +96,7 @@ impl Request {
             && self
                 .body
                 .as_ref()
-                .is_none_or(|check| entry.body_json().is_some_and(|body| check(&body)))
+                .is_none_or(|check| serde_json::from_slice(body).is_ok_and(|json| check(&json)))
     }
 
     fn describe(&self) -> String {
@@ -163,6 +164,19 @@ pub(crate) struct Expectation {
     pub team: Option<String>,
     pub request: Request,
     pub count: Count,
+    /// Matching requests so far, counted as each is answered (so that clearing or bounding
+    /// the journal cannot change a verdict).
+    pub seen: u64,
+}
+
+impl Expectation {
+    /// Counts the answered request if it is one this expectation is about.
+    pub(crate) fn observe(&mut self, team: Option<&str>, method: &str, target: &str, body: &[u8]) {
+        let own = self.team.is_none() || self.team.as_deref() == team;
+        if own && self.request.matches(method, target, body) {
+            self.seen += 1;
+        }
+    }
 }
 
 /// How an expectation is listed by `GET /_mock/expectations`.
@@ -202,10 +216,7 @@ pub(crate) fn verify(
             .iter()
             .filter(|entry| expectation.team.is_none() || entry.team == expectation.team)
             .collect();
-        let seen = own
-            .iter()
-            .filter(|entry| expectation.request.matches(entry))
-            .count() as u64;
+        let seen = expectation.seen;
         if expectation.count.holds(seen) {
             continue;
         }

@@ -54,6 +54,12 @@ impl World {
             .now()
     }
 
+    /// The own clock of session `team`, to change; `None` if `team` is not a live session (a
+    /// whole-mock reset or restore removes sessions).
+    pub fn session_clock(&mut self, team: &str) -> Option<&mut Clock> {
+        self.store.team_clock_mut(team)
+    }
+
     /// The clock `team` reads, to change: its own if it has one (a session), else the mock's.
     pub fn clock_for(&mut self, team: Option<&str>) -> &mut Clock {
         match team {
@@ -109,6 +115,7 @@ impl World {
             team: team.map(str::to_string),
             request,
             count,
+            seen: 0,
         });
         self.last_expectation
     }
@@ -182,8 +189,17 @@ impl World {
         Ok(())
     }
 
-    /// Appends a finished request to the journal.
+    /// Appends a finished request to the journal, and counts it for the expectations it
+    /// matches.
     pub fn record(&mut self, entry: JournalEntry) {
+        for expectation in &mut self.expectations {
+            expectation.observe(
+                entry.team.as_deref(),
+                entry.method.as_str(),
+                &entry.target,
+                &entry.body,
+            );
+        }
         self.journal.record(entry);
     }
 }

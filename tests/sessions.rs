@@ -403,3 +403,86 @@ fn sessions_on_the_process_wide_mock_are_isolated_from_each_other() {
         MockRecotap::shared().address()
     );
 }
+
+#[test]
+fn a_request_refused_before_the_pipeline_is_journaled_under_its_session() {
+    let mock = MockRecotap::builder().max_body_bytes(64).start();
+    let session = mock.session();
+    let big = json!({ "accounts": [{ "domain": "acme.com", "name": "x".repeat(200) }] });
+    let (status, _) = push_body(&mock, session.api_key(), &big);
+    assert_eq!(status, 413);
+    let mine = session.requests();
+    assert_eq!(mine.len(), 1, "the 413 is the session's");
+    assert_eq!(mine[0].status, 413);
+    assert_eq!(mine[0].team.as_deref(), Some(session.name()));
+}
+
+fn push_body(mock: &MockRecotap, key: &str, body: &Value) -> (u16, Value) {
+    call(mock, key, Method::POST, "/accounts", Some(body))
+}
+
+#[test]
+#[should_panic(expected = "no longer exists: a whole-mock reset or restore removes every session")]
+fn a_session_whose_team_a_whole_reset_removed_says_so_instead_of_moving_the_mock_clock() {
+    let mock = mock();
+    let session = mock.session();
+    mock.reset();
+    session.freeze_clock("2030-01-01T00:00:00Z");
+}
+
+#[test]
+fn only_sessions_can_be_deleted_through_the_sessions_endpoint() {
+    let mock = mock();
+    let (status, body) = admin_at(&mock.url(), Method::DELETE, "/_mock/sessions/default", None);
+    assert_eq!(
+        (status, body),
+        (404, json!({ "error": "Team 'default' not found" }))
+    );
+    assert_eq!(
+        get(&mock, "/segments").0,
+        200,
+        "the default key still works"
+    );
+}
+
+#[test]
+fn sessions_stay_out_of_the_state_document() {
+    let mock = mock();
+    let session = mock.session();
+    session.add_account(NewAccount::new("acme.com", "Acme"));
+    let document = mock.snapshot();
+    assert_eq!(document.teams.len(), 1);
+    assert_eq!(document.teams[0].name, "default");
+    let (_, state) = admin_at(&mock.url(), Method::GET, "/_mock/state", None);
+    assert!(
+        !state.to_string().contains(session.api_key()),
+        "no session key leaks"
+    );
+}
+
+#[test]
+fn a_clock_cannot_be_moved_backwards_with_advance_and_a_fault_cannot_name_another_team() {
+    let mock = mock();
+    let (status, body) = admin_at(
+        &mock.url(),
+        Method::POST,
+        "/_mock/clock",
+        Some(&json!({ "advanceMs": -5 })),
+    );
+    assert_eq!(status, 400, "{body}");
+    let (team, _) = new_session(&mock, None);
+    let fault = json!({ "kind": "hang", "match": { "team": "default" } });
+    let (status, body) = admin_at(
+        &mock.url(),
+        Method::POST,
+        &format!("/_mock/faults?team={team}"),
+        Some(&fault),
+    );
+    assert_eq!(
+        (status, body),
+        (
+            400,
+            json!({ "error": format!("match.team 'default' differs from ?team={team}") })
+        )
+    );
+}

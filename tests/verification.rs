@@ -261,3 +261,25 @@ fn a_failed_activity_inside_a_200_batch_is_a_client_error() {
     assert_eq!(status, 200);
     mock.assert_no_client_errors();
 }
+
+#[test]
+fn clearing_the_journal_does_not_change_what_an_expectation_counted() {
+    let mock = MockRecotap::start();
+    mock.expect(Request::post("/accounts")).times(1);
+    post(
+        &mock,
+        "/accounts",
+        &json!({ "accounts": [{ "domain": "a.com", "name": "A" }] }),
+    );
+    mock.clear_requests();
+    mock.verify();
+}
+
+#[test]
+fn a_timestamp_equals_any_text_that_names_the_same_instant() {
+    let mock = MockRecotap::start();
+    mock.freeze_clock("2026-04-30T10:00:00Z");
+    assert_eq!(mock.now(), "2026-04-30T10:00:00Z");
+    assert_eq!(mock.now(), "2026-04-30T12:00:00.000+02:00");
+    assert_ne!(mock.now(), "not a time");
+}

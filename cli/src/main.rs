@@ -30,7 +30,8 @@ struct Flags {
         long = "api-key",
         env = "RECOTAP_MOCK_API_KEY",
         value_name = "KEY",
-        value_delimiter = ','
+        value_delimiter = ',',
+        hide_env_values = true
     )]
     api_keys: Vec<String>,
 
@@ -63,12 +64,17 @@ struct Flags {
 
     /// Answer CORS preflights and let any origin read answers, so that a web page served from
     /// another origin can call the mock (the admin API too: keep it to development).
-    #[arg(long, env = "RECOTAP_MOCK_CORS")]
+    #[arg(long, env = "RECOTAP_MOCK_CORS", value_parser = clap::builder::BoolishValueParser::new(), num_args = 0..=1, default_missing_value = "true", default_value = "false")]
     cors: bool,
 
     /// Require `Authorization: Bearer T` on the admin API (/_mock). Without it the admin API is
     /// open to anyone who can reach the port.
-    #[arg(long, env = "RECOTAP_MOCK_ADMIN_TOKEN", value_name = "T")]
+    #[arg(
+        long,
+        env = "RECOTAP_MOCK_ADMIN_TOKEN",
+        value_name = "T",
+        hide_env_values = true
+    )]
     admin_token: Option<String>,
 }
 

@@ -56,8 +56,7 @@ def test_paged_delta_sync_sees_only_what_changed(recotap_mock):
     assert sorted(seen) == [f"c{i}.com" for i in range(5)]
     sync = page["syncTimestamp"]
     recotap_mock.advance_clock(60_000)
-    c3 = recotap_mock.account_by_domain("c3.com")
-    recotap_mock.set_scores(c3["rtp_aid"], rtp_account_score=78)
+    recotap_mock.set_scores("c3.com", rtp_account_score=78)
     changed = list_accounts(recotap_mock, lastSync=sync)
     assert [row["domain"] for row in changed["data"]] == ["c3.com"]
     assert changed["data"][0]["rtp_account_score"] == 78
@@ -103,6 +102,7 @@ def test_expectations_say_what_arrived(recotap_mock):
     with pytest.raises(AssertionError) as caught:
         recotap_mock.verify()
     assert "expected POST /api/v1/accounts exactly 2 times, received it 1 time." in str(caught.value)
+    recotap_mock.clear_expectations()  # checked: the fixture's own check at teardown is not the point
 
 
 def test_journal_filters_and_session_reset(recotap_mock):
@@ -129,3 +129,34 @@ def test_a_mock_of_its_own_and_connect(recotap_mock_server):
         other.add_segment("Q2", segment_id="seg-001")
         assert own.segment_members("seg-001") == []
     assert recotap_mock_server.url != own.url
+
+
+def test_a_session_used_as_a_context_manager_is_deleted(recotap_mock_server):
+    with recotap_mock_server.session() as session:
+        team = session.team
+        session.add_account("acme.com", "Acme")
+    with pytest.raises(RecotapMockError) as caught:
+        RecotapMock.connect(recotap_mock_server.url)._call("GET", "/_mock/requests", query={"team": team})
+    assert caught.value.status == 404
+
+
+def test_set_scores_and_account_by_domain_clean_the_domain(recotap_mock):
+    recotap_mock.add_account("acme.com", "Acme")
+    updated = recotap_mock.set_scores("https://www.Acme.com/", rtp_account_score=78)
+    assert updated["rtp_account_score"] == 78
+    assert recotap_mock.account_by_domain("HTTPS://WWW.ACME.COM")["rtp_account_score"] == 78
+    assert recotap_mock.account_by_domain("globex.com") is None
+
+
+def test_a_session_lists_its_custom_fields(recotap_mock):
+    recotap_mock.add_custom_field("Tier", "number")
+    assert [field["key"] for field in recotap_mock.custom_fields()] == ["TIER_C"]
+
+
+def test_exported_recotap_mock_variables_do_not_change_a_started_mock(monkeypatch):
+    monkeypatch.setenv("RECOTAP_MOCK_API_KEY", "from-the-environment")
+    monkeypatch.setenv("RECOTAP_MOCK_ADMIN_TOKEN", "from-the-environment")
+    with RecotapMock() as mock:
+        assert mock.accounts() == []  # no admin token needed
+        response = requests.get(f"{mock.base_url}/segments", headers={"X-Api-Key": mock.api_key}, timeout=10)
+        assert response.status_code == 200

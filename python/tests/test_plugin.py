@@ -38,3 +38,15 @@ def test_a_passing_test_adds_no_report(pytester):
     result = pytester.runpytest_subprocess()
     result.assert_outcomes(passed=1)
     assert "recotap-mock report" not in result.stdout.str()
+
+
+def test_an_expectation_the_test_left_unmet_fails_its_teardown(pytester):
+    pytester.makepyfile(
+        """
+        def test_inner(recotap_mock):
+            recotap_mock.expect(method="POST", path="/api/v1/accounts", times=1)
+        """
+    )
+    result = pytester.runpytest_subprocess()
+    result.assert_outcomes(passed=1, errors=1)
+    result.stdout.fnmatch_lines(["*expected POST /api/v1/accounts exactly once, received it 0 times.*"])

@@ -253,12 +253,24 @@ fn refused_early(
     }
     let entry = JournalEntry::open(request, target_of(request));
     let mut world = shared.world();
-    let now = world.now();
+    // Journaled as the pipeline journals: under the key's team, at that team's time, so that a
+    // session's checks and report see the refusals its client got.
+    let team = team_of(&world, request);
+    let now = world.now_for(team.as_deref());
     let (parts, body) = envelope::failure(failure, now, target_of(request)).into_parts();
     let body = body.into_inner().unwrap_or_default();
     let status = parts.status.as_u16();
+    let entry = entry.by(team.as_deref(), None);
     world.record(entry.close(status, now, body.clone(), std::time::Duration::ZERO));
     Response::from_parts(parts, Full::new(body))
+}
+
+/// The team the request's `X-Api-Key` names, if it names one (before stage 5 refuses a missing
+/// or unknown key): whose clock the request reads, which faults may hit it, whose journal it
+/// joins.
+pub(crate) fn team_of(world: &World, request: &Request<Bytes>) -> Option<String> {
+    let key = std::str::from_utf8(request.headers().get("x-api-key")?.as_bytes()).ok()?;
+    world.store.team_for_key(key).map(str::to_string)
 }
 
 /// The 400 for a request with both `Content-Length` and `Transfer-Encoding` **[choice]**,

@@ -49,7 +49,7 @@ pub(crate) fn handle(shared: &Shared, request: &Request<Bytes>) -> Answer {
     let mut world = shared.world();
     // The team the key names (if any) decides whose clock the request reads, which faults
     // may hit it and whose journal it joins; stage 5 still refuses a missing or unknown key.
-    let team = key_of(request).and_then(|key| world.store.team_for_key(key).map(str::to_string));
+    let team = super::team_of(&world, request);
     let team = team.as_deref();
     let now = world.now_for(team);
     // 3. Fault decision.
@@ -87,11 +87,6 @@ pub(crate) fn handle(shared: &Shared, request: &Request<Bytes>) -> Answer {
 
 /// The most of an answer's body the journal keeps (a 100-item batch answer is about 10 KiB).
 const MAX_RECORDED_RESPONSE: usize = 256 * 1024;
-
-/// The `X-Api-Key` header's value, if it is text.
-fn key_of(request: &Request<Bytes>) -> Option<&str> {
-    std::str::from_utf8(request.headers().get("x-api-key")?.as_bytes()).ok()
-}
 
 /// Stages 5 and 6: the route's 404, then the key's 401, then the body's 400, then the work.
 fn serve(

@@ -12,6 +12,9 @@ impl Store {
         let teams = self
             .teams
             .values()
+            // Sessions are per-test scratch teams: never in a snapshot, state file or
+            // `GET /_mock/state` (which would also hand out their keys).
+            .filter(|team| team.session.is_none())
             .map(|team| TeamDocument {
                 name: team.name.clone(),
                 api_keys: keys

@@ -30,14 +30,20 @@ impl Store {
         Ok(())
     }
 
-    /// Drops team `name` with everything it owns and every key that authenticates as it.
+    /// Drops session team `name` with everything it owns and every key that authenticates as it.
     ///
     /// # Errors
-    /// [`StoreError::UnknownTeam`] if there is no such team.
+    /// [`StoreError::UnknownTeam`] if there is no such session.
     pub fn delete_team(&mut self, name: &str) -> Result<(), StoreError> {
-        self.teams
-            .shift_remove(name)
-            .ok_or_else(|| StoreError::UnknownTeam(name.to_string()))?;
+        // Only sessions: `DELETE /_mock/sessions/default` must not take a seeded team away.
+        let is_session = self
+            .teams
+            .get(name)
+            .is_some_and(|team| team.session.is_some());
+        if !is_session {
+            return Err(StoreError::UnknownTeam(name.to_string()));
+        }
+        self.teams.shift_remove(name);
         self.session_ids.remove(name);
         self.keys.retain(|_, owner| owner.team != name);
         Ok(())
@@ -88,6 +94,13 @@ impl Store {
     /// The clock of team `name` if it has its own (a session's).
     pub fn team_clock(&self, name: &str) -> Option<&Clock> {
         Some(&self.teams.get(name)?.session.as_ref()?.clock)
+    }
+
+    /// Whether team `name` is a session.
+    pub fn is_session(&self, name: &str) -> bool {
+        self.teams
+            .get(name)
+            .is_some_and(|team| team.session.is_some())
     }
 
     /// The clock of team `name` if it has its own, to change.

@@ -4,6 +4,7 @@ as plain methods. Standard library only (``urllib``)."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import threading
 import urllib.error
@@ -90,11 +91,19 @@ class RecotapMock:
         """Starts the binary and waits for its listening line. Raises ``RecotapMockError``
         (status 0) with the binary's own words if it exits or stays silent for ``timeout``
         seconds."""
+        # The binary reads every flag from RECOTAP_MOCK_<FLAG> too: a developer's exported
+        # token, key or state file must not silently change a mock this handle configures.
+        environment = {
+            name: value
+            for name, value in os.environ.items()
+            if not name.startswith("RECOTAP_MOCK_") or name == "RECOTAP_MOCK_BIN"
+        }
         process = subprocess.Popen(
             self._command,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
+            env=environment,
         )
         line: List[str] = []
         reader = threading.Thread(target=lambda: line.append(process.stdout.readline()), daemon=True)
@@ -126,7 +135,7 @@ class RecotapMock:
         return self if self.url else self.start()
 
     def __exit__(self, *exc: object) -> None:
-        self.stop()
+        self.close()
 
     @property
     def base_url(self) -> str:
@@ -135,9 +144,9 @@ class RecotapMock:
 
     # Plumbing ---------------------------------------------------------------------------------
 
-    def _call(self, method: str, path: str, body: Json = None, *, query: Optional[Dict[str, Any]] = None, text: bool = False) -> Json:
+    def _call(self, method: str, path: str, body: Json = None, *, query: Optional[Dict[str, Any]] = None, text: bool = False, scoped: bool = True) -> Json:
         params = _drop_none(dict(query or {}))
-        if self.team is not None:
+        if scoped and self.team is not None:
             params.setdefault("team", self.team)
         target = path + ("?" + urllib.parse.urlencode(params) if params else "")
         data = json.dumps(body).encode() if body is not None else None
@@ -190,10 +199,14 @@ class RecotapMock:
         old. Returns ``{"key", "team"}``; a known key → 409."""
         return self._call("POST", "/_mock/keys", _drop_none({"key": key, "team": team, "user": user}))
 
-    def set_scores(self, rtp_aid: str, **fields: Json) -> Json:
-        """Sets an account's vendor fields (``rtp_account_score=78``, ``rtp_journey_stage=...``,
-        a score ``None`` for a missing score); returns the account."""
-        return self._call("PATCH", f"/_mock/accounts/{urllib.parse.quote(rtp_aid, safe='')}", fields)
+    def set_scores(self, domain: str, **fields: Json) -> Json:
+        """Sets the vendor fields (``rtp_account_score=78``, ``rtp_journey_stage=...``) of the
+        account with ``domain`` (cleaned, as the API cleans it); returns the account. No such
+        account → ``RecotapMockError`` 404."""
+        account = self.account_by_domain(domain)
+        if account is None:
+            raise RecotapMockError(404, f"No account with domain '{domain}'", "PATCH", "/_mock/accounts")
+        return self._call("PATCH", f"/_mock/accounts/{urllib.parse.quote(account['rtp_aid'], safe='')}", fields)
 
     # Inspection -------------------------------------------------------------------------------
 
@@ -202,8 +215,10 @@ class RecotapMock:
         return self._call("GET", "/_mock/accounts")
 
     def account_by_domain(self, domain: str) -> Optional[Json]:
-        """The account whose stored (cleaned) domain is ``domain``, or ``None``."""
-        return next((a for a in self.accounts() if a["domain"] == domain), None)
+        """The account whose domain matches ``domain`` once cleaned (``"https://www.Acme.com/"``
+        finds ``acme.com``), or ``None``."""
+        found = self._call("GET", "/_mock/accounts", query={"domain": domain})
+        return found[0] if found else None
 
     def account(self, rtp_aid: str) -> Optional[Json]:
         """The account with id ``rtp_aid``, or ``None``."""
@@ -219,7 +234,7 @@ class RecotapMock:
 
     def custom_fields(self) -> List[Json]:
         """The team's custom fields, inactive ones included, in creation order."""
-        return self._team_document().get("customFields", [])
+        return self._call("GET", "/_mock/custom-fields")
 
     def deals(self) -> List[Json]:
         """Every deal of the team, in the order first pushed."""
@@ -279,7 +294,7 @@ class RecotapMock:
 
     def state(self) -> Json:
         """The whole state document (every team)."""
-        return self._call("GET", "/_mock/state", query={"team": None})
+        return self._call("GET", "/_mock/state", scoped=False)
 
     def restore(self, document: Json) -> None:
         """Replaces the whole state with a state document; invalid → 400, nothing changed."""
@@ -289,11 +304,6 @@ class RecotapMock:
         """Back to the start: the whole mock (sessions included), or a session alone."""
         self._call("POST", "/_mock/reset")
 
-    def _team_document(self) -> Json:
-        name = self.team or "default"
-        teams = self._call("GET", "/_mock/state").get("teams", [])
-        return next((t for t in teams if t["name"] == name), {})
-
     # Sessions ---------------------------------------------------------------------------------
 
     def session(self, *, frozen_clock: Optional[str] = None, id_seed: Optional[int] = None, profile: Optional[str] = None) -> "RecotapMock":
@@ -302,7 +312,7 @@ class RecotapMock:
         and id generator, seeded with ``id_seed``). Use it as a context manager, or call
         :meth:`close`, to delete it."""
         body = _drop_none({"frozenClock": frozen_clock, "idSeed": id_seed, "profile": profile})
-        created = self._call("POST", "/_mock/sessions", body, query={"team": None})
+        created = self._call("POST", "/_mock/sessions", body, scoped=False)
         session = RecotapMock.connect(self.url, api_key=created["apiKey"], admin_token=self._admin_token)
         session.team = created["team"]
         return session
@@ -323,6 +333,10 @@ class RecotapMock:
         ``at_most``; at least once by default); :meth:`verify` checks. Returns the id."""
         body = _drop_none({"method": method, "path": path, "times": times, "atLeast": at_least, "atMost": at_most})
         return self._call("POST", "/_mock/expectations", body)["id"]
+
+    def clear_expectations(self) -> None:
+        """Removes the expectations (the session's, for a session)."""
+        self._call("DELETE", "/_mock/expectations")
 
     def verify(self) -> None:
         """Raises ``AssertionError`` with what was expected, what arrived and what to check, if

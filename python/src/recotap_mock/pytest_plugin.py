@@ -36,6 +36,11 @@ def recotap_mock(recotap_mock_server: RecotapMock, request: pytest.FixtureReques
     request.node.stash[_SESSION_KEY] = session
     try:
         yield session
+        # Expectations the test registered are checked, as a Rust session checks them on drop
+        # (not when the test already failed: its own failure says more).
+        call = getattr(request.node, "_recotap_mock_call_failed", False)
+        if not call:
+            session.verify()
     finally:
         session.close()
 
@@ -44,6 +49,8 @@ def recotap_mock(recotap_mock_server: RecotapMock, request: pytest.FixtureReques
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Iterator[None]:
     outcome = yield
     report = outcome.get_result()
+    if report.when == "call" and report.failed:
+        item._recotap_mock_call_failed = True
     session = item.stash.get(_SESSION_KEY, None)
     if session is None or report.when != "call" or not report.failed or session.team is None:
         return

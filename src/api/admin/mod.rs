@@ -144,7 +144,17 @@ fn serve(shared: &Shared, request: &Request<Bytes>) -> AdminResult {
         (Method::GET, ["accounts"]) => {
             let world = shared.world();
             existing_team(&world.store, team)?;
-            Ok(reply(StatusCode::OK, &world.store.accounts(team)))
+            // `?domain=` finds the account of that domain once cleaned (zero or one).
+            let accounts = match query.single("domain") {
+                None => world.store.accounts(team),
+                Some(Ok(domain)) => world
+                    .store
+                    .account_by_domain(team, domain)
+                    .into_iter()
+                    .collect(),
+                Some(Err(())) => return Err(bad_request("domain must be given once".to_string())),
+            };
+            Ok(reply(StatusCode::OK, &accounts))
         }
         (Method::PATCH, ["accounts", id]) => {
             let update: ScoreUpdate = parse(body)?;
@@ -153,6 +163,11 @@ fn serve(shared: &Shared, request: &Request<Bytes>) -> AdminResult {
                 .map_err(|error: crate::model::InvalidObjectId| bad_request(error.to_string()))?;
             let updated = shared.world().store.update_scores(team, id, &update, now);
             Ok(reply(StatusCode::OK, &updated.map_err(conflict)?))
+        }
+        (Method::GET, ["custom-fields"]) => {
+            let world = shared.world();
+            existing_team(&world.store, team)?;
+            Ok(reply(StatusCode::OK, &world.store.custom_fields(team)))
         }
         (Method::GET, ["deals"]) => {
             let world = shared.world();

@@ -63,8 +63,13 @@ pub(super) fn serve(
                 Err(error) => return Some(Err(error)),
             };
             // A fault added for a team hits only that team's requests.
-            let fault = match scope {
-                Some(team) if fault.team().is_none() => fault.for_team(team),
+            let fault = match (scope, fault.team()) {
+                (Some(team), None) => fault.for_team(team),
+                (Some(team), Some(other)) if other != team => {
+                    return Some(Err(bad_request(format!(
+                        "match.team '{other}' differs from ?team={team}"
+                    ))))
+                }
                 _ => fault,
             };
             let added = shared.world().faults.add(fault);
@@ -176,6 +181,11 @@ fn clock(shared: &Shared, scope: Option<&str>, body: &Bytes) -> AdminResult {
             advance_ms: Some(by),
             real: None,
         } => {
+            if by < 0 {
+                return Err(bad_request(format!(
+                    "advanceMs must not be negative (got {by}); to go back, freeze at {{\"now\": ISO 8601}}"
+                )));
+            }
             clock.advance(by);
         }
         ClockChange {
@@ -310,12 +320,12 @@ struct SessionCreated<'a> {
 
 /// A new session's team name (`s-` and 24 hex digits) and key (`sk_` and 24 hex digits).
 pub(crate) fn session_names(shared: &Shared) -> (String, String) {
+    // Two generators, each with its own random bytes: a key must not be guessable from the
+    // team name that other tests can see.
     let now = shared.world().now();
-    let mut ids = IdGenerator::random();
-    (
-        format!("s-{}", ids.next_id(now)),
-        format!("sk_{}", ids.next_id(now)),
-    )
+    let team = IdGenerator::random().next_id(now);
+    let key = IdGenerator::random().next_id(now);
+    (format!("s-{team}"), format!("sk_{key}"))
 }
 
 /// The body of `POST /_mock/expectations`.
