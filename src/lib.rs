@@ -49,6 +49,7 @@
 //! | `validate`, `js`, `jsvalue`, `jsjson`, `domain`, `ids` | fidelity: class-validator's checks and messages, validator.js's verdicts and JavaScript's `Number()`, `trim` and `new Date()`, JSON as JavaScript reads and writes it (`JSON.parse`, `JSON.stringify`), domain cleaning, ObjectIds |
 //! | `account`, `model`, `sales`, `state`, `timestamp`, `record` | data: public types, the state document, the compact stored account |
 //! | `persist` | the state file |
+//! | `profile` | [`Profile`]: the vendor's reference or its live sandbox, where they differ |
 //!
 //! Dependencies point down the table: nothing below `api` knows about HTTP, nothing below
 //! `server` holds a socket, and the store never locks or does I/O.
@@ -70,6 +71,7 @@ mod jsjson;
 mod jsvalue;
 mod model;
 mod persist;
+mod profile;
 mod rate_limit;
 mod record;
 mod sales;
@@ -95,6 +97,7 @@ pub use model::{
     Account, CustomField, FieldStatus, InvalidObjectId, LabelType, NewAccount, ObjectId,
     ScoreUpdate, Segment, SegmentStatus, SegmentType,
 };
+pub use profile::{Profile, UnknownProfile};
 pub use sales::{Activity, AssociatedAccount, Contact, Deal, Pipeline, Sender, Stage};
 pub use session::Session;
 pub use state::{parse_document, ApiKey, StateDocument, StateError, TeamDocument, TeamSettings};

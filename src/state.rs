@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use serde::{Deserialize, Serialize};
 
 use crate::model::{CustomField, NewAccount, Segment};
+use crate::profile::Profile;
 use crate::sales::{Activity, Deal, Pipeline};
 
 /// Every team of a mock, with everything it holds.
@@ -22,6 +23,9 @@ use crate::sales::{Activity, Deal, Pipeline};
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[non_exhaustive]
 pub struct StateDocument {
+    /// The mock-wide profile (teams without their own follow it); omitted: `documented`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile: Option<Profile>,
     #[serde(default)]
     pub teams: Vec<TeamDocument>,
 }
@@ -69,6 +73,9 @@ pub struct TeamSettings {
     /// Requests per second allowed per API key of the team (overrides the mock-wide limit).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub requests_per_second: Option<u32>,
+    /// The team's own profile; omitted: the team follows the mock's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile: Option<Profile>,
 }
 
 impl TeamSettings {

@@ -7,8 +7,9 @@ use std::process::ExitCode;
 
 use std::path::PathBuf;
 
+use clap::builder::TypedValueParser;
 use clap::Parser;
-use recotap_mock::{parse_document, MockRecotap, StartError, DEFAULT_JOURNAL_BYTES};
+use recotap_mock::{parse_document, MockRecotap, Profile, StartError, DEFAULT_JOURNAL_BYTES};
 
 /// An in-memory emulator of Recotap's External API v1, for integration tests in any language.
 ///
@@ -66,6 +67,20 @@ struct Flags {
     #[arg(long, env = "RECOTAP_MOCK_CORS")]
     cors: bool,
 
+    /// Where the vendor's reference and its live sandbox differ, follow the reference
+    /// (`documented`) or reproduce the sandbox (`sandbox`): error bodies without `data`, extra
+    /// properties of PUT /accounts/:rtp_aid ignored, names lower-cased and times without
+    /// milliseconds in GET /accounts. POST /_mock/profile changes it while running.
+    /// [default: documented, or the seed's or state file's profile]
+    #[arg(
+        long,
+        env = "RECOTAP_MOCK_PROFILE",
+        value_name = "PROFILE",
+        value_parser = clap::builder::PossibleValuesParser::new(["documented", "sandbox"])
+            .map(|name| name.parse::<Profile>().expect("one of the listed names"))
+    )]
+    profile: Option<Profile>,
+
     /// Require `Authorization: Bearer T` on the admin API (/_mock). Without it the admin API is
     /// open to anyone who can reach the port.
     #[arg(long, env = "RECOTAP_MOCK_ADMIN_TOKEN", value_name = "T")]
@@ -107,6 +122,11 @@ fn main() -> ExitCode {
         builder = builder.state_file(path);
     }
     builder = builder.cors(flags.cors);
+    // A profile given on the command line (or in the environment) wins over a seed's or a
+    // state file's; without one, theirs stands (and `documented` where they have none).
+    if let Some(profile) = flags.profile {
+        builder = builder.profile(profile);
+    }
     if let Some(token) = &flags.admin_token {
         builder = builder.admin_token(token);
     }

@@ -20,6 +20,7 @@ use http_body_util::Full;
 
 use crate::clock::Millis;
 use crate::journal::JournalEntry;
+use crate::profile::Profile;
 use crate::shared::Shared;
 use crate::world::World;
 use envelope::{Failure, Reply};
@@ -146,6 +147,8 @@ pub(crate) struct Tx<'w> {
     pub team: &'w str,
     /// The mock's time for this whole request.
     pub now: Millis,
+    /// The team's profile (its own, else the mock's), read under the same lock.
+    pub profile: Profile,
 }
 
 /// Wraps a handler's business work for the pipeline.
@@ -254,7 +257,9 @@ fn refused_early(
     let entry = JournalEntry::open(request, target_of(request));
     let mut world = shared.world();
     let now = world.now();
-    let (parts, body) = envelope::failure(failure, now, target_of(request)).into_parts();
+    // Refused before the key is read: the error is written as the mock's profile writes it.
+    let profile = world.profile_for(None);
+    let (parts, body) = envelope::failure(failure, now, target_of(request), profile).into_parts();
     let body = body.into_inner().unwrap_or_default();
     let status = parts.status.as_u16();
     world.record(entry.close(status, now, body.clone(), std::time::Duration::ZERO));

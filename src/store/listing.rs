@@ -145,7 +145,8 @@ pub struct AccountFilter {
 pub struct AccountRow<'a> {
     #[serde(rename = "externalId")]
     pub external_id: Option<&'a str>,
-    pub name: &'a str,
+    /// Borrowed as stored; owned when a profile rewrites it (the sandbox lower-cases it).
+    pub name: Cow<'a, str>,
     pub domain: &'a str,
     pub rtp_aid: ObjectId,
     pub rtp_account_score: &'a Number,
@@ -179,7 +180,7 @@ impl<'a> AccountRow<'a> {
         let vendor = account.vendor();
         AccountRow {
             external_id: account.external_id.as_deref(),
-            name: &account.name,
+            name: Cow::Borrowed(&account.name),
             domain: &account.domain,
             rtp_aid: account.id,
             rtp_account_score: &vendor.rtp_account_score,

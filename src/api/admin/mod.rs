@@ -17,6 +17,7 @@ mod scoped;
 use crate::model::{
     CustomField, FieldStatus, LabelType, NewAccount, ObjectId, ScoreUpdate, Segment,
 };
+use crate::profile::Profile;
 use crate::shared::Shared;
 use crate::state::parse_document;
 use crate::store::constant_time_eq;
@@ -143,6 +144,16 @@ fn serve(shared: &Shared, request: &Request<Bytes>) -> AdminResult {
             let updated = shared.world().store.update_scores(team, id, &update, now);
             Ok(reply(StatusCode::OK, &updated.map_err(conflict)?))
         }
+        (Method::POST, ["profile"]) => {
+            let change: ProfileChange = parse(body)?;
+            let mut world = shared.world();
+            world
+                .store
+                .set_profile(scope, change.profile)
+                .map_err(|error| not_found(error.to_string()))?;
+            let profile = world.profile_for(scope);
+            Ok(reply(StatusCode::OK, &json!({ "profile": profile })))
+        }
         (Method::GET, ["deals"]) => {
             let world = shared.world();
             existing_team(&world.store, team)?;
@@ -172,6 +183,13 @@ struct KeySeed {
     team: Option<String>,
     #[serde(default)]
     user: Option<String>,
+}
+
+/// The body of `POST /_mock/profile`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ProfileChange {
+    profile: Profile,
 }
 
 /// A fresh key: `rk_` and 24 hex digits from the mock's id generator's kind of randomness.
