@@ -115,9 +115,10 @@ pub(crate) fn shape(
         Shape::Status {
             status,
             body,
+            headers,
             retry_after,
         } => {
-            // `Fault::check` keeps `status` within 400..=599.
+            // `Fault::check` keeps `status` within 200..=599.
             let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
             let mut response = match body {
                 Some(body) => {
@@ -130,6 +131,15 @@ pub(crate) fn shape(
             };
             if let Some(secs) = retry_after {
                 set_retry_after(&mut response, secs);
+            }
+            // Checked when the fault was added; a header that still fails is left out.
+            for (name, value) in headers {
+                if let (Ok(name), Ok(value)) = (
+                    http::HeaderName::from_bytes(name.as_bytes()),
+                    HeaderValue::from_str(&value),
+                ) {
+                    response.headers_mut().insert(name, value);
+                }
             }
             Answer::plain(response)
         }
