@@ -199,7 +199,7 @@ impl MockRecotap {
     /// let mock = MockRecotap::start();
     /// mock.add_account(NewAccount::new("acme.com", "Acme"));
     /// let acme = mock.set_scores("acme.com", ScoreUpdate::default().account_score(78));
-    /// assert_eq!(acme.rtp_account_score, 78.into());
+    /// assert_eq!(acme.rtp_account_score, Some(78.into()));
     /// ```
     ///
     /// # Panics
