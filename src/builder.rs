@@ -202,7 +202,10 @@ impl MockRecotapBuilder {
         // to the initial state. Configured keys are added to both, so a restart with a new
         // `--api-key` accepts that key.
         let saved = match &self.state_file {
-            Some(path) => persist::load(path).map_err(StartError::StateFile)?,
+            Some(path) => {
+                persist::check_writable(path).map_err(StartError::StateFile)?;
+                persist::load(path).map_err(StartError::StateFile)?
+            }
             None => None,
         };
         let current = match (&saved, &self.state_file) {
@@ -339,7 +342,8 @@ pub enum StartError {
     },
     /// The document given to [`MockRecotapBuilder::initial_state`] is invalid.
     InvalidInitialState(StateError),
-    /// The state file cannot be read, or holds an invalid document.
+    /// The state file cannot be read, holds an invalid document, or cannot be written where it
+    /// is to go (its directory missing or not writable).
     StateFile(StateError),
 }
 

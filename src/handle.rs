@@ -10,7 +10,6 @@ use crate::clock::Millis;
 use crate::faults::{ActiveFault, Fault, FaultId};
 use crate::journal::RecordedRequest;
 use crate::model::{Account, CustomField, NewAccount, ObjectId, ScoreUpdate, Segment};
-use crate::persist;
 use crate::sales::{Activity, Deal, Pipeline};
 use crate::server::ServerHandle;
 use crate::session::Session;
@@ -416,37 +415,6 @@ impl MockRecotap {
         self.shared
             .panic_next_request
             .store(true, std::sync::atomic::Ordering::Release);
-    }
-
-    /// Stops the server and releases the port now (dropping the handle does the same).
-    pub fn stop(self) {
-        drop(self);
-    }
-}
-
-impl Drop for MockRecotap {
-    fn drop(&mut self) {
-        if self.state_file.is_some() {
-            self.server.stop_and_drain();
-        } else {
-            self.server.stop();
-        }
-        if let Some(file) = self.state_file.take() {
-            if let Err(error) = persist::write(&self.shared, &file.path) {
-                // Drop must not panic (it may run during a panic); say it instead.
-                eprintln!(
-                    "recotap-mock: cannot write {}: {error}",
-                    file.path.display()
-                );
-            }
-        }
-        // Expectations are checked last, once the port is free: a failed one panics (unless
-        // the test is already panicking, which would abort).
-        if !std::thread::panicking() {
-            if let Err(report) = self.try_verify() {
-                panic!("recotap-mock: expectations not met:\n{report}");
-            }
-        }
     }
 }
 

@@ -40,7 +40,7 @@
 //!
 //! | module | owns |
 //! |---|---|
-//! | `handle`, `builder`, `team` | [`MockRecotap`], its builder and [`StartError`], [`TeamView`]: what a Rust test holds |
+//! | `handle`, `builder`, `team`, `stop` | [`MockRecotap`], its builder and [`StartError`], [`TeamView`], stopping ([`StopError`]): what a Rust test holds |
 //! | `server` (`socket`, `framing`) | the accept loop, connections, the body limit, refusing ambiguous framing |
 //! | `api` (`pipeline`, `faulted`, `envelope`, `query`, one file per resource, `admin`) | requests to responses, never a socket |
 //! | `shared`, `world` | one mock's settings, and its one state: store, faults, limiter, clock, journal |
@@ -79,6 +79,7 @@ mod server;
 mod session;
 mod shared;
 mod state;
+mod stop;
 mod store;
 mod team;
 mod timestamp;
@@ -101,6 +102,7 @@ pub use profile::{Profile, UnknownProfile};
 pub use sales::{Activity, AssociatedAccount, Contact, Deal, Pipeline, Sender, Stage};
 pub use session::Session;
 pub use state::{parse_document, ApiKey, StateDocument, StateError, TeamDocument, TeamSettings};
+pub use stop::StopError;
 pub use store::StoreError;
 pub use team::TeamView;
 pub use timestamp::{IntoTimestamp, InvalidTimestamp, Timestamp};

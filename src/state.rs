@@ -135,6 +135,8 @@ pub enum StateError {
     },
     /// A state file could not be read.
     Unreadable { path: PathBuf, problem: String },
+    /// A state file cannot be written where it is to go (checked at start).
+    Unwritable { path: PathBuf, problem: String },
     /// A state file holds an invalid document.
     InFile {
         path: PathBuf,
@@ -154,6 +156,9 @@ impl std::fmt::Display for StateError {
                 problem,
             } => write!(f, "team '{team}', {entry}: {problem}"),
             StateError::Unreadable { path, problem } => write!(f, "{}: {problem}", path.display()),
+            StateError::Unwritable { path, problem } => {
+                write!(f, "{}: cannot be written: {problem}", path.display())
+            }
             StateError::InFile { path, error } => write!(f, "{}: {error}", path.display()),
         }
     }

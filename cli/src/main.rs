@@ -9,7 +9,9 @@ use std::path::PathBuf;
 
 use clap::builder::TypedValueParser;
 use clap::Parser;
-use recotap_mock::{parse_document, MockRecotap, Profile, StartError, DEFAULT_JOURNAL_BYTES};
+use recotap_mock::{
+    parse_document, MockRecotap, Profile, StartError, StateError, DEFAULT_JOURNAL_BYTES,
+};
 
 /// An in-memory emulator of Recotap's External API v1, for integration tests in any language.
 ///
@@ -159,6 +161,10 @@ fn main() -> ExitCode {
             eprintln!("recotap-mock: invalid state ({source}): {error}");
             return ExitCode::from(USAGE);
         }
+        Err(StartError::StateFile(error @ StateError::Unwritable { .. })) => {
+            eprintln!("recotap-mock: --state-file {error}");
+            return ExitCode::from(USAGE);
+        }
         Err(StartError::StateFile(error)) => {
             eprintln!("recotap-mock: invalid state (--state-file): {error}");
             return ExitCode::from(USAGE);
@@ -176,8 +182,14 @@ fn main() -> ExitCode {
 
     signals.wait();
     tracing::info!("shutting down");
-    mock.stop();
-    ExitCode::SUCCESS
+    // A failed final write loses the last changes: not a graceful shutdown.
+    match mock.try_stop() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("recotap-mock: {error}");
+            ExitCode::from(1)
+        }
+    }
 }
 
 /// The addresses `host` stands for (none if it does not resolve: the bind then says why).
