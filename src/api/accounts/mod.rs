@@ -12,6 +12,7 @@ use serde::Serialize;
 use fast::parse_create_fast;
 
 use super::envelope::{Failure, Reply};
+use super::query::decode_path_segment;
 use super::{account_id_segment, api_rest, work, Call, Work};
 use crate::domain::clean_domain;
 use crate::js::{is_iso8601, new_date};
@@ -243,9 +244,13 @@ fn parse_list_query(call: &Call) -> Result<AccountFilter, Vec<Violation>> {
 
 /// `PUT /accounts/:rtp_aid` (API.md §2.3).
 pub fn update<'r>(call: &Call<'r>) -> Result<Work<'r>, Failure> {
-    let raw_id = api_rest(call.path)
-        .and_then(account_id_segment)
-        .unwrap_or_default();
+    // Express percent-decodes route parameters before anyone validates them: `%36...` is the
+    // id `6...`. An escape that does not decode stays as sent (and fails `isMongoId`).
+    let raw_id = decode_path_segment(
+        api_rest(call.path)
+            .and_then(account_id_segment)
+            .unwrap_or_default(),
+    );
     let Ok(id) = raw_id.parse::<ObjectId>() else {
         let mut v = Validator::new();
         v.fail("rtp_aid", Constraint::IsMongoId);
@@ -270,13 +275,13 @@ pub fn update<'r>(call: &Call<'r>) -> Result<Work<'r>, Failure> {
                     violations.extend(unknown);
                 }
                 match values {
-                    Ok(values) if violations.is_empty() => update_account(tx, id, raw_id, values),
+                    Ok(values) if violations.is_empty() => update_account(tx, id, &raw_id, values),
                     _ => Err(Failure::Validation(violations)),
                 }
             });
         }
     };
-    work(move |tx| update_account(tx, id, raw_id, values))
+    work(move |tx| update_account(tx, id, &raw_id, values))
 }
 
 /// The work of `PUT /accounts/:rtp_aid` once its body is valid: merge, bump, answer.
@@ -290,7 +295,7 @@ fn update_account(
         .store
         .update_custom_fields(tx.team, id, values, tx.now)
         .map_err(|error| match error {
-            // The id as sent, not re-printed in lower case.
+            // The id as sent (decoded), not re-printed in lower case.
             StoreError::AccountNotFound(_) => {
                 refusal(StoreError::AccountNotFound(raw_id.to_string()))
             }

@@ -47,7 +47,7 @@ fn authorize(shared: &Shared, request: &Request<Bytes>) -> Result<(), (StatusCod
         .headers()
         .get(http::header::AUTHORIZATION)
         .and_then(|value| value.to_str().ok())
-        .and_then(|value| value.strip_prefix("Bearer "));
+        .and_then(bearer_token);
     match sent {
         Some(sent) if constant_time_eq(sent.as_bytes(), token.as_bytes()) => Ok(()),
         _ => Err((
@@ -55,6 +55,16 @@ fn authorize(shared: &Shared, request: &Request<Bytes>) -> Result<(), (StatusCod
             "the admin API needs the header Authorization: Bearer <admin token>".to_string(),
         )),
     }
+}
+
+/// The token of an `Authorization: Bearer <token>` value. The scheme is matched in any case
+/// (`bearer`, `BEARER`): HTTP authentication schemes are case-insensitive, and one or more
+/// spaces may follow the scheme (RFC 9110 §11.1, §11.4).
+fn bearer_token(value: &str) -> Option<&str> {
+    let (scheme, token) = value.split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then_some(token.trim_start_matches(' '))
 }
 
 fn serve(shared: &Shared, request: &Request<Bytes>) -> AdminResult {
@@ -138,7 +148,8 @@ fn serve(shared: &Shared, request: &Request<Bytes>) -> AdminResult {
         }
         (Method::PATCH, ["accounts", id]) => {
             let update: ScoreUpdate = parse(body)?;
-            let id: ObjectId = id
+            // Decoded like the API's route parameters: `%36...` is the id `6...`.
+            let id: ObjectId = super::query::decode_path_segment(id)
                 .parse()
                 .map_err(|error: crate::model::InvalidObjectId| bad_request(error.to_string()))?;
             let updated = shared.world().store.update_scores(team, id, &update, now);
