@@ -9,7 +9,9 @@ use crate::ids::ObjectId;
 use crate::timestamp::Timestamp;
 
 /// An account to seed (through the handle, the admin API or a state document): a domain
-/// (cleaned when stored) and a name; everything else optional. The mock generates an id and
+/// (cleaned when stored) and a name; everything else optional. Each `rtp_` score is an
+/// `Option<Number>`: `None` is a score the vendor left `null` (written `null` in listings and
+/// documents), an omitted score is 0. The mock generates an id and
 /// stamps the current time where they are absent. What the mock gives back is an [`Account`].
 ///
 /// ```
@@ -43,15 +45,15 @@ pub struct NewAccount {
     #[serde(default)]
     pub custom_fields: Map<String, Value>,
     #[serde(default = "zero", rename = "rtp_account_score")]
-    pub rtp_account_score: Number,
+    pub rtp_account_score: Option<Number>,
     #[serde(default = "zero", rename = "rtp_advertising_activity_score")]
-    pub rtp_advertising_activity_score: Number,
+    pub rtp_advertising_activity_score: Option<Number>,
     #[serde(default = "zero", rename = "rtp_website_intent_score")]
-    pub rtp_website_intent_score: Number,
+    pub rtp_website_intent_score: Option<Number>,
     #[serde(default = "zero", rename = "rtp_g2_intent_score")]
-    pub rtp_g2_intent_score: Number,
+    pub rtp_g2_intent_score: Option<Number>,
     #[serde(default = "zero", rename = "rtp_bombora_intent_score")]
-    pub rtp_bombora_intent_score: Number,
+    pub rtp_bombora_intent_score: Option<Number>,
     #[serde(default, rename = "rtp_journey_stage")]
     pub rtp_journey_stage: String,
     /// `None`: the mock's current time.
@@ -62,8 +64,9 @@ pub struct NewAccount {
     pub updated_at: Option<Timestamp>,
 }
 
-fn zero() -> Number {
-    Number::from(0)
+/// A score that was never set: 0. (`None` is a score set to `null`.)
+fn zero() -> Option<Number> {
+    Some(Number::from(0))
 }
 
 impl NewAccount {
@@ -110,7 +113,7 @@ impl NewAccount {
 
     /// Sets the account score (as JavaScript holds it: `78.0` is `78`).
     pub fn score(mut self, score: impl Into<Number>) -> Self {
-        self.rtp_account_score = crate::jsjson::js_number_of(&score.into());
+        self.rtp_account_score = Some(crate::jsjson::js_number_of(&score.into()));
         self
     }
 
@@ -169,15 +172,15 @@ pub struct Account {
     pub tags: Vec<String>,
     pub custom_fields: Map<String, Value>,
     #[serde(rename = "rtp_account_score")]
-    pub rtp_account_score: Number,
+    pub rtp_account_score: Option<Number>,
     #[serde(rename = "rtp_advertising_activity_score")]
-    pub rtp_advertising_activity_score: Number,
+    pub rtp_advertising_activity_score: Option<Number>,
     #[serde(rename = "rtp_website_intent_score")]
-    pub rtp_website_intent_score: Number,
+    pub rtp_website_intent_score: Option<Number>,
     #[serde(rename = "rtp_g2_intent_score")]
-    pub rtp_g2_intent_score: Number,
+    pub rtp_g2_intent_score: Option<Number>,
     #[serde(rename = "rtp_bombora_intent_score")]
-    pub rtp_bombora_intent_score: Number,
+    pub rtp_bombora_intent_score: Option<Number>,
     #[serde(rename = "rtp_journey_stage")]
     pub rtp_journey_stage: String,
     pub created_at: Timestamp,
@@ -198,65 +201,111 @@ impl Account {
 }
 
 /// What the vendor computes for an account: set by a test to feed the "pull" side of an
-/// integration. Fields left `None` are kept.
+/// integration. A field left `None` is kept; a score set to `Some(None)` becomes `null` (JSON
+/// `null` in `PATCH /_mock/accounts/{id}`), to test a client against a missing score.
+/// `rtp_last_account_date`, when given, is the account's new update time (else the mock's now).
 ///
 /// ```
 /// use recotap_mock::ScoreUpdate;
 /// let update = ScoreUpdate::default().account_score(78).journey_stage("Consideration");
-/// assert_eq!(update.rtp_account_score, Some(78.into()));
+/// assert_eq!(update.rtp_account_score, Some(Some(78.into())));
+/// let missing = ScoreUpdate::default().account_score_null();
+/// assert_eq!(missing.rtp_account_score, Some(None));
 /// ```
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct ScoreUpdate {
-    #[serde(default)]
-    pub rtp_account_score: Option<Number>,
-    #[serde(default)]
-    pub rtp_advertising_activity_score: Option<Number>,
-    #[serde(default)]
-    pub rtp_website_intent_score: Option<Number>,
-    #[serde(default)]
-    pub rtp_g2_intent_score: Option<Number>,
-    #[serde(default)]
-    pub rtp_bombora_intent_score: Option<Number>,
-    #[serde(default)]
+    #[serde(
+        default,
+        deserialize_with = "sent",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub rtp_account_score: Option<Option<Number>>,
+    #[serde(
+        default,
+        deserialize_with = "sent",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub rtp_advertising_activity_score: Option<Option<Number>>,
+    #[serde(
+        default,
+        deserialize_with = "sent",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub rtp_website_intent_score: Option<Option<Number>>,
+    #[serde(
+        default,
+        deserialize_with = "sent",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub rtp_g2_intent_score: Option<Option<Number>>,
+    #[serde(
+        default,
+        deserialize_with = "sent",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub rtp_bombora_intent_score: Option<Option<Number>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rtp_journey_stage: Option<String>,
+    /// The account's update time (`rtp_last_account_date` in listings); `None`: the mock's now.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rtp_last_account_date: Option<Timestamp>,
+}
+
+/// A field that is present, `null` included: `Some(None)` for `null`, where a plain `Option`
+/// would read `null` as absent. (An absent field is `None` through `#[serde(default)]`.)
+fn sent<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<Option<Number>>, D::Error> {
+    Option::<Number>::deserialize(deserializer).map(Some)
+}
+
+/// The setters of one score: a number, or `null`.
+macro_rules! score_setters {
+    ($($field:ident: $set:ident, $null:ident;)*) => {
+        impl ScoreUpdate {
+            $(
+                #[doc = concat!("Sets `", stringify!($field), "`.")]
+                pub fn $set(mut self, score: impl Into<Number>) -> Self {
+                    self.$field = Some(Some(score.into()));
+                    self
+                }
+
+                #[doc = concat!("Sets `", stringify!($field), "` to `null` (a missing score).")]
+                pub fn $null(mut self) -> Self {
+                    self.$field = Some(None);
+                    self
+                }
+            )*
+        }
+    };
+}
+
+score_setters! {
+    rtp_account_score: account_score, account_score_null;
+    rtp_advertising_activity_score: advertising_activity_score, advertising_activity_score_null;
+    rtp_website_intent_score: website_intent_score, website_intent_score_null;
+    rtp_g2_intent_score: g2_intent_score, g2_intent_score_null;
+    rtp_bombora_intent_score: bombora_intent_score, bombora_intent_score_null;
 }
 
 impl ScoreUpdate {
-    /// Sets `rtp_account_score`.
-    pub fn account_score(mut self, score: impl Into<Number>) -> Self {
-        self.rtp_account_score = Some(score.into());
-        self
-    }
-
-    /// Sets `rtp_advertising_activity_score`.
-    pub fn advertising_activity_score(mut self, score: impl Into<Number>) -> Self {
-        self.rtp_advertising_activity_score = Some(score.into());
-        self
-    }
-
-    /// Sets `rtp_website_intent_score`.
-    pub fn website_intent_score(mut self, score: impl Into<Number>) -> Self {
-        self.rtp_website_intent_score = Some(score.into());
-        self
-    }
-
-    /// Sets `rtp_g2_intent_score`.
-    pub fn g2_intent_score(mut self, score: impl Into<Number>) -> Self {
-        self.rtp_g2_intent_score = Some(score.into());
-        self
-    }
-
-    /// Sets `rtp_bombora_intent_score`.
-    pub fn bombora_intent_score(mut self, score: impl Into<Number>) -> Self {
-        self.rtp_bombora_intent_score = Some(score.into());
-        self
-    }
-
     /// Sets `rtp_journey_stage`.
     pub fn journey_stage(mut self, stage: &str) -> Self {
         self.rtp_journey_stage = Some(stage.to_string());
+        self
+    }
+
+    /// Sets the account's update time (`rtp_last_account_date`) instead of the mock's now.
+    ///
+    /// # Panics
+    /// If `at` is not an instant (the message says why).
+    pub fn last_account_date(mut self, at: impl crate::timestamp::IntoTimestamp) -> Self {
+        let at = at.into_timestamp().unwrap_or_else(|error| {
+            panic!("recotap-mock: ScoreUpdate::last_account_date: {error}")
+        });
+        self.rtp_last_account_date = Some(at);
         self
     }
 }

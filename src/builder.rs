@@ -11,6 +11,7 @@ use crate::handle::{MockRecotap, DEFAULT_API_KEY};
 use crate::journal::{Journal, DEFAULT_MAX_BODY_BYTES as JOURNAL_BYTES, DEFAULT_MAX_ENTRIES};
 use crate::model::IdGenerator;
 use crate::persist;
+use crate::profile::Profile;
 use crate::server;
 use crate::shared::{Settings, Shared, DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_MAX_BODY_BYTES};
 use crate::state::{StateDocument, StateError};
@@ -47,6 +48,7 @@ pub struct MockRecotapBuilder {
     state_file: Option<PathBuf>,
     header_read_timeout: std::time::Duration,
     cors: bool,
+    profile: Option<Profile>,
 }
 
 impl Default for MockRecotapBuilder {
@@ -66,6 +68,7 @@ impl Default for MockRecotapBuilder {
             state_file: None,
             header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,
             cors: false,
+            profile: None,
         }
     }
 }
@@ -194,11 +197,15 @@ impl MockRecotapBuilder {
                 .map_err(StartError::InvalidInitialState)?,
         };
         add_configured_keys(&mut initial, &self.api_keys);
+        set_configured_profile(&mut initial, self.profile);
         // The state file, if there is one, is where the mock resumes; `reset` still returns
         // to the initial state. Configured keys are added to both, so a restart with a new
         // `--api-key` accepts that key.
         let saved = match &self.state_file {
-            Some(path) => persist::load(path).map_err(StartError::StateFile)?,
+            Some(path) => {
+                persist::check_writable(path).map_err(StartError::StateFile)?;
+                persist::load(path).map_err(StartError::StateFile)?
+            }
             None => None,
         };
         let current = match (&saved, &self.state_file) {
@@ -213,6 +220,7 @@ impl MockRecotapBuilder {
                     Store::from_document(document, initial.id_generator(), clock.now())
                         .map_err(at)?;
                 add_configured_keys(&mut resumed, &self.api_keys);
+                set_configured_profile(&mut resumed, self.profile);
                 resumed
             }
             _ => initial.clone(),
@@ -269,6 +277,14 @@ impl MockRecotapBuilder {
         self
     }
 
+    /// Which behaviour the mock follows where the vendor's reference and its live sandbox
+    /// differ (default [`Profile::Documented`]); teams and sessions may choose their own.
+    /// Given here, it also wins over the profile of a state file or an initial state.
+    pub fn profile(mut self, profile: Profile) -> Self {
+        self.profile = Some(profile);
+        self
+    }
+
     /// Answers CORS preflights and lets any origin read the answers (default off), so that a web
     /// page served from another origin can call the mock. The admin API becomes reachable from
     /// any page the browser loads too: keep it to development.
@@ -305,6 +321,15 @@ fn add_configured_keys(store: &mut Store, keys: &[(String, String)]) {
     }
 }
 
+/// The builder's profile, when one was given, as the mock-wide one of `store`.
+fn set_configured_profile(store: &mut Store, profile: Option<Profile>) {
+    if let Some(profile) = profile {
+        store
+            .set_profile(None, profile)
+            .expect("the mock-wide profile needs no team");
+    }
+}
+
 /// Why a mock could not start.
 #[derive(Debug)]
 #[non_exhaustive]
@@ -317,7 +342,8 @@ pub enum StartError {
     },
     /// The document given to [`MockRecotapBuilder::initial_state`] is invalid.
     InvalidInitialState(StateError),
-    /// The state file cannot be read, or holds an invalid document.
+    /// The state file cannot be read, holds an invalid document, or cannot be written where it
+    /// is to go (its directory missing or not writable).
     StateFile(StateError),
 }
 

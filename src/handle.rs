@@ -10,7 +10,6 @@ use crate::clock::Millis;
 use crate::faults::{ActiveFault, Fault, FaultId, InvalidFault};
 use crate::journal::{RecordedRequest, RequestFilter};
 use crate::model::{Account, CustomField, NewAccount, ObjectId, ScoreUpdate, Segment};
-use crate::persist;
 use crate::sales::{Activity, Deal, Pipeline};
 use crate::server::ServerHandle;
 use crate::session::Session;
@@ -219,7 +218,7 @@ impl MockRecotap {
     /// let mock = MockRecotap::start();
     /// mock.add_account(NewAccount::new("acme.com", "Acme"));
     /// let acme = mock.set_scores("acme.com", ScoreUpdate::default().account_score(78));
-    /// assert_eq!(acme.rtp_account_score, 78.into());
+    /// assert_eq!(acme.rtp_account_score, Some(78.into()));
     /// ```
     ///
     /// # Panics
@@ -445,37 +444,6 @@ impl MockRecotap {
         self.shared
             .panic_next_request
             .store(true, std::sync::atomic::Ordering::Release);
-    }
-
-    /// Stops the server and releases the port now (dropping the handle does the same).
-    pub fn stop(self) {
-        drop(self);
-    }
-}
-
-impl Drop for MockRecotap {
-    fn drop(&mut self) {
-        if self.state_file.is_some() {
-            self.server.stop_and_drain();
-        } else {
-            self.server.stop();
-        }
-        if let Some(file) = self.state_file.take() {
-            if let Err(error) = persist::write(&self.shared, &file.path) {
-                // Drop must not panic (it may run during a panic); say it instead.
-                eprintln!(
-                    "recotap-mock: cannot write {}: {error}",
-                    file.path.display()
-                );
-            }
-        }
-        // Expectations are checked last, once the port is free: a failed one panics (unless
-        // the test is already panicking, which would abort).
-        if !std::thread::panicking() {
-            if let Err(failure) = self.try_verify() {
-                panic!("recotap-mock: {failure}");
-            }
-        }
     }
 }
 

@@ -40,7 +40,7 @@
 //!
 //! | module | owns |
 //! |---|---|
-//! | `handle`, `builder`, `team` | [`MockRecotap`], its builder and [`StartError`], [`TeamView`]: what a Rust test holds |
+//! | `handle`, `builder`, `team`, `stop` | [`MockRecotap`], its builder and [`StartError`], [`TeamView`], stopping ([`StopError`]): what a Rust test holds |
 //! | `server` (`socket`, `framing`) | the accept loop, connections, the body limit, refusing ambiguous framing |
 //! | `api` (`pipeline`, `faulted`, `envelope`, `query`, one file per resource, `admin`) | requests to responses, never a socket |
 //! | `shared`, `world` | one mock's settings, and its one state: store, faults, limiter, clock, journal |
@@ -49,6 +49,7 @@
 //! | `validate`, `js`, `jsvalue`, `jsjson`, `domain`, `ids` | fidelity: class-validator's checks and messages, validator.js's verdicts and JavaScript's `Number()`, `trim` and `new Date()`, JSON as JavaScript reads and writes it (`JSON.parse`, `JSON.stringify`), domain cleaning, ObjectIds |
 //! | `account`, `model`, `sales`, `state`, `timestamp`, `record` | data: public types, the state document, the compact stored account |
 //! | `persist` | the state file |
+//! | `profile` | [`Profile`]: the vendor's reference or its live sandbox, where they differ |
 //!
 //! Dependencies point down the table: nothing below `api` knows about HTTP, nothing below
 //! `server` holds a socket, and the store never locks or does I/O.
@@ -70,6 +71,7 @@ mod jsjson;
 mod jsvalue;
 mod model;
 mod persist;
+mod profile;
 mod rate_limit;
 mod record;
 mod sales;
@@ -77,6 +79,7 @@ mod server;
 mod session;
 mod shared;
 mod state;
+mod stop;
 mod store;
 mod team;
 mod timestamp;
@@ -95,9 +98,11 @@ pub use model::{
     Account, CustomField, FieldStatus, InvalidObjectId, LabelType, NewAccount, ObjectId,
     ScoreUpdate, Segment, SegmentStatus, SegmentType,
 };
+pub use profile::{Profile, UnknownProfile};
 pub use sales::{Activity, AssociatedAccount, Contact, Deal, Pipeline, Sender, Stage};
 pub use session::Session;
 pub use state::{parse_document, ApiKey, StateDocument, StateError, TeamDocument, TeamSettings};
+pub use stop::StopError;
 pub use store::StoreError;
 pub use team::TeamView;
 pub use timestamp::{IntoTimestamp, InvalidTimestamp, Timestamp};

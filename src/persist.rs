@@ -35,6 +35,42 @@ pub fn load(path: &Path) -> Result<Option<StateDocument>, StateError> {
     }
 }
 
+/// Checks at start that the state file can be written where it is to go: its directory exists,
+/// is a directory, and takes a new file (a temporary one, removed at once). Otherwise the
+/// mock would run and fail every write, and a test would find out only at the end.
+pub fn check_writable(path: &Path) -> Result<(), StateError> {
+    let dir = directory_of(path);
+    let unwritable = |problem: String| StateError::Unwritable {
+        path: path.to_path_buf(),
+        problem,
+    };
+    match std::fs::metadata(dir) {
+        Err(error) => {
+            return Err(unwritable(format!(
+                "its directory {} cannot be used: {error}",
+                dir.display()
+            )))
+        }
+        Ok(meta) if !meta.is_dir() => {
+            return Err(unwritable(format!("{} is not a directory", dir.display())))
+        }
+        Ok(_) => {}
+    }
+    if path.is_dir() {
+        return Err(unwritable("it is a directory".to_string()));
+    }
+    tempfile::Builder::new()
+        .prefix(".recotap-mock-check")
+        .tempfile_in(dir)
+        .map(drop)
+        .map_err(|error| {
+            unwritable(format!(
+                "no file can be written in {}: {error}",
+                dir.display()
+            ))
+        })
+}
+
 /// Writes the mock's whole state to `path` atomically: readers see the old file or the new one.
 /// The new file is written to a temporary file of its own in the same directory, flushed to
 /// disk, renamed over `path`, and (on Unix) the directory is flushed so the rename survives a

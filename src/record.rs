@@ -14,14 +14,15 @@ use crate::clock::Millis;
 use crate::model::{Account, NewAccount, ObjectId, ScoreUpdate};
 use crate::timestamp::Timestamp;
 
-/// What the vendor computes for an account; absent until a test sets any of it.
+/// What the vendor computes for an account; absent until a test sets any of it. A score is
+/// `None` when a test set it to `null` (the vendor leaves a score it has not computed empty).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Vendor {
-    pub rtp_account_score: Number,
-    pub rtp_advertising_activity_score: Number,
-    pub rtp_website_intent_score: Number,
-    pub rtp_g2_intent_score: Number,
-    pub rtp_bombora_intent_score: Number,
+    pub rtp_account_score: Option<Number>,
+    pub rtp_advertising_activity_score: Option<Number>,
+    pub rtp_website_intent_score: Option<Number>,
+    pub rtp_g2_intent_score: Option<Number>,
+    pub rtp_bombora_intent_score: Option<Number>,
     pub journey_stage: String,
 }
 
@@ -45,11 +46,11 @@ pub struct AccountRecord {
 impl Default for Vendor {
     fn default() -> Self {
         Vendor {
-            rtp_account_score: Number::from(0),
-            rtp_advertising_activity_score: Number::from(0),
-            rtp_website_intent_score: Number::from(0),
-            rtp_g2_intent_score: Number::from(0),
-            rtp_bombora_intent_score: Number::from(0),
+            rtp_account_score: Some(Number::from(0)),
+            rtp_advertising_activity_score: Some(Number::from(0)),
+            rtp_website_intent_score: Some(Number::from(0)),
+            rtp_g2_intent_score: Some(Number::from(0)),
+            rtp_bombora_intent_score: Some(Number::from(0)),
             journey_stage: String::new(),
         }
     }
@@ -80,12 +81,13 @@ impl AccountRecord {
     /// Numbers are stored as the doubles JavaScript would hold (`78.0` is `78`), however they
     /// were seeded, so they come back as the vendor writes them.
     pub fn from_seed(account: NewAccount, id: ObjectId, domain: String, now: Millis) -> Self {
+        let js = |score: &Option<Number>| score.as_ref().map(js_number_of);
         let vendor = Vendor {
-            rtp_account_score: js_number_of(&account.rtp_account_score),
-            rtp_advertising_activity_score: js_number_of(&account.rtp_advertising_activity_score),
-            rtp_website_intent_score: js_number_of(&account.rtp_website_intent_score),
-            rtp_g2_intent_score: js_number_of(&account.rtp_g2_intent_score),
-            rtp_bombora_intent_score: js_number_of(&account.rtp_bombora_intent_score),
+            rtp_account_score: js(&account.rtp_account_score),
+            rtp_advertising_activity_score: js(&account.rtp_advertising_activity_score),
+            rtp_website_intent_score: js(&account.rtp_website_intent_score),
+            rtp_g2_intent_score: js(&account.rtp_g2_intent_score),
+            rtp_bombora_intent_score: js(&account.rtp_bombora_intent_score),
             journey_stage: account.rtp_journey_stage,
         };
         AccountRecord {
@@ -171,9 +173,10 @@ impl AccountRecord {
     /// Applies what a test set for the vendor's side (numbers as JavaScript holds them).
     pub fn apply_scores(&mut self, update: &ScoreUpdate) {
         let vendor = self.vendor.get_or_insert_with(Box::default);
-        let set = |stored: &mut Number, sent: &Option<Number>| {
+        // Outer `None`: not sent, kept; `Some(None)`: set to `null`.
+        let set = |stored: &mut Option<Number>, sent: &Option<Option<Number>>| {
             if let Some(score) = sent {
-                *stored = js_number_of(score);
+                *stored = score.as_ref().map(js_number_of);
             }
         };
         set(&mut vendor.rtp_account_score, &update.rtp_account_score);
@@ -239,7 +242,7 @@ mod tests {
         let seed = NewAccount::new("a.com", "A");
         let record = AccountRecord::from_seed(seed, id, "a.com".into(), 0);
         assert!(record.vendor.is_none());
-        assert_eq!(record.vendor().rtp_account_score, Number::from(0));
+        assert_eq!(record.vendor().rtp_account_score, Some(Number::from(0)));
         assert_eq!(record.vendor().journey_stage, "");
     }
 }

@@ -45,6 +45,7 @@ impl<'m> Session<'m> {
         let (team, key) = session_names(shared);
         let origin = SessionOrigin {
             key: key.clone(),
+            profile: None,
             frozen_at: None,
             id_seed: None,
         };

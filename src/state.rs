@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use serde::{Deserialize, Serialize};
 
 use crate::model::{CustomField, NewAccount, Segment};
+use crate::profile::Profile;
 use crate::sales::{Activity, Deal, Pipeline};
 
 /// Every team of a mock, with everything it holds.
@@ -22,6 +23,9 @@ use crate::sales::{Activity, Deal, Pipeline};
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[non_exhaustive]
 pub struct StateDocument {
+    /// The mock-wide profile (teams without their own follow it); omitted: `documented`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile: Option<Profile>,
     #[serde(default)]
     pub teams: Vec<TeamDocument>,
 }
@@ -69,6 +73,9 @@ pub struct TeamSettings {
     /// Requests per second allowed per API key of the team (overrides the mock-wide limit).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub requests_per_second: Option<u32>,
+    /// The team's own profile; omitted: the team follows the mock's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile: Option<Profile>,
 }
 
 impl TeamSettings {
@@ -128,6 +135,8 @@ pub enum StateError {
     },
     /// A state file could not be read.
     Unreadable { path: PathBuf, problem: String },
+    /// A state file cannot be written where it is to go (checked at start).
+    Unwritable { path: PathBuf, problem: String },
     /// A state file holds an invalid document.
     InFile {
         path: PathBuf,
@@ -147,6 +156,9 @@ impl std::fmt::Display for StateError {
                 problem,
             } => write!(f, "team '{team}', {entry}: {problem}"),
             StateError::Unreadable { path, problem } => write!(f, "{}: {problem}", path.display()),
+            StateError::Unwritable { path, problem } => {
+                write!(f, "{}: cannot be written: {problem}", path.display())
+            }
             StateError::InFile { path, error } => write!(f, "{}: {error}", path.display()),
         }
     }

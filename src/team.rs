@@ -4,6 +4,7 @@
 use crate::clock::Millis;
 use crate::domain::clean_domain;
 use crate::model::{Account, CustomField, FieldStatus, NewAccount, ObjectId, ScoreUpdate, Segment};
+use crate::profile::Profile;
 use crate::sales::{Activity, Deal, Pipeline};
 use crate::shared::Shared;
 use crate::store::{Store, StoreError};
@@ -104,6 +105,31 @@ impl<'m> TeamView<'m> {
         let asked = format!("add account {:?} ({:?})", account.domain, account.name);
         self.try_add_account(account)
             .unwrap_or_else(|error| self.refuse(&asked, &error))
+    }
+
+    /// Makes the team's requests follow `profile` (the vendor's reference or its live sandbox,
+    /// where they differ), whatever the mock's profile is. Creates the team if it is new.
+    ///
+    /// ```
+    /// use recotap_mock::{MockRecotap, Profile};
+    /// let mock = MockRecotap::start();
+    /// let session = mock.session();
+    /// session.set_profile(Profile::Sandbox);
+    /// assert_eq!(session.profile(), Profile::Sandbox);
+    /// assert_eq!(mock.team("default").profile(), Profile::Documented);
+    /// ```
+    pub fn set_profile(&self, profile: Profile) {
+        self.write(|store, _| {
+            store.team_or_create(&self.name);
+            store
+                .set_profile(Some(&self.name), profile)
+                .expect("the team exists: created above");
+        });
+    }
+
+    /// The profile the team's requests follow: its own if set, else the mock's.
+    pub fn profile(&self) -> Profile {
+        self.shared.world().profile_for(Some(&self.name))
     }
 
     /// Sets the scores and journey stage of the account with domain `domain` (cleaned), as the

@@ -6,6 +6,7 @@
 use crate::clock::{Clock, Millis};
 use crate::faults::FaultTable;
 use crate::journal::{Journal, JournalEntry, RecordedRequest, RequestFilter};
+use crate::profile::Profile;
 use crate::rate_limit::RateLimiter;
 use crate::store::{Store, StoreError};
 use crate::verify::{self, Count, Expectation, Request};
@@ -58,6 +59,11 @@ impl World {
     /// whole-mock reset or restore removes sessions).
     pub fn session_clock(&mut self, team: &str) -> Option<&mut Clock> {
         self.store.team_clock_mut(team)
+    }
+
+    /// The profile `team`'s requests follow: its own if it has one, else the mock's.
+    pub fn profile_for(&self, team: Option<&str>) -> Profile {
+        self.store.profile_for(team)
     }
 
     /// The clock `team` reads, to change: its own if it has one (a session), else the mock's.

@@ -418,7 +418,10 @@ fn upsert_keeps_the_scores_and_journey_stage_set_through_the_handle() {
     assert_eq!(status, 200);
     let account = mock.account_by_domain("acme.com").unwrap();
     assert_eq!(account.name, "Acme 2");
-    assert_eq!(account.rtp_account_score, serde_json::Number::from(78));
+    assert_eq!(
+        account.rtp_account_score,
+        Some(serde_json::Number::from(78))
+    );
     assert_eq!(account.rtp_journey_stage, "Consideration");
 }
 

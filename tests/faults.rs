@@ -483,7 +483,7 @@ fn the_admin_api_refuses_an_invalid_fault_with_400_and_adds_nothing() {
     let cases = [
         (
             r#"{"kind":"status"}"#,
-            "invalid body: a status fault needs \"status\" between 400 and 599",
+            "invalid body: a status fault needs \"status\" between 200 and 599",
         ),
         (
             r#"{"kind":"hang","probability":2}"#,

@@ -261,7 +261,7 @@ fn scores_set_through_the_admin_api_and_the_handle_are_written_as_javascript_wri
     let mock = mock();
     let acme = mock.add_account(NewAccount::new("acme.com", "Acme").score(float(78.0)));
     // JSON.stringify(78.0) === '78', whether the score was seeded or set later.
-    assert_eq!(acme.rtp_account_score.to_string(), "78");
+    assert_eq!(acme.rtp_account_score.as_ref().unwrap().to_string(), "78");
     let path = format!("/_mock/accounts/{}", acme.id());
     let patch = json!({ "rtp_website_intent_score": 12.0, "rtp_g2_intent_score": 0.5 });
     let (status, body) = admin_at(&mock.url(), reqwest::Method::PATCH, &path, Some(&patch));

@@ -90,10 +90,10 @@ fn re_issuing_a_known_key_through_the_handle_is_refused_as_over_http() {
 
 #[test]
 #[should_panic(
-    expected = "recotap-mock: Fault::status(200): a status fault needs \"status\" between 400 and 599"
+    expected = "recotap-mock: Fault::status(199): a status fault needs \"status\" between 200 and 599"
 )]
 fn a_fault_status_out_of_range_is_refused_at_the_call() {
-    let _ = Fault::status(200);
+    let _ = Fault::status(199);
 }
 
 #[test]

@@ -7,8 +7,11 @@ use std::process::ExitCode;
 
 use std::path::PathBuf;
 
+use clap::builder::TypedValueParser;
 use clap::Parser;
-use recotap_mock::{parse_document, MockRecotap, StartError, DEFAULT_JOURNAL_BYTES};
+use recotap_mock::{
+    parse_document, MockRecotap, Profile, StartError, StateError, DEFAULT_JOURNAL_BYTES,
+};
 
 /// An in-memory emulator of Recotap's External API v1, for integration tests in any language.
 ///
@@ -67,6 +70,20 @@ struct Flags {
     #[arg(long, env = "RECOTAP_MOCK_CORS", value_parser = clap::builder::BoolishValueParser::new(), num_args = 0..=1, default_missing_value = "true", default_value = "false")]
     cors: bool,
 
+    /// Where the vendor's reference and its live sandbox differ, follow the reference
+    /// (`documented`) or reproduce the sandbox (`sandbox`): error bodies without `data`, extra
+    /// properties of PUT /accounts/:rtp_aid ignored, names lower-cased and times without
+    /// milliseconds in GET /accounts. POST /_mock/profile changes it while running.
+    /// [default: documented, or the seed's or state file's profile]
+    #[arg(
+        long,
+        env = "RECOTAP_MOCK_PROFILE",
+        value_name = "PROFILE",
+        value_parser = clap::builder::PossibleValuesParser::new(["documented", "sandbox"])
+            .map(|name| name.parse::<Profile>().expect("one of the listed names"))
+    )]
+    profile: Option<Profile>,
+
     /// Require `Authorization: Bearer T` on the admin API (/_mock). Without it the admin API is
     /// open to anyone who can reach the port.
     #[arg(
@@ -113,6 +130,11 @@ fn main() -> ExitCode {
         builder = builder.state_file(path);
     }
     builder = builder.cors(flags.cors);
+    // A profile given on the command line (or in the environment) wins over a seed's or a
+    // state file's; without one, theirs stands (and `documented` where they have none).
+    if let Some(profile) = flags.profile {
+        builder = builder.profile(profile);
+    }
     if let Some(token) = &flags.admin_token {
         builder = builder.admin_token(token);
     }
@@ -145,6 +167,10 @@ fn main() -> ExitCode {
             eprintln!("recotap-mock: invalid state ({source}): {error}");
             return ExitCode::from(USAGE);
         }
+        Err(StartError::StateFile(error @ StateError::Unwritable { .. })) => {
+            eprintln!("recotap-mock: --state-file {error}");
+            return ExitCode::from(USAGE);
+        }
         Err(StartError::StateFile(error)) => {
             eprintln!("recotap-mock: invalid state (--state-file): {error}");
             return ExitCode::from(USAGE);
@@ -162,8 +188,14 @@ fn main() -> ExitCode {
 
     signals.wait();
     tracing::info!("shutting down");
-    mock.stop();
-    ExitCode::SUCCESS
+    // A failed final write loses the last changes: not a graceful shutdown.
+    match mock.try_stop() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("recotap-mock: {error}");
+            ExitCode::from(1)
+        }
+    }
 }
 
 /// The addresses `host` stands for (none if it does not resolve: the bind then says why).

@@ -1401,7 +1401,7 @@ fn the_handle_seeds_and_inspects_another_team_through_team() {
         team2
             .set_scores("acme.com", ScoreUpdate::default().account_score(5))
             .rtp_account_score,
-        5.into()
+        Some(5.into())
     );
     assert!(
         mock.accounts().is_empty(),

@@ -21,6 +21,7 @@ fn help_lists_the_environment_variable_of_every_flag() {
         "JOURNAL_SIZE",
         "CORS",
         "ADMIN_TOKEN",
+        "PROFILE",
     ] {
         assert!(
             help.contains(&format!("[env: RECOTAP_MOCK_{variable}")),
@@ -72,4 +73,76 @@ fn help_never_prints_the_values_of_secrets_from_the_environment() {
         .unwrap();
     let help = String::from_utf8(output.stdout).unwrap();
     assert!(!help.contains("s3cret"), "{help}");
+}
+
+/// Starts the binary with `args` and `env`, returns the child and its root URL.
+fn start(args: &[&str], env: &[(&str, &str)]) -> (std::process::Child, String) {
+    let mut command = Command::new(BINARY);
+    command
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null());
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    let mut child = command.spawn().unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let url = line
+        .trim()
+        .strip_prefix("recotap-mock listening on ")
+        .unwrap()
+        .to_string();
+    (child, url)
+}
+
+/// The body of a route 404 from the mock at `url`.
+fn not_found_body(url: &str) -> serde_json::Value {
+    let response = reqwest::blocking::Client::new()
+        .get(format!("{url}/api/v1/nothing"))
+        .send()
+        .unwrap();
+    assert_eq!(response.status(), 404);
+    response.json().unwrap()
+}
+
+#[test]
+fn the_profile_flag_and_its_variable_choose_the_sandbox() {
+    for (args, env) in [
+        (&["--port", "0", "--profile", "sandbox"][..], &[][..]),
+        (
+            &["--port", "0"][..],
+            &[("RECOTAP_MOCK_PROFILE", "sandbox")][..],
+        ),
+    ] {
+        let (mut child, url) = start(args, env);
+        let body = not_found_body(&url);
+        assert!(body.get("data").is_none(), "{body}");
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+    let (mut child, url) = start(&["--port", "0"], &[]);
+    assert_eq!(not_found_body(&url)["data"], serde_json::Value::Null);
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+#[test]
+fn an_unknown_profile_is_a_usage_error() {
+    let output = Command::new(BINARY)
+        .args(["--port", "0", "--profile", "live"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(
+        stderr.contains("invalid value 'live' for '--profile <PROFILE>'"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("[possible values: documented, sandbox]"),
+        "{stderr}"
+    );
 }

@@ -10,6 +10,7 @@ use http_body_util::Full;
 use serde::Serialize;
 
 use crate::clock::{format_iso, Millis};
+use crate::profile::Profile;
 use crate::validate::Violation;
 
 /// The API's content type.
@@ -89,8 +90,14 @@ pub fn success(reply: Reply, now: Millis, target: &str) -> Response<Full<Bytes>>
     json_response(reply.status, body)
 }
 
-/// Renders a failure inside the error envelope.
-pub fn failure(failure: Failure, now: Millis, target: &str) -> Response<Full<Bytes>> {
+/// Renders a failure inside the error envelope, as `profile` writes it: the vendor's reference
+/// always carries `data`, the live sandbox was seen to leave it out.
+pub fn failure(
+    failure: Failure,
+    now: Millis,
+    target: &str,
+    profile: Profile,
+) -> Response<Full<Bytes>> {
     let (status, message, custom, data) = match failure {
         Failure::Validation(violations) => {
             let data = crate::jsjson::to_vec(&violations);
@@ -116,8 +123,10 @@ pub fn failure(failure: Failure, now: Millis, target: &str) -> Response<Full<Byt
         body.extend_from_slice(b",\"customMessage\":");
         push_json_string(&mut body, &custom);
     }
-    body.extend_from_slice(b",\"data\":");
-    body.extend_from_slice(&data);
+    if profile.error_data() {
+        body.extend_from_slice(b",\"data\":");
+        body.extend_from_slice(&data);
+    }
     body.push(b'}');
     json_response(status, body)
 }

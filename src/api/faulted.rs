@@ -13,6 +13,7 @@ use super::envelope::{self, Failure, Reply};
 use super::{target_of, API_PREFIX};
 use crate::clock::Millis;
 use crate::faults::{Hit, Shape};
+use crate::profile::Profile;
 use crate::rate_limit::retry_after_secs;
 use crate::shared::Shared;
 use crate::world::World;
@@ -104,6 +105,7 @@ pub(crate) fn shape(
     served: Option<Response<Full<Bytes>>>,
     now: Millis,
     target: &str,
+    profile: Profile,
 ) -> Answer {
     let empty = || Response::new(Full::new(Bytes::new()));
     let Some(hit) = hit else {
@@ -113,9 +115,10 @@ pub(crate) fn shape(
         Shape::Status {
             status,
             body,
+            headers,
             retry_after,
         } => {
-            // `Fault::check` keeps `status` within 400..=599.
+            // `Fault::check` keeps `status` within 200..=599.
             let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
             let mut response = match body {
                 Some(body) => {
@@ -123,16 +126,25 @@ pub(crate) fn shape(
                 }
                 None => {
                     let failure = Failure::Plain(status, envelope::reason(status).to_string());
-                    envelope::failure(failure, now, target)
+                    envelope::failure(failure, now, target, profile)
                 }
             };
             if let Some(secs) = retry_after {
                 set_retry_after(&mut response, secs);
             }
+            // Checked when the fault was added; a header that still fails is left out.
+            for (name, value) in headers {
+                if let (Ok(name), Ok(value)) = (
+                    http::HeaderName::from_bytes(name.as_bytes()),
+                    HeaderValue::from_str(&value),
+                ) {
+                    response.headers_mut().insert(name, value);
+                }
+            }
             Answer::plain(response)
         }
         Shape::RateLimit { retry_after } => {
-            Answer::plain(too_many_requests(now, target, retry_after))
+            Answer::plain(too_many_requests(now, target, retry_after, profile))
         }
         Shape::Delay(delay) => Answer {
             response: served.unwrap_or_else(empty),
@@ -165,6 +177,7 @@ pub(crate) fn rate_limited(
     shared: &Shared,
     request: &Request<Bytes>,
     now: Millis,
+    profile: Profile,
 ) -> Option<Response<Full<Bytes>>> {
     if !is_api(request.uri().path()) {
         return None;
@@ -181,14 +194,20 @@ pub(crate) fn rate_limited(
         now,
         target_of(request),
         retry_after_secs(wait_ms),
+        profile,
     ))
 }
 
 /// `429` with `Retry-After` and the envelope `message` `Too Many Requests`.
-fn too_many_requests(now: Millis, target: &str, retry_after: u64) -> Response<Full<Bytes>> {
+fn too_many_requests(
+    now: Millis,
+    target: &str,
+    retry_after: u64,
+    profile: Profile,
+) -> Response<Full<Bytes>> {
     let status = StatusCode::TOO_MANY_REQUESTS;
     let failure = Failure::Plain(status, envelope::reason(status).to_string());
-    let mut response = envelope::failure(failure, now, target);
+    let mut response = envelope::failure(failure, now, target, profile);
     set_retry_after(&mut response, retry_after);
     response
 }

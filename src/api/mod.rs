@@ -20,6 +20,7 @@ use http_body_util::Full;
 
 use crate::clock::Millis;
 use crate::journal::JournalEntry;
+use crate::profile::Profile;
 use crate::shared::Shared;
 use crate::world::World;
 use envelope::{Failure, Reply};
@@ -146,6 +147,8 @@ pub(crate) struct Tx<'w> {
     pub team: &'w str,
     /// The mock's time for this whole request.
     pub now: Millis,
+    /// The team's profile (its own, else the mock's), read under the same lock.
+    pub profile: Profile,
 }
 
 /// Wraps a handler's business work for the pipeline.
@@ -254,10 +257,12 @@ fn refused_early(
     let entry = JournalEntry::open(request, target_of(request));
     let mut world = shared.world();
     // Journaled as the pipeline journals: under the key's team, at that team's time, so that a
-    // session's checks and report see the refusals its client got.
+    // session's checks and report see the refusals its client got; written as that team's
+    // profile writes errors.
     let team = team_of(&world, request);
     let now = world.now_for(team.as_deref());
-    let (parts, body) = envelope::failure(failure, now, target_of(request)).into_parts();
+    let profile = world.profile_for(team.as_deref());
+    let (parts, body) = envelope::failure(failure, now, target_of(request), profile).into_parts();
     let body = body.into_inner().unwrap_or_default();
     let status = parts.status.as_u16();
     let entry = entry.by(team.as_deref(), None);

@@ -13,6 +13,7 @@ use super::envelope::{self, Failure};
 use super::faulted::{self, Answer};
 use super::{admin, is_admin, prepare, route, target_of, Call, Tx, Work};
 use crate::journal::JournalEntry;
+use crate::profile::Profile;
 use crate::shared::Shared;
 use crate::world::World;
 
@@ -36,7 +37,7 @@ use crate::world::World;
 pub(crate) fn handle(shared: &Shared, request: &Request<Bytes>) -> Answer {
     // 1. Admin split.
     if is_admin(request.uri().path()) {
-        return Answer::plain(guarded(shared, request, None, || {
+        return Answer::plain(guarded(shared, request, None, Profile::Documented, || {
             admin::handle(shared, request)
         }));
     }
@@ -52,22 +53,27 @@ pub(crate) fn handle(shared: &Shared, request: &Request<Bytes>) -> Answer {
     let team = super::team_of(&world, request);
     let team = team.as_deref();
     let now = world.now_for(team);
+    // Like the clock, the profile is the team's own if it has one, else the mock's; a request
+    // without a known key is answered as the mock's profile says.
+    let profile = world.profile_for(team);
     // 3. Fault decision.
     let hit = faulted::decide(&mut world, request, team);
     // 4-6. Rate limiter, route and authentication, handler: unless the fault answers alone.
     let served = hit.as_ref().is_none_or(|hit| hit.serves()).then(|| {
-        guarded(shared, request, Some(now), || {
+        guarded(shared, request, Some(now), profile, || {
             if hit.is_none() {
-                if let Some(refusal) = faulted::rate_limited(&mut world, shared, request, now) {
+                if let Some(refusal) =
+                    faulted::rate_limited(&mut world, shared, request, now, profile)
+                {
                     return refusal;
                 }
             }
-            serve(&mut world, &call, work, now)
+            serve(&mut world, &call, work, now, profile)
         })
     });
     // 7. Fault shaping.
     let fault = hit.as_ref().map(|hit| hit.id.get());
-    let answer = faulted::shape(hit, served, now, target_of(request));
+    let answer = faulted::shape(hit, served, now, target_of(request), profile);
     // 8. Journal entry closed.
     let (answer, response) = answer.with_body_copy();
     // An exact-size copy, at most `MAX_RECORDED_RESPONSE` bytes: the answer's own buffer may
@@ -94,6 +100,7 @@ fn serve(
     call: &Call,
     work: Option<Result<Work<'_>, Failure>>,
     now: crate::clock::Millis,
+    profile: Profile,
 ) -> Response<Full<Bytes>> {
     let outcome = match work {
         None => {
@@ -106,12 +113,13 @@ fn serve(
                 world,
                 team: &team,
                 now,
+                profile,
             })
         }),
     };
     match outcome {
         Ok(reply) => envelope::success(reply, now, call.target),
-        Err(failure) => envelope::failure(failure, now, call.target),
+        Err(failure) => envelope::failure(failure, now, call.target, profile),
     }
 }
 
@@ -122,6 +130,7 @@ fn guarded(
     shared: &Shared,
     request: &Request<Bytes>,
     now: Option<crate::clock::Millis>,
+    profile: Profile,
     respond: impl FnOnce() -> Response<Full<Bytes>>,
 ) -> Response<Full<Bytes>> {
     let respond = || {
@@ -144,7 +153,7 @@ fn guarded(
             let failure = Failure::Plain(status, envelope::reason(status).to_string());
             // The admin API's world lock is released by the unwind; reading the clock is safe.
             let now = now.unwrap_or_else(|| shared.world().now());
-            envelope::failure(failure, now, target_of(request))
+            envelope::failure(failure, now, target_of(request), profile)
         }
     }
 }

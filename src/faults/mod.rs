@@ -101,6 +101,7 @@ impl Fault {
             kind,
             status: None,
             body: None,
+            headers: None,
             retry_after: None,
             delay_ms: None,
             matcher: Match::default(),
@@ -112,7 +113,9 @@ impl Fault {
         })
     }
 
-    /// Answers with `status` (400 to 599) and the API's error envelope for it.
+    /// Answers with `status` (200 to 599) and the API's error envelope for it (or the
+    /// [`body`](Self::body) given: a 2xx with a body feeds the client a success shape of your
+    /// choosing, such as one the vendor was seen to send).
     ///
     /// ```
     /// # use recotap_mock::{Fault, MockRecotap};
@@ -128,7 +131,7 @@ impl Fault {
     /// ```
     ///
     /// # Panics
-    /// At the call, if `status` is outside 400 to 599.
+    /// At the call, if `status` is outside 200 to 599.
     pub fn status(status: u16) -> Self {
         let mut fault = Fault::of(FaultKind::Status);
         fault.0.status = Some(status);
@@ -169,6 +172,31 @@ impl Fault {
     pub fn body(mut self, body: Value) -> Self {
         self.0.body = Some(JsValue::from(body));
         self.checked("body(..)")
+    }
+
+    /// Adds the header `name: value` to a `status` fault's answer (replacing one the answer
+    /// would carry, such as `Content-Type`).
+    ///
+    /// ```
+    /// # use recotap_mock::{Fault, MockRecotap};
+    /// let mock = MockRecotap::start();
+    /// mock.add_fault(Fault::status(200).body(serde_json::json!({"data": []})).header("X-Vendor", "1"));
+    /// let response = reqwest::blocking::Client::new()
+    ///     .get(format!("{}/journey-stages", mock.base_url()))
+    ///     .header("X-Api-Key", mock.api_key())
+    ///     .send().unwrap();
+    /// assert_eq!(response.headers()["x-vendor"], "1");
+    /// ```
+    ///
+    /// # Panics
+    /// At the call, on a fault of another kind, or if `name` is not a header name or `value`
+    /// not a header value.
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.0
+            .headers
+            .get_or_insert_with(Default::default)
+            .insert(name.to_string(), value.to_string());
+        self.checked(&format!("header({name:?}, {value:?})"))
     }
 
     /// Adds `Retry-After: secs` to a `status` fault, or changes a `rate_limit` fault's.

@@ -1,6 +1,7 @@
 //! A fault's fields as the admin API reads and lists them (`Spec`, `Match`), the rules that
 //! keep them consistent, the seeded probability roll, and what a hit makes of a response.
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::time::Duration;
 
@@ -21,6 +22,9 @@ pub(crate) struct Spec {
     /// Kept in the order sent, so that it is answered verbatim.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) body: Option<JsValue>,
+    /// Headers added to a `status` fault's answer (name → value), checked when added.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) headers: Option<BTreeMap<String, String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) retry_after: Option<u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -117,6 +121,15 @@ impl Fault {
             "status",
         )?;
         only(spec.body.is_some(), "body", &[FaultKind::Status], "status")?;
+        only(
+            spec.headers.is_some(),
+            "headers",
+            &[FaultKind::Status],
+            "status",
+        )?;
+        for (name, value) in spec.headers.iter().flatten() {
+            check_header(name, value)?;
+        }
         let limits = [FaultKind::Status, FaultKind::RateLimit];
         only(
             spec.retry_after.is_some(),
@@ -130,8 +143,10 @@ impl Fault {
             &[FaultKind::Delay],
             "delay",
         )?;
-        if kind == FaultKind::Status && !spec.status.is_some_and(|s| (400..=599).contains(&s)) {
-            return Err("a status fault needs \"status\" between 400 and 599".to_string());
+        // 2xx too, so that a test can feed the client a success shape the vendor was seen to
+        // send (with `body`); 1xx is not a final answer, and hyper would not send one.
+        if kind == FaultKind::Status && !spec.status.is_some_and(|s| (200..=599).contains(&s)) {
+            return Err("a status fault needs \"status\" between 200 and 599".to_string());
         }
         if kind == FaultKind::Delay && spec.delay_ms.is_none() {
             return Err("a delay fault needs \"delayMs\"".to_string());
@@ -179,6 +194,7 @@ impl Fault {
             FaultKind::Status => Shape::Status {
                 status: spec.status.unwrap_or(500),
                 body: spec.body.clone(),
+                headers: spec.headers.clone().unwrap_or_default(),
                 retry_after: spec.retry_after,
             },
             FaultKind::RateLimit => Shape::RateLimit {
@@ -190,6 +206,20 @@ impl Fault {
             FaultKind::Malformed => Shape::Malformed,
         }
     }
+}
+
+/// Refuses a header that HTTP cannot carry: the name must be a token, the value visible ASCII
+/// (or Latin-1) without control characters, as `http` checks them.
+pub(crate) fn check_header(name: &str, value: &str) -> Result<(), String> {
+    if http::HeaderName::from_bytes(name.as_bytes()).is_err() {
+        return Err(format!("\"headers\": {name:?} is not a valid header name"));
+    }
+    if http::HeaderValue::from_str(value).is_err() {
+        return Err(format!(
+            "\"headers\": the value of {name:?} ({value:?}) is not a valid header value"
+        ));
+    }
+    Ok(())
 }
 
 impl TryFrom<Spec> for Fault {

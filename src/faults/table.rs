@@ -29,6 +29,8 @@ pub(crate) enum Shape {
     Status {
         status: u16,
         body: Option<JsValue>,
+        /// Added to the answer, replacing a header of the same name.
+        headers: std::collections::BTreeMap<String, String>,
         retry_after: Option<u64>,
     },
     RateLimit {
@@ -190,11 +192,23 @@ mod tests {
         let cases = [
             (
                 json!({ "kind": "status" }),
-                "a status fault needs \"status\" between 400 and 599",
+                "a status fault needs \"status\" between 200 and 599",
             ),
             (
-                json!({ "kind": "status", "status": 200 }),
-                "a status fault needs \"status\" between 400 and 599",
+                json!({ "kind": "status", "status": 199 }),
+                "a status fault needs \"status\" between 200 and 599",
+            ),
+            (
+                json!({ "kind": "status", "status": 600 }),
+                "a status fault needs \"status\" between 200 and 599",
+            ),
+            (
+                json!({ "kind": "hang", "headers": { "x-a": "1" } }),
+                "\"headers\" applies only to kind status",
+            ),
+            (
+                json!({ "kind": "status", "status": 503, "headers": { "bad name": "1" } }),
+                "\"headers\": \"bad name\" is not a valid header name",
             ),
             (
                 json!({ "kind": "delay" }),

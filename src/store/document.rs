@@ -45,7 +45,10 @@ impl Store {
                 settings: team.settings.clone(),
             })
             .collect();
-        StateDocument { teams }
+        StateDocument {
+            profile: self.profile,
+            teams,
+        }
     }
 
     /// A store holding exactly `document` (missing ids generated, missing times set to `now`),
@@ -61,6 +64,7 @@ impl Store {
             next_key_serial: 0,
             ids,
             session_ids: HashMap::new(),
+            profile: document.profile,
         };
         for team in &document.teams {
             let name = team.name.as_str();

@@ -145,15 +145,17 @@ pub struct AccountFilter {
 pub struct AccountRow<'a> {
     #[serde(rename = "externalId")]
     pub external_id: Option<&'a str>,
-    pub name: &'a str,
+    /// Borrowed as stored; owned when a profile rewrites it (the sandbox lower-cases it).
+    pub name: Cow<'a, str>,
     pub domain: &'a str,
     pub rtp_aid: ObjectId,
-    pub rtp_account_score: &'a Number,
+    /// `null` for a score a test set to `null`.
+    pub rtp_account_score: Option<&'a Number>,
     pub rtp_journey_stage: &'a str,
-    pub rtp_advertising_activity_score: &'a Number,
-    pub rtp_website_intent_score: &'a Number,
-    pub rtp_g2_intent_score: &'a Number,
-    pub rtp_bombora_intent_score: &'a Number,
+    pub rtp_advertising_activity_score: Option<&'a Number>,
+    pub rtp_website_intent_score: Option<&'a Number>,
+    pub rtp_g2_intent_score: Option<&'a Number>,
+    pub rtp_bombora_intent_score: Option<&'a Number>,
     pub rtp_last_account_date: String,
     #[serde(rename = "customFields")]
     pub custom_fields: FieldValues<'a>,
@@ -179,15 +181,15 @@ impl<'a> AccountRow<'a> {
         let vendor = account.vendor();
         AccountRow {
             external_id: account.external_id.as_deref(),
-            name: &account.name,
+            name: Cow::Borrowed(&account.name),
             domain: &account.domain,
             rtp_aid: account.id,
-            rtp_account_score: &vendor.rtp_account_score,
+            rtp_account_score: vendor.rtp_account_score.as_ref(),
             rtp_journey_stage: &vendor.journey_stage,
-            rtp_advertising_activity_score: &vendor.rtp_advertising_activity_score,
-            rtp_website_intent_score: &vendor.rtp_website_intent_score,
-            rtp_g2_intent_score: &vendor.rtp_g2_intent_score,
-            rtp_bombora_intent_score: &vendor.rtp_bombora_intent_score,
+            rtp_advertising_activity_score: vendor.rtp_advertising_activity_score.as_ref(),
+            rtp_website_intent_score: vendor.rtp_website_intent_score.as_ref(),
+            rtp_g2_intent_score: vendor.rtp_g2_intent_score.as_ref(),
+            rtp_bombora_intent_score: vendor.rtp_bombora_intent_score.as_ref(),
             rtp_last_account_date: format_iso(account.updated_at),
             custom_fields: FieldValues(
                 active_keys

@@ -23,6 +23,7 @@ use crate::model::{
     Account, CustomField, FieldStatus, IdGenerator, NewAccount, ObjectId, ScoreUpdate, Segment,
     SegmentStatus, SegmentType,
 };
+use crate::profile::Profile;
 use crate::record::{replace_present, replace_text, AccountRecord};
 use crate::sales::{
     Activity, ActivityResult, Deal, DealResult, Pipeline, PipelinesExist, SalesBook,
@@ -118,6 +119,8 @@ pub(crate) struct SessionTime {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SessionOrigin {
     pub key: String,
+    /// The session's own profile; `None` follows the mock's.
+    pub profile: Option<Profile>,
     pub frozen_at: Option<Millis>,
     pub id_seed: Option<u64>,
 }
@@ -142,7 +145,12 @@ impl Team {
         if let Some(at) = origin.frozen_at {
             clock.freeze(at);
         }
+        let settings = TeamSettings {
+            profile: origin.profile,
+            ..TeamSettings::default()
+        };
         Team {
+            settings,
             session: Some(Box::new(SessionTime { clock, origin })),
             ..Team::new(name)
         }
@@ -179,6 +187,8 @@ pub struct Store {
     ids: IdGenerator,
     /// Session teams' own id generators (reproducible per session with an `idSeed`).
     session_ids: HashMap<String, IdGenerator>,
+    /// The mock-wide profile, as set (`None` reads as `documented`); a team's own wins.
+    profile: Option<Profile>,
 }
 
 impl Store {
@@ -192,6 +202,7 @@ impl Store {
             next_key_serial: 0,
             ids,
             session_ids: HashMap::new(),
+            profile: None,
         }
     }
 

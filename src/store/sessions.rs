@@ -107,4 +107,30 @@ impl Store {
     pub fn team_clock_mut(&mut self, name: &str) -> Option<&mut Clock> {
         Some(&mut self.teams.get_mut(name)?.session.as_mut()?.clock)
     }
+
+    /// The profile `team`'s requests follow: its own if it has one, else the mock's.
+    pub fn profile_for(&self, team: Option<&str>) -> Profile {
+        team.and_then(|team| self.teams.get(team)?.settings.profile)
+            .or(self.profile)
+            .unwrap_or_default()
+    }
+
+    /// Sets the profile of team `team` (`None`: the mock's, which teams without their own
+    /// follow).
+    ///
+    /// # Errors
+    /// [`StoreError::UnknownTeam`] if there is no such team.
+    pub fn set_profile(&mut self, team: Option<&str>, profile: Profile) -> Result<(), StoreError> {
+        match team {
+            None => self.profile = Some(profile),
+            Some(name) => {
+                self.teams
+                    .get_mut(name)
+                    .ok_or_else(|| StoreError::UnknownTeam(name.to_string()))?
+                    .settings
+                    .profile = Some(profile);
+            }
+        }
+        Ok(())
+    }
 }

@@ -79,7 +79,10 @@ impl Store {
         let team = self.team_mut(team).ok_or_else(not_found)?;
         let account = team.accounts.get_mut(&id).ok_or_else(not_found)?;
         account.apply_scores(update);
-        account.updated_at = now;
+        // A chosen update time (to place the change for a delta sync), else now.
+        account.updated_at = update
+            .rtp_last_account_date
+            .map_or(now, crate::timestamp::Timestamp::as_millis);
         Ok(account.to_account())
     }
 }

@@ -12,10 +12,12 @@ use serde::Serialize;
 use fast::parse_create_fast;
 
 use super::envelope::{Failure, Reply};
+use super::query::decode_path_segment;
 use super::{account_id_segment, api_rest, work, Call, Work};
 use crate::domain::clean_domain;
 use crate::js::{is_iso8601, new_date};
 use crate::model::ObjectId;
+use crate::profile::without_millis;
 use crate::store::{
     AccountFilter, AccountInput, CreateAccounts, ItemResult, ItemStatus, StoreError,
 };
@@ -152,7 +154,16 @@ pub fn list<'r>(call: &Call<'r>) -> Result<Work<'r>, Failure> {
     let filter = parse_list_query(call).map_err(Failure::Validation)?;
     work(move |tx| {
         let sync_timestamp = crate::clock::format_iso(tx.now);
-        let page = tx.world.store.list_accounts(tx.team, &filter);
+        let mut page = tx.world.store.list_accounts(tx.team, &filter);
+        if tx.profile.sandbox_rows() {
+            // The live sandbox was seen to answer `name` lower-cased (`toLowerCase`, which
+            // Rust's `to_lowercase` matches, final sigma included) and the update time
+            // without its milliseconds.
+            for row in &mut page.rows {
+                row.name = Cow::Owned(row.name.to_lowercase());
+                row.rtp_last_account_date = without_millis(&row.rtp_last_account_date);
+            }
+        }
         Ok(Reply::ok(&AccountPage {
             data: &page.rows,
             next_cursor: page.next_cursor.as_deref(),
@@ -233,9 +244,13 @@ fn parse_list_query(call: &Call) -> Result<AccountFilter, Vec<Violation>> {
 
 /// `PUT /accounts/:rtp_aid` (API.md §2.3).
 pub fn update<'r>(call: &Call<'r>) -> Result<Work<'r>, Failure> {
-    let raw_id = api_rest(call.path)
-        .and_then(account_id_segment)
-        .unwrap_or_default();
+    // Express percent-decodes route parameters before anyone validates them: `%36...` is the
+    // id `6...`. An escape that does not decode stays as sent (and fails `isMongoId`).
+    let raw_id = decode_path_segment(
+        api_rest(call.path)
+            .and_then(account_id_segment)
+            .unwrap_or_default(),
+    );
     let Ok(id) = raw_id.parse::<ObjectId>() else {
         let mut v = Validator::new();
         v.fail("rtp_aid", Constraint::IsMongoId);
@@ -244,23 +259,51 @@ pub fn update<'r>(call: &Call<'r>) -> Result<Work<'r>, Failure> {
     let body = call.json_object()?;
     let mut v = Validator::new();
     let values = v.optional_object("customFields", field(&body, "customFields"));
-    v.reject_unknown(&body, &["customFields"]);
-    let values = v.finish(values.cloned()).map_err(Failure::Validation)?;
-    work(move |tx| {
-        tx.world
-            .store
-            .update_custom_fields(tx.team, id, values, tx.now)
-            .map_err(|error| match error {
-                // The id as sent, not re-printed in lower case.
-                StoreError::AccountNotFound(_) => {
-                    refusal(StoreError::AccountNotFound(raw_id.to_string()))
+    let values = v.finish(values.cloned());
+    // Other properties: the vendor's reference refuses them (`whitelistValidation`, after the
+    // known field's own error), the live sandbox was seen to answer as if they were absent.
+    // Which one applies is the team's profile, read under the lock, so the work decides.
+    let mut unknown = Validator::new();
+    unknown.reject_unknown(&body, &["customFields"]);
+    let values = match (values, unknown.finish(())) {
+        (Ok(values), Ok(())) => values,
+        (Err(known), Ok(())) => return Err(Failure::Validation(known)),
+        (values, Err(unknown)) => {
+            return work(move |tx| {
+                let mut violations = values.as_ref().err().cloned().unwrap_or_default();
+                if tx.profile.refuses_unknown_update_properties() {
+                    violations.extend(unknown);
                 }
-                other => refusal(other),
-            })?;
-        Ok(Reply::ok(&UpdateResponse {
-            message: "Account updated successfully",
-        }))
-    })
+                match values {
+                    Ok(values) if violations.is_empty() => update_account(tx, id, &raw_id, values),
+                    _ => Err(Failure::Validation(violations)),
+                }
+            });
+        }
+    };
+    work(move |tx| update_account(tx, id, &raw_id, values))
+}
+
+/// The work of `PUT /accounts/:rtp_aid` once its body is valid: merge, bump, answer.
+fn update_account(
+    tx: &mut super::Tx<'_>,
+    id: ObjectId,
+    raw_id: &str,
+    values: Option<JsObject>,
+) -> Result<Reply, Failure> {
+    tx.world
+        .store
+        .update_custom_fields(tx.team, id, values, tx.now)
+        .map_err(|error| match error {
+            // The id as sent (decoded), not re-printed in lower case.
+            StoreError::AccountNotFound(_) => {
+                refusal(StoreError::AccountNotFound(raw_id.to_string()))
+            }
+            other => refusal(other),
+        })?;
+    Ok(Reply::ok(&UpdateResponse {
+        message: "Account updated successfully",
+    }))
 }
 
 #[derive(Serialize)]

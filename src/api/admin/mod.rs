@@ -17,6 +17,7 @@ mod scoped;
 use crate::model::{
     CustomField, FieldStatus, LabelType, NewAccount, ObjectId, ScoreUpdate, Segment,
 };
+use crate::profile::Profile;
 use crate::shared::Shared;
 use crate::state::parse_document;
 use crate::store::constant_time_eq;
@@ -49,7 +50,7 @@ fn authorize(shared: &Shared, request: &Request<Bytes>) -> Result<(), (StatusCod
         .headers()
         .get(http::header::AUTHORIZATION)
         .and_then(|value| value.to_str().ok())
-        .and_then(|value| value.strip_prefix("Bearer "));
+        .and_then(bearer_token);
     match sent {
         Some(sent) if constant_time_eq(sent.as_bytes(), token.as_bytes()) => Ok(()),
         _ => Err((
@@ -57,6 +58,16 @@ fn authorize(shared: &Shared, request: &Request<Bytes>) -> Result<(), (StatusCod
             "the admin API needs the header Authorization: Bearer <admin token>".to_string(),
         )),
     }
+}
+
+/// The token of an `Authorization: Bearer <token>` value. The scheme is matched in any case
+/// (`bearer`, `BEARER`): HTTP authentication schemes are case-insensitive, and one or more
+/// spaces may follow the scheme (RFC 9110 §11.1, §11.4).
+fn bearer_token(value: &str) -> Option<&str> {
+    let (scheme, token) = value.split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then_some(token.trim_start_matches(' '))
 }
 
 fn serve(shared: &Shared, request: &Request<Bytes>) -> AdminResult {
@@ -158,7 +169,8 @@ fn serve(shared: &Shared, request: &Request<Bytes>) -> AdminResult {
         }
         (Method::PATCH, ["accounts", id]) => {
             let update: ScoreUpdate = parse(body)?;
-            let id: ObjectId = id
+            // Decoded like the API's route parameters: `%36...` is the id `6...`.
+            let id: ObjectId = super::query::decode_path_segment(id)
                 .parse()
                 .map_err(|error: crate::model::InvalidObjectId| bad_request(error.to_string()))?;
             let updated = shared.world().store.update_scores(team, id, &update, now);
@@ -168,6 +180,16 @@ fn serve(shared: &Shared, request: &Request<Bytes>) -> AdminResult {
             let world = shared.world();
             existing_team(&world.store, team)?;
             Ok(reply(StatusCode::OK, &world.store.custom_fields(team)))
+        }
+        (Method::POST, ["profile"]) => {
+            let change: ProfileChange = parse(body)?;
+            let mut world = shared.world();
+            world
+                .store
+                .set_profile(scope, change.profile)
+                .map_err(|error| not_found(error.to_string()))?;
+            let profile = world.profile_for(scope);
+            Ok(reply(StatusCode::OK, &json!({ "profile": profile })))
         }
         (Method::GET, ["deals"]) => {
             let world = shared.world();
@@ -198,6 +220,13 @@ struct KeySeed {
     team: Option<String>,
     #[serde(default)]
     user: Option<String>,
+}
+
+/// The body of `POST /_mock/profile`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ProfileChange {
+    profile: Profile,
 }
 
 /// A fresh key: `rk_` and 24 hex digits from the mock's id generator's kind of randomness.

@@ -14,6 +14,7 @@ use crate::clock::format_iso;
 use crate::faults::Fault;
 use crate::journal::RequestFilter;
 use crate::model::IdGenerator;
+use crate::profile::Profile;
 use crate::shared::Shared;
 use crate::store::SessionOrigin;
 use crate::timestamp::Timestamp;
@@ -256,7 +257,7 @@ fn requests(shared: &Shared, scope: Option<&str>, query: &Query) -> AdminResult 
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct SessionSeed {
     #[serde(default)]
-    profile: Option<String>,
+    profile: Option<Profile>,
     #[serde(default)]
     frozen_clock: Option<String>,
     #[serde(default)]
@@ -271,11 +272,6 @@ fn create_session(shared: &Shared, request: &Request<Bytes>) -> AdminResult {
     } else {
         parse(body)?
     };
-    if let Some(profile) = seed.profile.as_deref().filter(|p| *p != "documented") {
-        return Err(bad_request(format!(
-            "profile '{profile}' is not available in this build (only 'documented')"
-        )));
-    }
     let frozen_at = match seed.frozen_clock {
         None => None,
         Some(at) => Some(
@@ -287,6 +283,7 @@ fn create_session(shared: &Shared, request: &Request<Bytes>) -> AdminResult {
     let (team, key) = session_names(shared);
     let origin = SessionOrigin {
         key: key.clone(),
+        profile: seed.profile,
         frozen_at,
         id_seed: seed.id_seed,
     };

@@ -1,0 +1,141 @@
+//! The state file is checked where it matters: at start (a directory that does not exist, or a
+//! directory where the file should be, refuses to start with exit code 2 and a message naming
+//! the path and the reason) and at the final write on stop (a failed write exits 1, not 0).
+//! The builder reports the first as `StartError::StateFile`.
+
+use std::io::{BufRead, BufReader, Read};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use recotap_mock::{MockRecotap, StartError, StateError};
+
+const BINARY: &str = env!("CARGO_BIN_EXE_recotap-mock");
+
+/// Waits at most ten seconds for `child` to exit; its exit code.
+fn exit_code(child: &mut Child) -> Option<i32> {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while Instant::now() < deadline {
+        if let Some(status) = child.try_wait().expect("the child can be waited on") {
+            return status.code();
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let _ = child.kill();
+    panic!("recotap-mock did not exit within ten seconds");
+}
+
+/// Runs the binary with `args` and `--port 0` to its exit: exit code, stdout, stderr.
+fn run_to_exit(args: &[&str]) -> (Option<i32>, String, String) {
+    let mut child = Command::new(BINARY)
+        .args(args)
+        .args(["--port", "0"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary starts");
+    let code = exit_code(&mut child);
+    let (mut stdout, mut stderr) = (String::new(), String::new());
+    let _ = child.stdout.take().unwrap().read_to_string(&mut stdout);
+    let _ = child.stderr.take().unwrap().read_to_string(&mut stderr);
+    (code, stdout, stderr)
+}
+
+#[test]
+fn a_state_file_in_a_directory_that_does_not_exist_refuses_to_start_with_code_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("no-such-dir").join("state.json");
+    let path = path.to_str().unwrap();
+    let (code, stdout, stderr) = run_to_exit(&["--state-file", path]);
+    assert_eq!(code, Some(2), "stderr: {stderr}");
+    assert_eq!(stdout, "", "no listening line");
+    assert!(stderr.contains(path), "names the path: {stderr}");
+    assert!(
+        stderr.contains("No such file or directory"),
+        "names the reason: {stderr}"
+    );
+}
+
+#[test]
+fn a_state_file_path_that_is_a_directory_refuses_to_start_with_code_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().to_str().unwrap();
+    let (code, stdout, stderr) = run_to_exit(&["--state-file", path]);
+    assert_eq!(code, Some(2), "stderr: {stderr}");
+    assert_eq!(stdout, "");
+    assert!(stderr.contains(path), "{stderr}");
+}
+
+#[test]
+fn the_builder_reports_an_unusable_state_file_directory_as_start_error_state_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("missing").join("state.json");
+    let error = MockRecotap::builder()
+        .state_file(&path)
+        .try_start()
+        .expect_err("the directory does not exist");
+    match &error {
+        StartError::StateFile(StateError::Unwritable { path: named, .. }) => {
+            assert_eq!(named, &path)
+        }
+        other => panic!("unexpected error: {other:?}"),
+    }
+    let message = error.to_string();
+    assert!(message.contains(path.to_str().unwrap()), "{message}");
+    assert!(message.contains("cannot be written"), "{message}");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_failed_final_write_on_sigterm_exits_with_code_1() {
+    let dir = tempfile::tempdir().unwrap();
+    let sub = dir.path().join("sub");
+    std::fs::create_dir(&sub).unwrap();
+    let path = sub.join("state.json");
+    let mut child = Command::new(BINARY)
+        .args(["--state-file", path.to_str().unwrap(), "--port", "0"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary starts");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    assert!(line.starts_with("recotap-mock listening on "), "{line:?}");
+    // The directory goes away while the mock runs: the final write cannot happen.
+    std::fs::remove_dir_all(&sub).unwrap();
+    let pid = child.id().to_string();
+    assert!(Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .unwrap()
+        .success());
+    let code = exit_code(&mut child);
+    let mut stderr = String::new();
+    let _ = child.stderr.take().unwrap().read_to_string(&mut stderr);
+    assert_eq!(code, Some(1), "stderr: {stderr}");
+    assert!(
+        stderr.contains(&format!("cannot write the state file {}", path.display())),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn try_stop_returns_the_failed_final_write() {
+    let dir = tempfile::tempdir().unwrap();
+    let sub = dir.path().join("sub");
+    std::fs::create_dir(&sub).unwrap();
+    let path = sub.join("state.json");
+    let mock = MockRecotap::builder().state_file(&path).start();
+    std::fs::remove_dir_all(&sub).unwrap();
+    let error = mock.try_stop().expect_err("the directory is gone");
+    assert_eq!(error.path, path);
+    // And with the directory in place, the write succeeds.
+    let mock = MockRecotap::builder()
+        .state_file(dir.path().join("s.json"))
+        .start();
+    assert!(mock.try_stop().is_ok());
+    assert!(dir.path().join("s.json").exists());
+}

@@ -1,0 +1,82 @@
+//! Stopping a mock: the server first (drained when a state file must be written last), then
+//! the state file's final write, then the expectations. `stop` and dropping the handle report
+//! a failed write on standard error; `try_stop` returns it, so that the binary can exit 1.
+
+use std::path::PathBuf;
+
+use crate::handle::MockRecotap;
+use crate::persist;
+
+/// Why the final write of the state file failed: the file and the I/O error.
+#[derive(Debug)]
+pub struct StopError {
+    pub path: PathBuf,
+    pub source: std::io::Error,
+}
+
+impl std::fmt::Display for StopError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "cannot write the state file {}: {}",
+            self.path.display(),
+            self.source
+        )
+    }
+}
+
+impl std::error::Error for StopError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.source)
+    }
+}
+
+impl MockRecotap {
+    /// Stops the server and releases the port now (dropping the handle does the same).
+    pub fn stop(self) {
+        drop(self);
+    }
+
+    /// Stops like [`stop`](Self::stop), and says whether the state file's final write
+    /// succeeded (`Ok` without a state file).
+    ///
+    /// # Errors
+    /// [`StopError`] naming the file, if it could not be written.
+    pub fn try_stop(mut self) -> Result<(), StopError> {
+        let written = self.finish();
+        drop(self);
+        written
+    }
+
+    /// The server stopped (drained first if there is a state file), then the final write.
+    fn finish(&mut self) -> Result<(), StopError> {
+        if self.state_file.is_some() {
+            self.server.stop_and_drain();
+        } else {
+            self.server.stop();
+        }
+        match self.state_file.take() {
+            Some(file) => persist::write(&self.shared, &file.path).map_err(|source| StopError {
+                path: file.path.clone(),
+                source,
+            }),
+            None => Ok(()),
+        }
+    }
+}
+
+impl Drop for MockRecotap {
+    fn drop(&mut self) {
+        if let Err(error) = self.finish() {
+            // Drop must not panic (it may run during a panic); say it instead.
+            eprintln!("recotap-mock: {error}");
+        }
+        // Expectations are checked last, once the port is free: a failed one panics (unless
+        // the test is already panicking, which would abort).
+        if !std::thread::panicking() {
+            if let Err(failure) = self.try_verify() {
+                panic!("recotap-mock: {failure}");
+            }
+        }
+    }
+}
