@@ -160,3 +160,10 @@ def test_exported_recotap_mock_variables_do_not_change_a_started_mock(monkeypatc
         assert mock.accounts() == []  # no admin token needed
         response = requests.get(f"{mock.base_url}/segments", headers={"X-Api-Key": mock.api_key}, timeout=10)
         assert response.status_code == 200
+
+
+def test_a_session_can_follow_the_sandbox_profile(recotap_mock):
+    assert recotap_mock.set_profile("sandbox") == "sandbox"
+    response = requests.get(f"{recotap_mock.base_url}/nothing", headers={"X-Api-Key": recotap_mock.api_key}, timeout=10)
+    assert response.status_code == 404
+    assert "data" not in response.json(), "the sandbox writes errors without data"

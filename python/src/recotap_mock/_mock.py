@@ -292,6 +292,11 @@ class RecotapMock:
 
     # State ------------------------------------------------------------------------------------
 
+    def set_profile(self, profile: str) -> str:
+        """Chooses the profile (``documented`` or ``sandbox``: what the live sandbox was seen to
+        do) of the session, or of the whole mock; returns it."""
+        return self._call("POST", "/_mock/profile", {"profile": profile})["profile"]
+
     def state(self) -> Json:
         """The whole state document (every team)."""
         return self._call("GET", "/_mock/state", scoped=False)
