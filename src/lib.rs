@@ -59,6 +59,7 @@ mod api;
 mod builder;
 mod checks;
 mod clock;
+mod control;
 mod domain;
 mod faults;
 mod handle;
