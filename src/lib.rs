@@ -40,7 +40,7 @@
 //!
 //! | module | owns |
 //! |---|---|
-//! | `handle`, `builder`, `team`, `stop` | [`MockRecotap`], its builder and [`StartError`], [`TeamView`], stopping ([`StopError`]): what a Rust test holds |
+//! | `handle`, `control`, `builder`, `stop`, `team`, `session`, `checks` | [`MockRecotap`] (seeding and inspection, control of the whole mock, start with [`StartError`], stop with [`StopError`]), [`TeamView`], [`Session`], expectations: what a Rust test holds |
 //! | `server` (`socket`, `framing`) | the accept loop, connections, the body limit, refusing ambiguous framing |
 //! | `api` (`pipeline`, `faulted`, `envelope`, `query`, one file per resource, `admin`) | requests to responses, never a socket |
 //! | `shared`, `world` | one mock's settings, and its one state: store, faults, limiter, clock, journal |
