@@ -4,13 +4,12 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use crate::builder::{MockRecotapBuilder, StateFile};
+use crate::builder::MockRecotapBuilder;
 use crate::checks::{Checks, Expected};
 use crate::clock::Millis;
 use crate::faults::{ActiveFault, Fault, FaultId};
 use crate::journal::RecordedRequest;
 use crate::model::{Account, CustomField, NewAccount, ObjectId, ScoreUpdate, Segment};
-use crate::persist;
 use crate::sales::{Activity, Deal, Pipeline};
 use crate::server::ServerHandle;
 use crate::session::Session;
@@ -52,7 +51,6 @@ pub struct MockRecotap {
     pub(crate) address: SocketAddr,
     pub(crate) api_key: String,
     pub(crate) server: ServerHandle,
-    pub(crate) state_file: Option<StateFile>,
 }
 
 impl MockRecotap {
@@ -426,19 +424,13 @@ impl MockRecotap {
 
 impl Drop for MockRecotap {
     fn drop(&mut self) {
-        if self.state_file.is_some() {
+        if let Some(writer) = &self.shared.state_file {
+            // Every change is written as it is made; draining lets the last requests finish,
+            // and `finish` commits what they queued and closes the file.
             self.server.stop_and_drain();
+            writer.finish();
         } else {
             self.server.stop();
-        }
-        if let Some(file) = self.state_file.take() {
-            if let Err(error) = persist::write(&self.shared, &file.path) {
-                // Drop must not panic (it may run during a panic); say it instead.
-                eprintln!(
-                    "recotap-mock: cannot write {}: {error}",
-                    file.path.display()
-                );
-            }
         }
         // Expectations are checked last, once the port is free: a failed one panics (unless
         // the test is already panicking, which would abort).

@@ -58,6 +58,7 @@ impl Store {
             next_key_serial: 0,
             ids,
             session_ids: HashMap::new(),
+            changes: changes::ChangeLog::default(),
         };
         for team in &document.teams {
             let name = team.name.as_str();

@@ -27,6 +27,7 @@ impl Store {
             .insert(name.to_string(), Team::session(name, origin));
         self.session_ids.insert(name.to_string(), ids);
         self.add_key(&key, name, None);
+        self.note_team(name);
         Ok(())
     }
 
@@ -40,6 +41,7 @@ impl Store {
             .ok_or_else(|| StoreError::UnknownTeam(name.to_string()))?;
         self.session_ids.remove(name);
         self.keys.retain(|_, owner| owner.team != name);
+        self.note_team(name);
         Ok(())
     }
 
@@ -82,6 +84,7 @@ impl Store {
                 }
             }
         }
+        self.note_team(name);
         Ok(())
     }
 
