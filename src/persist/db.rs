@@ -373,7 +373,7 @@ fn bodies<T: serde::de::DeserializeOwned>(
 }
 
 /// The whole state as a state document.
-fn read_document(connection: &Connection) -> rusqlite::Result<StateDocument> {
+pub(crate) fn read_document(connection: &Connection) -> rusqlite::Result<StateDocument> {
     let mut teams = Vec::new();
     let mut statement = connection.prepare("SELECT name, settings FROM teams ORDER BY position")?;
     let names = statement.query_map([], |row| Ok((row.get(0)?, row.get::<_, String>(1)?)))?;

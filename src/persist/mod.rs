@@ -38,3 +38,6 @@ impl Writer {
         match *self {}
     }
 }
+
+#[cfg(all(test, feature = "persistence"))]
+mod tests;
