@@ -100,7 +100,7 @@ fn is_json_file(path: &Path) -> Result<bool, StateError> {
         Err(error) => return Err(unreadable(path, error)),
     };
     let read = read.map_err(|error| unreadable(path, error))?;
-    Ok(read > 0 && &head[..read] != &b"SQLite format 3\0"[..read])
+    Ok(read > 0 && head[..read] != b"SQLite format 3\0"[..read])
 }
 
 /// Opens `path` as a database with the tables, locked for this process alone.
