@@ -1,14 +1,15 @@
 //! The state file's tables (README: "The state file"): one row per team, key, custom field,
 //! segment, segment member, account, deal, pipeline and activity, each record as the JSON of
 //! its public serde form. Opening (with the one-mock-per-file lock and the migration of a JSON
-//! state file), committing rows, and reading the whole state back as a state document.
+//! state file), committing rows; `read` reads the whole state back as a state document.
 
 use std::path::{Path, PathBuf};
 
 use rusqlite::{params, Connection, OpenFlags, Transaction};
 
+use super::read::read_document;
 use crate::model::IdGenerator;
-use crate::state::{parse_document, ApiKey, StateDocument, StateError, TeamDocument};
+use crate::state::{parse_document, StateDocument, StateError};
 use crate::store::{Row, Rows, Store};
 
 /// The format of the tables, in `meta`; a later format migrates from this one.
@@ -221,21 +222,31 @@ pub fn import(path: &Path, document: &StateDocument) -> Result<(), StateError> {
         .map_err(|(_, error)| unreadable(path, error))
 }
 
-/// Writes `batches` in one transaction.
+/// Writes `batches` in one transaction. A row that a later row of the group overwrites whole is
+/// skipped (see [`superseded`]): concurrent requests that upsert the same accounts write each
+/// account once per commit, not once per request.
 pub(crate) fn commit(
     connection: &mut Connection,
     batches: impl IntoIterator<Item = Rows>,
 ) -> rusqlite::Result<()> {
     let transaction = connection.transaction()?;
+    let mut pending: Vec<Row> = Vec::new();
+    let flush = |pending: &mut Vec<Row>| -> rusqlite::Result<()> {
+        let skip = superseded(pending);
+        for (row, skip) in pending.iter().zip(skip) {
+            if !skip {
+                apply(&transaction, row)?;
+            }
+        }
+        pending.clear();
+        Ok(())
+    };
     for rows in batches {
         match rows {
             Rows::None => {}
-            Rows::Some(rows) => {
-                for row in &rows {
-                    apply(&transaction, row)?;
-                }
-            }
+            Rows::Some(rows) => pending.extend(rows),
             Rows::Everything(store) => {
+                flush(&mut pending)?;
                 let mut failure = None;
                 store.all_rows(&mut |row| {
                     if failure.is_none() {
@@ -248,7 +259,28 @@ pub(crate) fn commit(
             }
         }
     }
+    flush(&mut pending)?;
     transaction.commit()
+}
+
+/// Which of `rows` a later one overwrites whole: an upsert (or deletion) of the same account,
+/// key, deal or activity. Skipping those leaves the tables as writing every row would, since
+/// such a row replaces the thing's whole row and nothing else reads it in between. (Rows whose
+/// effect depends on what came before, team rows, fields, segments and members, are all kept.)
+fn superseded(rows: &[Row]) -> Vec<bool> {
+    let mut later = std::collections::HashSet::new();
+    let mut skip = vec![false; rows.len()];
+    for (index, row) in rows.iter().enumerate().rev() {
+        let key = match row {
+            Row::Account { team, id, .. } => (0, team.as_str(), id.as_str()),
+            Row::Key { key, .. } | Row::NoKey(key) => (1, "", key.as_str()),
+            Row::Deal { team, id, .. } => (2, team.as_str(), id.as_str()),
+            Row::Activity { team, id, .. } => (3, team.as_str(), id.as_str()),
+            _ => continue,
+        };
+        skip[index] = !later.insert(key);
+    }
+    skip
 }
 
 /// One row's write.
@@ -350,72 +382,4 @@ fn apply(tx: &Transaction, row: &Row) -> rusqlite::Result<()> {
         )?,
     }
     Ok(())
-}
-
-/// A column of JSON read as `T`; a row that does not parse is a conversion error naming it.
-fn parsed<T: serde::de::DeserializeOwned>(text: &str) -> rusqlite::Result<T> {
-    serde_json::from_str(text).map_err(|error| {
-        rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(error))
-    })
-}
-
-/// Every list of a team, each in its order, from `table`'s `body` column.
-fn bodies<T: serde::de::DeserializeOwned>(
-    connection: &Connection,
-    table: &str,
-    order: &str,
-    team: &str,
-) -> rusqlite::Result<Vec<T>> {
-    let sql = format!("SELECT body FROM {table} WHERE team = ?1 ORDER BY {order}");
-    let mut statement = connection.prepare_cached(&sql)?;
-    let rows = statement.query_map([team], |row| parsed(row.get_ref(0)?.as_str()?))?;
-    rows.collect()
-}
-
-/// The whole state as a state document.
-pub(crate) fn read_document(connection: &Connection) -> rusqlite::Result<StateDocument> {
-    let mut teams = Vec::new();
-    let mut statement = connection.prepare("SELECT name, settings FROM teams ORDER BY position")?;
-    let names = statement.query_map([], |row| Ok((row.get(0)?, row.get::<_, String>(1)?)))?;
-    for named in names {
-        let (name, settings): (String, String) = named?;
-        let mut team = TeamDocument::new(&name);
-        team.settings = parsed(&settings)?;
-        let mut keys = connection
-            .prepare_cached("SELECT key, user FROM api_keys WHERE team = ?1 ORDER BY serial")?;
-        team.api_keys = keys
-            .query_map([&name], |row| {
-                Ok(match row.get::<_, Option<String>>(1)? {
-                    None => ApiKey::Plain(row.get(0)?),
-                    user => ApiKey::Held {
-                        key: row.get(0)?,
-                        user,
-                    },
-                })
-            })?
-            .collect::<rusqlite::Result<_>>()?;
-        team.custom_fields = bodies(connection, "custom_fields", "position", &name)?;
-        team.segments = bodies(connection, "segments", "segment_id", &name)?;
-        let mut members = connection.prepare_cached(
-            "SELECT rtp_aid FROM segment_members WHERE team = ?1 AND segment_id = ?2 ORDER BY rowid",
-        )?;
-        for segment in &mut team.segments {
-            let id = segment.segment_id.clone().unwrap_or_default();
-            segment.members = members
-                .query_map([&name, &id], |row| parsed_id(row.get_ref(0)?.as_str()?))?
-                .collect::<rusqlite::Result<_>>()?;
-        }
-        team.accounts = bodies(connection, "accounts", "rtp_aid", &name)?;
-        team.deals = bodies(connection, "deals", "position", &name)?;
-        team.pipelines = bodies(connection, "pipelines", "position", &name)?;
-        team.activities = bodies(connection, "activities", "position", &name)?;
-        teams.push(team);
-    }
-    Ok(StateDocument { teams })
-}
-
-fn parsed_id(text: &str) -> rusqlite::Result<crate::model::ObjectId> {
-    text.parse().map_err(|error| {
-        rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(error))
-    })
 }

@@ -5,7 +5,7 @@ use std::borrow::Cow;
 
 use serde_json::json;
 
-use super::db;
+use super::{db, read};
 use crate::model::{CustomField, IdGenerator, LabelType, ScoreUpdate, Segment};
 use crate::sales::{Activity, Deal, Pipeline};
 use crate::store::{AccountInput, CreateAccounts, SessionOrigin, Store, DEFAULT_TEAM};
@@ -41,7 +41,7 @@ fn after_every_transaction_the_file_reads_back_as_the_store() {
     let mut connection = opened.connection;
     let mut check = |store: &mut Store, what: &str| {
         db::commit(&mut connection, [store.drain_rows()]).unwrap();
-        let document = db::read_document(&connection).unwrap();
+        let document = read::read_document(&connection).unwrap();
         assert_eq!(document, store.to_document(), "after {what}");
     };
     check(&mut store, "the first write");
@@ -115,4 +115,32 @@ fn after_every_transaction_the_file_reads_back_as_the_store() {
     store.note_changes();
     store.note_everything();
     check(&mut store, "a replacement");
+}
+
+#[test]
+fn a_group_of_batches_that_touch_the_same_things_commits_to_the_last_state() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut connection = db::open(&dir.path().join("state.db")).unwrap().connection;
+    let mut store = Store::new(IdGenerator::seeded(5));
+    store.note_changes();
+    store.note_everything();
+    let mut batches = vec![store.drain_rows()];
+    for round in 0..3 {
+        store
+            .create_accounts(DEFAULT_TEAM, batch(&["a.com", "b.com"], None), NOW + round)
+            .unwrap();
+        store.add_key("u1", DEFAULT_TEAM, Some("ann"));
+        store.add_key(&format!("k{round}"), DEFAULT_TEAM, Some("ann"));
+        batches.push(store.drain_rows());
+    }
+    store
+        .reset_team(DEFAULT_TEAM, &Store::new(IdGenerator::seeded(5)))
+        .unwrap();
+    store
+        .create_accounts(DEFAULT_TEAM, batch(&["c.com"], None), NOW + 9)
+        .unwrap();
+    batches.push(store.drain_rows());
+    db::commit(&mut connection, batches).unwrap();
+    let document = read::read_document(&connection).unwrap();
+    assert_eq!(document, store.to_document());
 }
