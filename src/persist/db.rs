@@ -10,7 +10,7 @@ use rusqlite::{params, Connection, OpenFlags, Transaction};
 use super::read::read_document;
 use crate::model::IdGenerator;
 use crate::state::{parse_document, StateDocument, StateError};
-use crate::store::{Row, Rows, Store};
+use crate::store::{account_json, Row, Rows, Store};
 
 /// The format of the tables, in `meta`; a later format migrates from this one.
 const FORMAT: &str = "1";
@@ -319,10 +319,10 @@ fn apply(tx: &Transaction, row: &Row) -> rusqlite::Result<()> {
             params![key, team, user, *serial as i64],
         )?,
         Row::NoKey(key) => run("DELETE FROM api_keys WHERE key = ?1", params![key])?,
-        Row::Account { team, id, body } => run(
+        Row::Account { team, id, record } => run(
             "INSERT INTO accounts (team, rtp_aid, body) VALUES (?1, ?2, ?3)
              ON CONFLICT (team, rtp_aid) DO UPDATE SET body = excluded.body",
-            params![team, id, body],
+            params![team, id, account_json(record)],
         )?,
         Row::Fields { team, fields } => {
             run("DELETE FROM custom_fields WHERE team = ?1", params![team])?;

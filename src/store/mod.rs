@@ -47,7 +47,7 @@ pub use changes::Change;
 pub use error::StoreError;
 pub use listing::{AccountFilter, SegmentRow};
 #[cfg(feature = "persistence")]
-pub use rows::{Row, Rows};
+pub use rows::{account_json, Row, Rows};
 
 /// Compares without stopping at the first difference, so timing does not reveal a prefix.
 /// `subtle` answers `false` at once when the lengths differ: that reveals only whether a guess

@@ -30,10 +30,12 @@ pub enum Row {
         serial: u64,
     },
     NoKey(String),
+    /// The record itself, not its JSON: a copy is cheap under the lock, and the writer makes
+    /// the JSON only for the rows it does not skip (see `persist::db::superseded`).
     Account {
         team: String,
         id: String,
-        body: String,
+        record: Box<AccountRecord>,
     },
     /// All the team's custom fields, in order (key, body).
     Fields {
@@ -80,6 +82,11 @@ pub enum Rows {
     Some(Vec<Row>),
     /// The whole store, to be written from this copy (off the lock: see [`Store::all_rows`]).
     Everything(Box<Store>),
+}
+
+/// The JSON of an account's row: its state document form.
+pub fn account_json(record: &AccountRecord) -> String {
+    json(&NewAccount::from(record.to_account()))
 }
 
 fn json(value: &impl Serialize) -> String {
@@ -259,7 +266,7 @@ fn account_row(team: &Team, id: ObjectId) -> Option<Row> {
     Some(Row::Account {
         team: team.name.clone(),
         id: id.to_string(),
-        body: json(&NewAccount::from(record.to_account())),
+        record: record.clone(),
     })
 }
 
