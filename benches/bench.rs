@@ -13,6 +13,9 @@
 //! * `scale`: 1,000,000 accounts seeded over HTTP; seeding rate, RSS, and the time of a page
 //!   from the middle and of a duplicate-domain batch, at 1M against 1k.
 //! * `memory`: RSS growth between 5 s and 60 s of the steady-state mix.
+//! * `persistence`: the SQLite state file at 1M accounts against no state file: small upserts
+//!   every 10 ms for 15 s (p99, max, bytes written per change, RSS), steady 100-account
+//!   upserts, and the restart from the file against a start from the same state as JSON.
 //!
 //! Two modes:
 //!
@@ -27,7 +30,7 @@
 //!   without goals, and it ends by saying what it checked. Run without `--bench` (as
 //!   `cargo test --benches` does) the binary behaves as `--smoke`.
 //!
-//! Add `--only startup|sessions|throughput|scale|memory` to run one section, in this process. Without
+//! Add `--only startup|sessions|throughput|scale|memory|persistence` to run one section, in this process. Without
 //! `--only` every section runs in a child process of its own, so that one section's heap
 //! (which the allocator keeps) cannot hide or inflate another section's RSS.
 //!
@@ -47,6 +50,8 @@ mod harness;
 mod load;
 #[path = "bench/memory.rs"]
 mod memory;
+#[path = "bench/persistence.rs"]
+mod persistence;
 #[path = "bench/report.rs"]
 mod report;
 #[path = "bench/scale.rs"]
@@ -101,15 +106,17 @@ enum Section {
     Throughput,
     Scale,
     Memory,
+    Persistence,
 }
 
 impl Section {
-    const ALL: [Section; 5] = [
+    const ALL: [Section; 6] = [
         Section::Startup,
         Section::Sessions,
         Section::Throughput,
         Section::Scale,
         Section::Memory,
+        Section::Persistence,
     ];
 
     fn name(self) -> &'static str {
@@ -119,6 +126,7 @@ impl Section {
             Section::Throughput => "throughput",
             Section::Scale => "scale",
             Section::Memory => "memory",
+            Section::Persistence => "persistence",
         }
     }
 
@@ -129,6 +137,7 @@ impl Section {
             Section::Throughput => throughput::throughput(mode),
             Section::Scale => scale::scale(mode),
             Section::Memory => memory::memory(mode),
+            Section::Persistence => persistence::persistence(mode),
         }
     }
 }

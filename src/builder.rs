@@ -1,15 +1,15 @@
 //! `MockRecotapBuilder`: what a mock is configured with before it starts, and starting it
 //! (`try_start`, with [`StartError`] saying why a start failed).
 
+#[cfg(feature = "persistence")]
 use std::path::PathBuf;
 use std::sync::Arc;
-
-use tokio::sync::watch;
 
 use crate::clock::{Clock, Millis};
 use crate::handle::{MockRecotap, DEFAULT_API_KEY};
 use crate::journal::{Journal, DEFAULT_MAX_BODY_BYTES as JOURNAL_BYTES, DEFAULT_MAX_ENTRIES};
 use crate::model::IdGenerator;
+#[cfg(feature = "persistence")]
 use crate::persist;
 use crate::profile::Profile;
 use crate::server;
@@ -45,6 +45,7 @@ pub struct MockRecotapBuilder {
     rate_limit: Option<u32>,
     initial_state: Option<StateDocument>,
     admin_token: Option<String>,
+    #[cfg(feature = "persistence")]
     state_file: Option<PathBuf>,
     header_read_timeout: std::time::Duration,
     cors: bool,
@@ -65,6 +66,7 @@ impl Default for MockRecotapBuilder {
             rate_limit: None,
             initial_state: None,
             admin_token: None,
+            #[cfg(feature = "persistence")]
             state_file: None,
             header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,
             cors: false,
@@ -199,32 +201,11 @@ impl MockRecotapBuilder {
         add_configured_keys(&mut initial, &self.api_keys);
         set_configured_profile(&mut initial, self.profile);
         // The state file, if there is one, is where the mock resumes; `reset` still returns
-        // to the initial state. Configured keys are added to both, so a restart with a new
-        // `--api-key` accepts that key.
-        let saved = match &self.state_file {
-            Some(path) => {
-                persist::check_writable(path).map_err(StartError::StateFile)?;
-                persist::load(path).map_err(StartError::StateFile)?
-            }
-            None => None,
-        };
-        let current = match (&saved, &self.state_file) {
-            (Some(document), Some(path)) => {
-                let at = |error| {
-                    StartError::StateFile(StateError::InFile {
-                        path: path.clone(),
-                        error: Box::new(error),
-                    })
-                };
-                let mut resumed =
-                    Store::from_document(document, initial.id_generator(), clock.now())
-                        .map_err(at)?;
-                add_configured_keys(&mut resumed, &self.api_keys);
-                set_configured_profile(&mut resumed, self.profile);
-                resumed
-            }
-            _ => initial.clone(),
-        };
+        // to the initial state. Configured keys and profile are set on both.
+        #[cfg(feature = "persistence")]
+        let (current, writer) = self.resume(&initial, clock.now())?;
+        #[cfg(not(feature = "persistence"))]
+        let (current, writer) = (initial.clone(), None);
         let api_key = self
             .api_keys
             .iter()
@@ -247,20 +228,65 @@ impl MockRecotapBuilder {
             cors: self.cors,
         };
         let journal = Journal::new(self.journal_entries, self.journal_bytes);
-        let shared = Arc::new(Shared::resuming(current, initial, journal, clock, settings));
+        let shared = Shared::resuming(current, initial, journal, clock, settings);
+        let shared = Arc::new(shared.with_state_file(writer));
         let server = server::spawn(listener, shared.clone()).map_err(bind_error)?;
-        let state_file = self.state_file.map(|path| {
-            let (stop, stopped) = watch::channel(());
-            server::spawn_task(persist::writer(shared.clone(), path.clone(), stopped));
-            StateFile { path, _stop: stop }
-        });
         Ok(MockRecotap {
             shared,
             address,
             api_key,
             server,
-            state_file,
         })
+    }
+
+    /// The store the mock resumes from, and the state file's writer: with a state file that
+    /// holds a state, that state (`reset` still returns to `initial`); else `initial`. The
+    /// configured keys are added to both, so a restart with a new `--api-key` accepts it. What
+    /// the file lacks (all of a new file, the added keys) is written before the mock serves.
+    #[cfg(feature = "persistence")]
+    fn resume(
+        &self,
+        initial: &Store,
+        now: Millis,
+    ) -> Result<(Store, Option<persist::Writer>), StartError> {
+        let Some(path) = &self.state_file else {
+            return Ok((initial.clone(), None));
+        };
+        let fail = StartError::StateFile;
+        // A directory that is missing, or a path that is one, is refused here with the reason,
+        // before SQLite's own, vaguer, "unable to open database file".
+        persist::check_writable(path).map_err(fail)?;
+        let opened = persist::open(path).map_err(fail)?;
+        let current = match &opened.document {
+            Some(document) => {
+                let mut resumed = Store::from_document(document, initial.id_generator(), now)
+                    .map_err(|error| {
+                        fail(StateError::InFile {
+                            path: path.clone(),
+                            error: Box::new(error),
+                        })
+                    })?;
+                resumed.note_changes();
+                add_configured_keys(&mut resumed, &self.api_keys);
+                set_configured_profile(&mut resumed, self.profile);
+                resumed
+            }
+            None => {
+                let mut fresh = initial.clone();
+                fresh.note_changes();
+                fresh.note_everything();
+                fresh
+            }
+        };
+        let mut current = current;
+        let writer = persist::Writer::start(opened.connection, &mut current, path.clone())
+            .map_err(|problem| {
+                fail(StateError::Unreadable {
+                    path: path.clone(),
+                    problem,
+                })
+            })?;
+        Ok((current, Some(writer)))
     }
 
     /// Starts from a state document (CONTROL.md §5); `reset` returns to it.
@@ -269,9 +295,11 @@ impl MockRecotapBuilder {
         self
     }
 
-    /// Keeps the state in `path`: loaded at start if the file exists (the initial state stays
-    /// what `reset` returns to), written atomically at most once a second after a change and
-    /// when the mock stops.
+    /// Keeps the state in `path`, a SQLite database (feature `persistence`): loaded at start if
+    /// the file exists (the initial state stays what `reset` returns to), and every change
+    /// written as it is made, before its request is answered. A JSON state document found at
+    /// `path` is migrated once (the JSON is kept as `<path>.bak`).
+    #[cfg(feature = "persistence")]
     pub fn state_file(mut self, path: impl Into<PathBuf>) -> Self {
         self.state_file = Some(path.into());
         self
@@ -366,13 +394,6 @@ impl std::error::Error for StartError {
             StartError::InvalidInitialState(error) | StartError::StateFile(error) => Some(error),
         }
     }
-}
-
-/// The state file of a running mock; dropping `_stop` ends its background writer.
-#[derive(Debug)]
-pub(crate) struct StateFile {
-    pub path: PathBuf,
-    pub _stop: watch::Sender<()>,
 }
 
 /// The instant `at` names, or a panic that says what was wrong with it.

@@ -4,7 +4,7 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use crate::builder::{MockRecotapBuilder, StateFile};
+use crate::builder::MockRecotapBuilder;
 use crate::checks::{Checks, ExpectationsNotMet, Expected};
 use crate::model::{Account, CustomField, NewAccount, ObjectId, ScoreUpdate, Segment};
 use crate::sales::{Activity, Deal, Pipeline};
@@ -46,7 +46,6 @@ pub struct MockRecotap {
     pub(crate) address: SocketAddr,
     pub(crate) api_key: String,
     pub(crate) server: ServerHandle,
-    pub(crate) state_file: Option<StateFile>,
 }
 
 impl MockRecotap {

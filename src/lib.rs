@@ -48,8 +48,8 @@
 //! | `faults` (`spec`, `table`), `rate_limit`, `journal`, `clock` | the parts of the world besides the store |
 //! | `validate`, `js`, `jsvalue`, `jsjson`, `domain`, `ids` | fidelity: class-validator's checks and messages, validator.js's verdicts and JavaScript's `Number()`, `trim` and `new Date()`, JSON as JavaScript reads and writes it (`JSON.parse`, `JSON.stringify`), domain cleaning, ObjectIds |
 //! | `account`, `model`, `sales`, `state`, `timestamp`, `record` | data: public types, the state document, the compact stored account |
-//! | `persist` | the state file |
 //! | `profile` | [`Profile`]: the vendor's reference or its live sandbox, where they differ |
+//! | `persist` (`db`, `writer`) | the state file: a SQLite database written per change (feature `persistence`) |
 //!
 //! Dependencies point down the table: nothing below `api` knows about HTTP, nothing below
 //! `server` holds a socket, and the store never locks or does I/O.
@@ -99,6 +99,10 @@ pub use model::{
     Account, CustomField, FieldStatus, InvalidObjectId, LabelType, NewAccount, ObjectId,
     ScoreUpdate, Segment, SegmentStatus, SegmentType,
 };
+/// The state file (feature `persistence`) as a state document, and back: what
+/// `recotap-mock export` and `recotap-mock import` do.
+#[cfg(feature = "persistence")]
+pub use persist::{export as export_state_file, import as import_state_file};
 pub use profile::{Profile, UnknownProfile};
 pub use sales::{Activity, AssociatedAccount, Contact, Deal, Pipeline, Sender, Stage};
 pub use session::Session;

@@ -287,6 +287,13 @@ impl SalesBook {
         results
     }
 
+    /// The deal `id` and its position in [`deals`](Self::deals).
+    #[cfg(feature = "persistence")]
+    pub fn deal_at(&self, id: &str) -> Option<(usize, &Deal)> {
+        let position = *self.deal_index.get(id)?;
+        Some((position, &self.deals[position]))
+    }
+
     /// Deals in the order first pushed.
     pub fn deals(&self) -> &[Deal] {
         &self.deals

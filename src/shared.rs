@@ -1,13 +1,14 @@
 //! What one mock shares between its server, its admin API and its handle: its one state
 //! ([`World`], one lock, taken briefly and never across an `.await`) and its settings.
 
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
 use parking_lot::{Mutex, MutexGuard};
 
 use crate::clock::Clock;
 use crate::journal::Journal;
+use crate::persist;
 use crate::state::{StateDocument, StateError};
 use crate::store::Store;
 use crate::world::World;
@@ -63,9 +64,8 @@ pub struct Shared {
     pub panic_next_request: AtomicBool,
     /// Messages of panics caught while serving, oldest first.
     pub panics: Mutex<Vec<String>>,
-    /// Bumped after anything that may have changed the store, so that a state-file writer
-    /// knows when to write without comparing whole snapshots.
-    pub revision: AtomicU64,
+    /// The state file's writer (`--state-file`), which every change is handed to.
+    pub(crate) state_file: Option<persist::Writer>,
 }
 
 impl Shared {
@@ -89,7 +89,15 @@ impl Shared {
             settings,
             panic_next_request: AtomicBool::new(false),
             panics: Mutex::new(Vec::new()),
-            revision: AtomicU64::new(0),
+            state_file: None,
+        }
+    }
+
+    /// The same mock, writing its changes with `writer`.
+    pub(crate) fn with_state_file(self, writer: Option<persist::Writer>) -> Self {
+        Shared {
+            state_file: writer,
+            ..self
         }
     }
 
@@ -98,15 +106,40 @@ impl Shared {
         self.world.lock()
     }
 
-    /// Notes that the store may have changed.
-    pub fn touch(&self) {
-        self.revision.fetch_add(1, Ordering::AcqRel);
+    /// Hands what `world`'s store changed to the state file's writer, if there is one. Called
+    /// under the lock of the change, so that changes reach the writer in the order made.
+    pub(crate) fn capture(&self, world: &mut World) {
+        if let Some(writer) = &self.state_file {
+            writer.capture(world);
+        }
     }
 
-    /// Runs one change on the world and notes it for the state file.
+    /// Hands what changed since the last capture to the state file's writer (for callers that
+    /// took the lock several times, like the admin API).
+    pub fn touch(&self) {
+        if self.state_file.is_some() {
+            self.capture(&mut self.world());
+        }
+    }
+
+    /// Waits, off the lock, until every change captured so far is in the state file.
+    ///
+    /// # Errors
+    /// A write failed: the change must not be acknowledged.
+    pub(crate) async fn durable(&self) -> Result<(), String> {
+        match &self.state_file {
+            Some(writer) => writer.durable().await,
+            None => Ok(()),
+        }
+    }
+
+    /// Runs one change on the world and hands it to the state file's writer. (It does not
+    /// wait for the commit: the admin API calls this on the runtime, and its answer waits in
+    /// the server like any other; the handle's changes are durable once the mock stops.)
     pub fn change<R>(&self, change: impl FnOnce(&mut World) -> R) -> R {
-        let result = change(&mut self.world());
-        self.touch();
+        let mut world = self.world();
+        let result = change(&mut world);
+        self.capture(&mut world);
         result
     }
 
@@ -119,7 +152,7 @@ impl Shared {
             (world.store.id_generator(), world.now())
         };
         let replacement = Store::from_document(document, ids, now)?;
-        self.change(|world| world.store = replacement);
+        self.change(|world| world.replace_store(replacement));
         Ok(())
     }
 

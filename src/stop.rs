@@ -1,11 +1,10 @@
-//! Stopping a mock: the server first (drained when a state file must be written last), then
-//! the state file's final write, then the expectations. `stop` and dropping the handle report
-//! a failed write on standard error; `try_stop` returns it, so that the binary can exit 1.
+//! Stopping a mock: the server first (drained when there is a state file), then the state
+//! file's writer, then the expectations. `stop` and dropping the handle report a failed commit
+//! of the run on standard error; `try_stop` returns it, so that the binary can exit 1.
 
 use std::path::PathBuf;
 
 use crate::handle::MockRecotap;
-use crate::persist;
 
 /// Why the final write of the state file failed: the file and the I/O error.
 #[derive(Debug)]
@@ -48,20 +47,18 @@ impl MockRecotap {
         written
     }
 
-    /// The server stopped (drained first if there is a state file), then the final write.
+    /// The server stopped (drained first if there is a state file, so that nothing changes
+    /// after), then the state file's writer finished; `Err` if any of its commits failed.
     fn finish(&mut self) -> Result<(), StopError> {
-        if self.state_file.is_some() {
-            self.server.stop_and_drain();
-        } else {
+        let Some(writer) = &self.shared.state_file else {
             self.server.stop();
-        }
-        match self.state_file.take() {
-            Some(file) => persist::write(&self.shared, &file.path).map_err(|source| StopError {
-                path: file.path.clone(),
-                source,
-            }),
-            None => Ok(()),
-        }
+            return Ok(());
+        };
+        self.server.stop_and_drain();
+        writer.finish().map_err(|problem| StopError {
+            path: writer.path().to_path_buf(),
+            source: std::io::Error::other(problem),
+        })
     }
 }
 

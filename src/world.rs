@@ -106,11 +106,22 @@ impl World {
     /// every rate-limit bucket full again. The clock is left as it is (a test that froze it
     /// keeps its time).
     pub fn reset_to(&mut self, initial: Store) {
-        self.store = initial;
+        self.replace_store(initial);
         self.journal.clear();
         self.faults.clear();
         self.limiter.clear();
         self.expectations.clear();
+    }
+
+    /// Puts `store` in place of the current one, noting (if the current one noted changes)
+    /// that everything changed, for the state file.
+    pub fn replace_store(&mut self, store: Store) {
+        let noting = self.store.notes_changes();
+        self.store = store;
+        if noting {
+            self.store.note_changes();
+            self.store.note_everything();
+        }
     }
 
     /// Registers an expectation (of `team`'s requests, or of all) and returns its id.

@@ -1,5 +1,6 @@
 //! The `recotap-mock` binary: parses flags, starts a mock on the shared runtime, prints the one
-//! listening line on stdout, logs to stderr, and stops gracefully on SIGINT or SIGTERM.
+//! listening line on stdout, logs to stderr, and stops gracefully on SIGINT or SIGTERM; or,
+//! with `export` / `import`, converts a state file to a JSON state document and back.
 
 use std::io::Write;
 use std::net::IpAddr;
@@ -8,10 +9,12 @@ use std::process::ExitCode;
 use std::path::PathBuf;
 
 use clap::builder::TypedValueParser;
-use clap::Parser;
+use clap::{Parser, Subcommand};
 use recotap_mock::{
     parse_document, MockRecotap, Profile, StartError, StateError, DEFAULT_JOURNAL_BYTES,
 };
+
+mod convert;
 
 /// An in-memory emulator of Recotap's External API v1, for integration tests in any language.
 ///
@@ -19,6 +22,10 @@ use recotap_mock::{
 #[derive(Parser, Debug)]
 #[command(name = "recotap-mock", version)]
 struct Flags {
+    /// Without a command, the mock serves.
+    #[command(subcommand)]
+    command: Option<Command>,
+
     /// Address to bind. Keep the loopback default unless the mock must be reached from elsewhere.
     #[arg(long, env = "RECOTAP_MOCK_HOST", default_value = "127.0.0.1")]
     host: String,
@@ -47,8 +54,9 @@ struct Flags {
     #[arg(long, env = "RECOTAP_MOCK_SEED", value_name = "FILE")]
     seed: Option<PathBuf>,
 
-    /// Keep the state in FILE: loaded at start if it exists, written atomically at most once a
-    /// second after a change and on SIGINT/SIGTERM, so a crash loses at most the last second.
+    /// Keep the state in FILE, a SQLite database: loaded at start if it exists, and every change
+    /// committed before its request is answered, so a crash loses nothing acknowledged. A JSON
+    /// state document found there is migrated once. One mock per file.
     #[arg(long, env = "RECOTAP_MOCK_STATE_FILE", value_name = "FILE")]
     state_file: Option<PathBuf>,
 
@@ -95,11 +103,38 @@ struct Flags {
     admin_token: Option<String>,
 }
 
+/// What the binary does besides serving.
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Write the state held in a state file as a JSON state document (stdout by default).
+    Export {
+        /// The state file to read (the mock using it must be stopped).
+        #[arg(long, env = "RECOTAP_MOCK_STATE_FILE", value_name = "FILE")]
+        state_file: PathBuf,
+        /// Write the document to OUT instead of stdout.
+        #[arg(long, value_name = "OUT")]
+        output: Option<PathBuf>,
+    },
+    /// Replace the state held in a state file (created if missing) with a JSON state document
+    /// (stdin by default), checked as --seed is.
+    Import {
+        /// The state file to write (the mock using it must be stopped).
+        #[arg(long, env = "RECOTAP_MOCK_STATE_FILE", value_name = "FILE")]
+        state_file: PathBuf,
+        /// Read the document from IN instead of stdin.
+        #[arg(long, value_name = "IN")]
+        input: Option<PathBuf>,
+    },
+}
+
 /// Exit code for bad flags or an unreadable or invalid seed or state file.
 const USAGE: u8 = 2;
 
 fn main() -> ExitCode {
     let flags = Flags::parse();
+    if let Some(command) = &flags.command {
+        return convert::run(command);
+    }
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))

@@ -231,6 +231,16 @@ fn run_to_exit(args: &[&str]) -> (Option<i32>, String, String) {
     (code, stdout, stderr)
 }
 
+/// The state document `recotap-mock export` reads from the state file at `path`.
+fn export(path: &Path) -> Value {
+    let output = Command::new(BINARY)
+        .args(["export", "--state-file", &path_text(path)])
+        .output()
+        .expect("the binary runs");
+    assert!(output.status.success(), "export failed: {output:?}");
+    serde_json::from_slice(&output.stdout).expect("export writes a JSON state document")
+}
+
 /// `PUT /_mock/state` with a body sent verbatim.
 fn put_state_text(root: &str, body: &str) -> (u16, Value) {
     let response = client()
@@ -461,10 +471,7 @@ fn the_state_file_is_written_on_sigterm_and_loaded_on_restart() {
 
     // Act
     let code = binary.terminate();
-    let restarted = Binary::start(&["--state-file", &state_file]);
-
-    // Assert
-    assert_eq!(code, Some(0), "a graceful shutdown exits with 0");
+    // Listed before the restart: a running mock keeps SQLite's write-ahead log beside the file.
     let mut left: Vec<String> = std::fs::read_dir(&dir.0)
         .expect("the directory is readable")
         .map(|entry| {
@@ -475,6 +482,10 @@ fn the_state_file_is_written_on_sigterm_and_loaded_on_restart() {
                 .into_owned()
         })
         .collect();
+    let restarted = Binary::start(&["--state-file", &state_file]);
+
+    // Assert
+    assert_eq!(code, Some(0), "a graceful shutdown exits with 0");
     left.sort();
     assert_eq!(left, ["state.json"], "no temporary file is left behind");
     assert_eq!(restarted.state(), before);
@@ -535,8 +546,7 @@ fn sigint_also_shuts_down_gracefully_and_writes_the_state_file() {
 
     // Assert
     assert_eq!(code, Some(0));
-    let written = std::fs::read(dir.file("state.json")).expect("the state file exists");
-    let written: Value = serde_json::from_slice(&written).expect("the state file is JSON");
+    let written = export(&dir.file("state.json"));
     assert_eq!(written, before);
 }
 

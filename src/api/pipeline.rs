@@ -6,7 +6,7 @@ use std::sync::atomic::Ordering;
 use std::time::Instant;
 
 use bytes::Bytes;
-use http::{Method, Request, Response, StatusCode};
+use http::{Request, Response, StatusCode};
 use http_body_util::Full;
 
 use super::envelope::{self, Failure};
@@ -84,10 +84,9 @@ pub(crate) fn handle(shared: &Shared, request: &Request<Bytes>) -> Answer {
             .by(team, fault)
             .close(answer.journal_status(), now, response, started.elapsed());
     world.record(entry);
+    // The state file's rows are made under this lock; the server waits for their commit.
+    shared.capture(&mut world);
     drop(world);
-    if request.method() != Method::GET {
-        shared.touch();
-    }
     answer
 }
 

@@ -140,14 +140,6 @@ pub fn spawn(
     })
 }
 
-/// Runs a background task on the shared runtime.
-pub fn spawn_task<F>(future: F)
-where
-    F: std::future::Future<Output = ()> + Send + 'static,
-{
-    RUNTIME.spawn(future);
-}
-
 async fn accept_loop(
     listener: TcpListener,
     shared: Arc<Shared>,
@@ -353,9 +345,34 @@ async fn respond(shared: &Shared, request: Request<Incoming>) -> Answer {
         None => reader.finish(),
     };
     match read {
-        Ok(bytes) => api::handle(shared, &Request::from_parts(parts, Bytes::from(bytes))),
+        Ok(bytes) => {
+            let safe = parts.method == http::Method::GET || parts.method == http::Method::HEAD;
+            let answer = api::handle(shared, &Request::from_parts(parts, Bytes::from(bytes)));
+            match safe {
+                true => answer,
+                false => durable(shared, answer).await,
+            }
+        }
         Err(Refusal::TooLarge) => refuse(parts, body, EarlyRefusal::TooLarge),
         Err(Refusal::Corrupt(detail)) => refuse(parts, body, EarlyRefusal::Corrupt(detail)),
+    }
+}
+
+/// `answer` once what its request changed is in the state file (at once without one); 500 if
+/// it could not be written, as a change that is not persisted must not be acknowledged.
+async fn durable(shared: &Shared, answer: Answer) -> Answer {
+    match shared.durable().await {
+        Ok(()) => answer,
+        Err(failure) => {
+            let body = serde_json::json!({ "statusCode": 500, "message": failure });
+            let mut response = Response::new(Full::new(Bytes::from(body.to_string())));
+            *response.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
+            response.headers_mut().insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json; charset=utf-8"),
+            );
+            Answer::plain(response)
+        }
     }
 }
 

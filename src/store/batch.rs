@@ -79,10 +79,12 @@ impl Store {
             teams,
             ids,
             session_ids,
+            changes,
             ..
         } = self;
-        let ids = session_ids.get_mut(team).unwrap_or(ids);
-        let team = teams.get_mut(team).ok_or_else(unknown)?;
+        let name = team;
+        let ids = session_ids.get_mut(name).unwrap_or(ids);
+        let team = teams.get_mut(name).ok_or_else(unknown)?;
         if let Some(segment_id) = &request.segment_id {
             team.open_static_segment(segment_id)?;
         }
@@ -90,6 +92,9 @@ impl Store {
         let mut joining = Vec::new();
         for item in request.accounts {
             let (result, member) = team.apply_item(item, request.upsert, ids, now);
+            if let (Some(id), true) = (result.rtp_aid, result.status != ItemStatus::Failed) {
+                changes.note(|| Change::Account(name.to_string(), id));
+            }
             results.push(result);
             joining.extend(member);
         }
@@ -99,7 +104,10 @@ impl Store {
                 .get_mut(segment_id)
                 .expect("checked before the items");
             for id in joining {
-                segment.add_member(id);
+                if segment.add_member(id) {
+                    let segment_id = segment_id.clone();
+                    changes.note(|| Change::Member(name.to_string(), segment_id, id));
+                }
             }
         }
         Ok(results)

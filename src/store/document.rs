@@ -65,6 +65,7 @@ impl Store {
             ids,
             session_ids: HashMap::new(),
             profile: document.profile,
+            changes: changes::ChangeLog::default(),
         };
         for team in &document.teams {
             let name = team.name.as_str();

@@ -2,7 +2,8 @@
 //! membership, pagination, ids. Pure and synchronous: no I/O, no locks, no HTTP types.
 //! This file holds the tables, keys, seeding and inspection; `batch` is `POST /accounts`,
 //! `listing` the paginated reads, `updates` changes to existing accounts, `document` the
-//! state document, `error` the refusals, `invariants` what every request must leave true. The children share this
+//! state document, `error` the refusals, `invariants` what every request must leave true,
+//! `changes` and `rows` what a transaction changed, for the state file. The children share this
 //! file's imports (`use super::*`).
 
 use std::borrow::Cow;
@@ -31,17 +32,23 @@ use crate::sales::{
 use crate::state::{ApiKey, StateDocument, StateError, TeamDocument, TeamSettings};
 
 mod batch;
+mod changes;
 mod document;
 mod error;
 #[cfg(feature = "test-hooks")]
 mod invariants;
 mod listing;
+#[cfg(feature = "persistence")]
+mod rows;
 mod sessions;
 mod updates;
 
 pub use batch::{AccountInput, CreateAccounts, ItemResult, ItemStatus};
+pub use changes::Change;
 pub use error::StoreError;
 pub use listing::{AccountFilter, SegmentRow};
+#[cfg(feature = "persistence")]
+pub use rows::{account_json, Row, Rows};
 
 /// Compares without stopping at the first difference, so timing does not reveal a prefix.
 /// `subtle` answers `false` at once when the lengths differ: that reveals only whether a guess
@@ -68,10 +75,13 @@ struct SegmentRecord {
 }
 
 impl SegmentRecord {
-    fn add_member(&mut self, id: ObjectId) {
-        if self.member_set.insert(id) {
+    /// Adds `id` unless it is a member already; says whether it was added.
+    fn add_member(&mut self, id: ObjectId) -> bool {
+        let added = self.member_set.insert(id);
+        if added {
             self.members.push(id);
         }
+        added
     }
 
     fn to_segment(&self, id: &str) -> Segment {
@@ -189,6 +199,8 @@ pub struct Store {
     session_ids: HashMap<String, IdGenerator>,
     /// The mock-wide profile, as set (`None` reads as `documented`); a team's own wins.
     profile: Option<Profile>,
+    /// What changed since the state file's writer last looked (noted only with a state file).
+    changes: changes::ChangeLog,
 }
 
 impl Store {
@@ -203,6 +215,7 @@ impl Store {
             ids,
             session_ids: HashMap::new(),
             profile: None,
+            changes: changes::ChangeLog::default(),
         }
     }
 
@@ -222,9 +235,16 @@ impl Store {
     /// Adds `key` to `team` (created if new). A key held by `user` revokes that user's older key.
     pub fn add_key(&mut self, key: &str, team: &str, user: Option<&str>) {
         if let Some(user) = user {
-            self.keys
-                .retain(|_, owner| !(owner.team == team && owner.user.as_deref() == Some(user)));
+            let changes = &mut self.changes;
+            self.keys.retain(|old, owner| {
+                let revoked = owner.team == team && owner.user.as_deref() == Some(user);
+                if revoked {
+                    changes.note(|| Change::Key(old.clone()));
+                }
+                !revoked
+            });
         }
+        self.changes.note(|| Change::Key(key.to_string()));
         self.team_or_create(team);
         let owner = KeyOwner {
             team: team.to_string(),
@@ -270,11 +290,13 @@ impl Store {
             teams,
             ids,
             session_ids,
+            changes,
             ..
         } = self;
-        let team = teams
-            .entry(name.to_string())
-            .or_insert_with(|| Team::new(name));
+        let team = teams.entry(name.to_string()).or_insert_with(|| {
+            changes.note(|| Change::TeamRow(name.to_string()));
+            Team::new(name)
+        });
         // A session's ids come from its own generator, so its ids are reproducible alone.
         (team, session_ids.get_mut(name).unwrap_or(ids))
     }
@@ -291,7 +313,8 @@ impl Store {
         account: NewAccount,
         now: Millis,
     ) -> Result<Account, StoreError> {
-        let (team, ids) = self.team_and_ids(team);
+        let name = team;
+        let (team, ids) = self.team_and_ids(name);
         let domain = clean_domain(&account.domain).into_owned();
         if !is_valid_domain(&domain) {
             return Err(StoreError::InvalidDomain(account.domain));
@@ -310,6 +333,7 @@ impl Store {
         let stored = record.to_account();
         team.by_domain.insert(domain.into_boxed_str(), id);
         team.accounts.insert(id, Box::new(record));
+        self.changes.note(|| Change::Account(name.to_string(), id));
         Ok(stored)
     }
 
@@ -320,7 +344,8 @@ impl Store {
         team: &str,
         mut field: CustomField,
     ) -> Result<CustomField, StoreError> {
-        let team = self.team_or_create(team);
+        let name = team;
+        let team = self.team_or_create(name);
         if team.is_active_field(&field.key) {
             return Err(StoreError::CustomFieldExists(field.key));
         }
@@ -330,6 +355,7 @@ impl Store {
             field.options.clear();
         }
         team.custom_fields.push(field.clone());
+        self.changes.note(|| Change::Fields(name.to_string()));
         Ok(field)
     }
 
@@ -340,7 +366,8 @@ impl Store {
         segment: Segment,
         now: Millis,
     ) -> Result<Segment, StoreError> {
-        let (team, ids) = self.team_and_ids(team);
+        let name = team;
+        let (team, ids) = self.team_and_ids(name);
         let id = match &segment.segment_id {
             Some(id) => id.clone(),
             None => ids
@@ -368,7 +395,8 @@ impl Store {
             record.add_member(member);
         }
         let stored = record.to_segment(&id);
-        team.segments.insert(id, record);
+        team.segments.insert(id.clone(), record);
+        self.changes.note(|| Change::Segment(name.to_string(), id));
         Ok(stored)
     }
 
@@ -416,10 +444,18 @@ impl Store {
 impl Store {
     /// `POST /deals`: upsert by `externalDealId`, accounts linked by cleaned domain.
     pub fn upsert_deals(&mut self, team: &str, deals: Vec<Deal>) -> Vec<DealResult> {
-        let team = self.team_or_create(team);
+        let name = team;
+        let team = self.team_or_create(name);
         let by_domain = &team.by_domain;
-        team.sales
-            .upsert_deals(deals, |domain| by_domain.get(domain).copied())
+        let results = team
+            .sales
+            .upsert_deals(deals, |domain| by_domain.get(domain).copied());
+        for result in &results {
+            let id = &result.external_deal_id;
+            self.changes
+                .note(|| Change::Deal(name.to_string(), id.clone()));
+        }
+        results
     }
 
     /// `POST /deal-stages`: all pipelines or none.
@@ -428,7 +464,12 @@ impl Store {
         team: &str,
         pipelines: Vec<Pipeline>,
     ) -> Result<Vec<String>, PipelinesExist> {
-        self.team_or_create(team).sales.create_pipelines(pipelines)
+        let created = self
+            .team_or_create(team)
+            .sales
+            .create_pipelines(pipelines)?;
+        self.changes.note(|| Change::Pipelines(team.to_string()));
+        Ok(created)
     }
 
     /// `POST /sales-activities`: calls and emails stored, others skipped, known ids failed.
@@ -438,10 +479,18 @@ impl Store {
         activities: Vec<Activity>,
         now: Millis,
     ) -> Vec<ActivityResult> {
-        let team = self.team_or_create(team);
+        let name = team;
+        let team = self.team_or_create(name);
+        let before = team.sales.activities().len();
         let by_domain = &team.by_domain;
-        team.sales
-            .add_activities(activities, now, |domain| by_domain.get(domain).copied())
+        let results = team
+            .sales
+            .add_activities(activities, now, |domain| by_domain.get(domain).copied());
+        if team.sales.activities().len() > before {
+            self.changes
+                .note(|| Change::ActivitiesFrom(name.to_string(), before));
+        }
+        results
     }
 
     /// The team's deals, in the order first pushed.

@@ -27,6 +27,7 @@ impl Store {
             .insert(name.to_string(), Team::session(name, origin));
         self.session_ids.insert(name.to_string(), ids);
         self.add_key(&key, name, None);
+        self.note_team(name);
         Ok(())
     }
 
@@ -46,6 +47,7 @@ impl Store {
         self.teams.shift_remove(name);
         self.session_ids.remove(name);
         self.keys.retain(|_, owner| owner.team != name);
+        self.note_team(name);
         Ok(())
     }
 
@@ -88,6 +90,7 @@ impl Store {
                 }
             }
         }
+        self.note_team(name);
         Ok(())
     }
 

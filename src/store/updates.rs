@@ -13,7 +13,8 @@ impl Store {
         now: Millis,
     ) -> Result<(), StoreError> {
         let not_found = || StoreError::AccountNotFound(id.to_string());
-        let team = self.team_mut(team).ok_or_else(not_found)?;
+        let name = team;
+        let team = self.team_mut(name).ok_or_else(not_found)?;
         if !team.accounts.contains_key(&id) {
             return Err(not_found());
         }
@@ -27,6 +28,7 @@ impl Store {
             account.set_custom_field(Cow::Owned(key), value);
         }
         account.updated_at = now;
+        self.changes.note(|| Change::Account(name.to_string(), id));
         Ok(())
     }
 
@@ -38,7 +40,10 @@ impl Store {
         now: Millis,
     ) -> ExternalIdOutcome {
         let mut outcome = ExternalIdOutcome::default();
-        let team = self.team_or_create(team);
+        let name = team;
+        let changes_on = self.changes.is_on();
+        let mut changed = Vec::new();
+        let team = self.team_or_create(name);
         // Last mapping per cleaned domain wins; first-seen order is kept for `notFound`.
         let mut last: Vec<(String, &str, &str)> = Vec::new();
         for (raw, external_id) in mappings {
@@ -62,7 +67,13 @@ impl Store {
                 account.external_id = Some(Box::from(external_id));
                 account.updated_at = now;
                 outcome.updated += 1;
+                if changes_on {
+                    changed.push(*id);
+                }
             }
+        }
+        for id in changed {
+            self.changes.note(|| Change::Account(name.to_string(), id));
         }
         outcome
     }
@@ -76,14 +87,17 @@ impl Store {
         now: Millis,
     ) -> Result<Account, StoreError> {
         let not_found = || StoreError::AccountNotFound(id.to_string());
-        let team = self.team_mut(team).ok_or_else(not_found)?;
+        let name = team;
+        let team = self.team_mut(name).ok_or_else(not_found)?;
         let account = team.accounts.get_mut(&id).ok_or_else(not_found)?;
         account.apply_scores(update);
         // A chosen update time (to place the change for a delta sync), else now.
         account.updated_at = update
             .rtp_last_account_date
             .map_or(now, crate::timestamp::Timestamp::as_millis);
-        Ok(account.to_account())
+        let updated = account.to_account();
+        self.changes.note(|| Change::Account(name.to_string(), id));
+        Ok(updated)
     }
 }
 

@@ -1,0 +1,385 @@
+//! The state file's tables (README: "The state file"): one row per team, key, custom field,
+//! segment, segment member, account, deal, pipeline and activity, each record as the JSON of
+//! its public serde form. Opening (with the one-mock-per-file lock and the migration of a JSON
+//! state file), committing rows; `read` reads the whole state back as a state document.
+
+use std::path::{Path, PathBuf};
+
+use rusqlite::{params, Connection, OpenFlags, Transaction};
+
+use super::read::read_document;
+use crate::model::IdGenerator;
+use crate::state::{parse_document, StateDocument, StateError};
+use crate::store::{account_json, Row, Rows, Store};
+
+/// The format of the tables, in `meta`; a later format migrates from this one.
+const FORMAT: &str = "1";
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS teams (
+  name TEXT PRIMARY KEY, position INTEGER NOT NULL, settings TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS api_keys (
+  key TEXT PRIMARY KEY, team TEXT NOT NULL, user TEXT, serial INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS custom_fields (
+  team TEXT NOT NULL, key TEXT NOT NULL, position INTEGER NOT NULL, body TEXT NOT NULL,
+  PRIMARY KEY (team, key));
+CREATE TABLE IF NOT EXISTS segments (
+  team TEXT NOT NULL, segment_id TEXT NOT NULL, body TEXT NOT NULL,
+  PRIMARY KEY (team, segment_id));
+CREATE TABLE IF NOT EXISTS segment_members (
+  team TEXT NOT NULL, segment_id TEXT NOT NULL, rtp_aid TEXT NOT NULL,
+  UNIQUE (team, segment_id, rtp_aid));
+CREATE TABLE IF NOT EXISTS accounts (
+  team TEXT NOT NULL, rtp_aid TEXT NOT NULL, body TEXT NOT NULL, PRIMARY KEY (team, rtp_aid));
+CREATE TABLE IF NOT EXISTS deals (
+  team TEXT NOT NULL, external_deal_id TEXT NOT NULL, position INTEGER NOT NULL,
+  body TEXT NOT NULL, PRIMARY KEY (team, external_deal_id));
+CREATE TABLE IF NOT EXISTS pipelines (
+  team TEXT NOT NULL, pipeline_id TEXT NOT NULL, position INTEGER NOT NULL, body TEXT NOT NULL,
+  PRIMARY KEY (team, pipeline_id));
+CREATE TABLE IF NOT EXISTS activities (
+  team TEXT NOT NULL, external_activity_id TEXT NOT NULL, position INTEGER NOT NULL,
+  body TEXT NOT NULL, PRIMARY KEY (team, external_activity_id));
+";
+
+/// The tables holding a team's data (all but `meta` and `teams`).
+const TEAM_TABLES: [&str; 8] = [
+    "api_keys",
+    "custom_fields",
+    "segments",
+    "segment_members",
+    "accounts",
+    "deals",
+    "pipelines",
+    "activities",
+];
+
+/// A state file opened for a mock: what it holds (`None` if it was new) and the connection,
+/// which holds the file's lock until it is closed.
+pub(crate) struct Opened {
+    pub document: Option<StateDocument>,
+    pub connection: Connection,
+}
+
+fn unreadable(path: &Path, problem: impl std::fmt::Display) -> StateError {
+    StateError::Unreadable {
+        path: path.to_path_buf(),
+        problem: problem.to_string(),
+    }
+}
+
+/// Opens (or creates) the state file at `path` for one mock, migrating a JSON state file first.
+///
+/// # Errors
+/// The file is not a state file, is used by another process, or holds an invalid state.
+pub(crate) fn open(path: &Path) -> Result<Opened, StateError> {
+    if is_json_file(path)? {
+        migrate(path)?;
+    }
+    let connection = connect(path)?;
+    let document = match connection
+        .query_row("SELECT count(*) FROM teams", [], |row| row.get::<_, i64>(0))
+        .map_err(|error| unreadable(path, error))?
+    {
+        0 => None,
+        _ => Some(read_document(&connection).map_err(|error| unreadable(path, error))?),
+    };
+    Ok(Opened {
+        document,
+        connection,
+    })
+}
+
+/// Whether `path` holds something other than a SQLite database (today's JSON state file).
+fn is_json_file(path: &Path) -> Result<bool, StateError> {
+    use std::io::Read;
+    let mut head = [0u8; 16];
+    let read = match std::fs::File::open(path) {
+        Ok(mut file) => file.read(&mut head),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(false),
+        Err(error) => return Err(unreadable(path, error)),
+    };
+    let read = read.map_err(|error| unreadable(path, error))?;
+    Ok(read > 0 && head[..read] != b"SQLite format 3\0"[..read])
+}
+
+/// Opens `path` as a database with the tables, locked for this process alone.
+///
+/// `locking_mode = EXCLUSIVE` keeps the file locked from the first write to the close, so a
+/// second mock (or any other process) cannot open it meanwhile: two mocks writing one file
+/// would each overwrite the other's changes with a stale view. The second one refuses to
+/// start, naming the file. (It also spares SQLite the shared-memory index WAL otherwise needs.)
+/// `synchronous = NORMAL` in WAL mode: a commit is in the OS before the answer is sent, so a
+/// killed process loses nothing; only a power cut may lose the last commits.
+fn connect(path: &Path) -> Result<Connection, StateError> {
+    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE;
+    let connection = Connection::open_with_flags(path, flags).map_err(|e| unreadable(path, e))?;
+    let setup = || -> rusqlite::Result<()> {
+        // Not rusqlite's 5 s: a file another mock holds is refused at once, not after a pause.
+        connection.busy_timeout(std::time::Duration::from_millis(200))?;
+        connection.pragma_update(None, "locking_mode", "EXCLUSIVE")?;
+        connection.pragma_update(None, "journal_mode", "WAL")?;
+        connection.pragma_update(None, "synchronous", "NORMAL")?;
+        connection.execute_batch(SCHEMA)?;
+        // A write now takes the lock now, not at the first change.
+        connection.execute(
+            "INSERT INTO meta (name, value) VALUES ('format', ?1)
+             ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+            [FORMAT],
+        )?;
+        Ok(())
+    };
+    match setup() {
+        Ok(()) => Ok(connection),
+        Err(rusqlite::Error::SqliteFailure(code, _))
+            if code.code == rusqlite::ErrorCode::DatabaseBusy =>
+        {
+            Err(unreadable(
+                path,
+                "in use by another process (another recotap-mock?); each mock needs a state \
+                 file of its own, and `export` reads a file once its mock has stopped",
+            ))
+        }
+        Err(rusqlite::Error::SqliteFailure(code, _))
+            if code.code == rusqlite::ErrorCode::NotADatabase =>
+        {
+            Err(unreadable(
+                path,
+                "neither a SQLite state file nor a JSON state document",
+            ))
+        }
+        Err(error) => Err(unreadable(path, error)),
+    }
+}
+
+/// Converts the JSON state file at `path` into a database in place, once; the JSON is kept
+/// beside it as `<path>.bak`.
+fn migrate(path: &Path) -> Result<(), StateError> {
+    let text = std::fs::read(path).map_err(|error| unreadable(path, error))?;
+    let in_file = |error| StateError::InFile {
+        path: path.to_path_buf(),
+        error: Box::new(error),
+    };
+    let document = parse_document(&text).map_err(in_file)?;
+    let temporary = sibling(path, ".migrating");
+    let _ = std::fs::remove_file(&temporary);
+    import(&temporary, &document).map_err(|error| match error {
+        StateError::Unreadable { .. } => error,
+        invalid => in_file(invalid),
+    })?;
+    let backup = sibling(path, ".bak");
+    std::fs::rename(path, &backup).map_err(|error| unreadable(path, error))?;
+    std::fs::rename(&temporary, path).map_err(|error| unreadable(path, error))?;
+    tracing::info!(
+        path = %path.display(),
+        backup = %backup.display(),
+        "migrated the JSON state file to SQLite; the JSON is kept as the backup"
+    );
+    Ok(())
+}
+
+fn sibling(path: &Path, suffix: &str) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(suffix);
+    PathBuf::from(name)
+}
+
+/// The state document held in the state file at `path` (`recotap-mock export`).
+///
+/// # Errors
+/// The file does not exist, is not a state file, or is in use by a running mock.
+pub fn export(path: &Path) -> Result<StateDocument, StateError> {
+    if !path.exists() {
+        return Err(unreadable(path, "no such file"));
+    }
+    if is_json_file(path)? {
+        let text = std::fs::read(path).map_err(|error| unreadable(path, error))?;
+        return parse_document(&text);
+    }
+    let connection = connect(path)?;
+    let document = read_document(&connection).map_err(|error| unreadable(path, error))?;
+    connection
+        .close()
+        .map_err(|(_, error)| unreadable(path, error))?;
+    Ok(document)
+}
+
+/// Replaces what the state file at `path` holds (created if missing) with `document`
+/// (`recotap-mock import`), after checking it as a seed is checked.
+///
+/// # Errors
+/// The document is invalid (nothing is written then), or the file cannot be written.
+pub fn import(path: &Path, document: &StateDocument) -> Result<(), StateError> {
+    let now = crate::clock::Clock::default().now();
+    let mut store = Store::from_document(document, IdGenerator::random(), now)?;
+    store.note_changes();
+    store.note_everything();
+    let mut connection = connect(path)?;
+    commit(&mut connection, [store.drain_rows()]).map_err(|error| unreadable(path, error))?;
+    connection
+        .close()
+        .map_err(|(_, error)| unreadable(path, error))
+}
+
+/// Writes `batches` in one transaction. A row that a later row of the group overwrites whole is
+/// skipped (see [`superseded`]): concurrent requests that upsert the same accounts write each
+/// account once per commit, not once per request.
+pub(crate) fn commit(
+    connection: &mut Connection,
+    batches: impl IntoIterator<Item = Rows>,
+) -> rusqlite::Result<()> {
+    let transaction = connection.transaction()?;
+    let mut pending: Vec<Row> = Vec::new();
+    let flush = |pending: &mut Vec<Row>| -> rusqlite::Result<()> {
+        let skip = superseded(pending);
+        for (row, skip) in pending.iter().zip(skip) {
+            if !skip {
+                apply(&transaction, row)?;
+            }
+        }
+        pending.clear();
+        Ok(())
+    };
+    for rows in batches {
+        match rows {
+            Rows::None => {}
+            Rows::Some(rows) => pending.extend(rows),
+            Rows::Everything(store) => {
+                flush(&mut pending)?;
+                let mut failure = None;
+                store.all_rows(&mut |row| {
+                    if failure.is_none() {
+                        failure = apply(&transaction, &row).err();
+                    }
+                });
+                if let Some(error) = failure {
+                    return Err(error);
+                }
+            }
+        }
+    }
+    flush(&mut pending)?;
+    transaction.commit()
+}
+
+/// Which of `rows` a later one overwrites whole: an upsert (or deletion) of the same account,
+/// key, deal or activity. Skipping those leaves the tables as writing every row would, since
+/// such a row replaces the thing's whole row and nothing else reads it in between. (Rows whose
+/// effect depends on what came before, team rows, fields, segments and members, are all kept.)
+fn superseded(rows: &[Row]) -> Vec<bool> {
+    let mut later = std::collections::HashSet::new();
+    let mut skip = vec![false; rows.len()];
+    for (index, row) in rows.iter().enumerate().rev() {
+        let key = match row {
+            Row::Account { team, id, .. } => (0, team.as_str(), id.as_str()),
+            Row::Key { key, .. } | Row::NoKey(key) => (1, "", key.as_str()),
+            Row::Deal { team, id, .. } => (2, team.as_str(), id.as_str()),
+            Row::Activity { team, id, .. } => (3, team.as_str(), id.as_str()),
+            _ => continue,
+        };
+        skip[index] = !later.insert(key);
+    }
+    skip
+}
+
+/// One row's write.
+fn apply(tx: &Transaction, row: &Row) -> rusqlite::Result<()> {
+    let run = |sql: &str, values: &[&dyn rusqlite::ToSql]| -> rusqlite::Result<()> {
+        tx.prepare_cached(sql)?.execute(values).map(drop)
+    };
+    match row {
+        Row::DeleteAll => {
+            for table in TEAM_TABLES.iter().chain(&["teams"]) {
+                tx.execute(&format!("DELETE FROM {table}"), [])?;
+            }
+        }
+        Row::DeleteTeamData(team) => {
+            for table in TEAM_TABLES {
+                run(
+                    &format!("DELETE FROM {table} WHERE team = ?1"),
+                    params![team],
+                )?;
+            }
+        }
+        Row::Team { name, settings } => run(
+            "INSERT INTO teams (name, position, settings)
+             VALUES (?1, (SELECT coalesce(max(position), -1) + 1 FROM teams), ?2)
+             ON CONFLICT (name) DO UPDATE SET settings = excluded.settings",
+            params![name, settings],
+        )?,
+        Row::NoTeam(name) => run("DELETE FROM teams WHERE name = ?1", params![name])?,
+        Row::Key {
+            key,
+            team,
+            user,
+            serial,
+        } => run(
+            "INSERT OR REPLACE INTO api_keys (key, team, user, serial) VALUES (?1, ?2, ?3, ?4)",
+            params![key, team, user, *serial as i64],
+        )?,
+        Row::NoKey(key) => run("DELETE FROM api_keys WHERE key = ?1", params![key])?,
+        Row::Account { team, id, record } => run(
+            "INSERT INTO accounts (team, rtp_aid, body) VALUES (?1, ?2, ?3)
+             ON CONFLICT (team, rtp_aid) DO UPDATE SET body = excluded.body",
+            params![team, id, account_json(record)],
+        )?,
+        Row::Fields { team, fields } => {
+            run("DELETE FROM custom_fields WHERE team = ?1", params![team])?;
+            for (position, (key, body)) in fields.iter().enumerate() {
+                run(
+                    "INSERT INTO custom_fields (team, key, position, body) VALUES (?1, ?2, ?3, ?4)",
+                    params![team, key, position as i64, body],
+                )?;
+            }
+        }
+        Row::Segment { team, id, body } => {
+            // Its members follow as rows of their own.
+            let members = "DELETE FROM segment_members WHERE team = ?1 AND segment_id = ?2";
+            run(members, params![team, id])?;
+            run(
+                "INSERT OR REPLACE INTO segments (team, segment_id, body) VALUES (?1, ?2, ?3)",
+                params![team, id, body],
+            )?;
+        }
+        Row::Member {
+            team,
+            segment,
+            account,
+        } => run(
+            "INSERT OR IGNORE INTO segment_members (team, segment_id, rtp_aid) VALUES (?1, ?2, ?3)",
+            params![team, segment, account],
+        )?,
+        Row::Deal {
+            team,
+            id,
+            position,
+            body,
+        } => run(
+            "INSERT OR REPLACE INTO deals (team, external_deal_id, position, body)
+             VALUES (?1, ?2, ?3, ?4)",
+            params![team, id, *position as i64, body],
+        )?,
+        Row::Pipelines { team, pipelines } => {
+            run("DELETE FROM pipelines WHERE team = ?1", params![team])?;
+            for (position, (id, body)) in pipelines.iter().enumerate() {
+                run(
+                    "INSERT INTO pipelines (team, pipeline_id, position, body)
+                     VALUES (?1, ?2, ?3, ?4)",
+                    params![team, id, position as i64, body],
+                )?;
+            }
+        }
+        Row::Activity {
+            team,
+            id,
+            position,
+            body,
+        } => run(
+            "INSERT OR REPLACE INTO activities (team, external_activity_id, position, body)
+             VALUES (?1, ?2, ?3, ?4)",
+            params![team, id, *position as i64, body],
+        )?,
+    }
+    Ok(())
+}
