@@ -1,7 +1,8 @@
 //! Teams and their tables, and every business rule of the API: cleaning, dedupe, upsert,
 //! membership, pagination, ids. Pure and synchronous: no I/O, no locks, no HTTP types.
-//! This file holds the tables, keys, seeding and inspection; `batch` is `POST /accounts`,
-//! `listing` the paginated reads, `updates` changes to existing accounts, `document` the
+//! This file holds the tables, keys and inspection; `seeding` adds what a test seeds, `batch`
+//! is `POST /accounts`, `listing` the paginated reads, `updates` changes to existing accounts,
+//! `sales_data` deals, pipelines and activities, `sessions` session teams, `document` the
 //! state document, `error` the refusals, `invariants` what every request must leave true,
 //! `changes` and `rows` what a transaction changed, for the state file. The children share this
 //! file's imports (`use super::*`).
@@ -40,6 +41,8 @@ mod invariants;
 mod listing;
 #[cfg(feature = "persistence")]
 mod rows;
+mod sales_data;
+mod seeding;
 mod sessions;
 mod updates;
 
@@ -306,100 +309,6 @@ impl Store {
         self.teams.get_mut(name)
     }
 
-    /// Stores a seeded account as given (domain cleaned; id and timestamps filled in if missing).
-    pub fn insert_account(
-        &mut self,
-        team: &str,
-        account: NewAccount,
-        now: Millis,
-    ) -> Result<Account, StoreError> {
-        let name = team;
-        let (team, ids) = self.team_and_ids(name);
-        let domain = clean_domain(&account.domain).into_owned();
-        if !is_valid_domain(&domain) {
-            return Err(StoreError::InvalidDomain(account.domain));
-        }
-        if team.by_domain.contains_key(domain.as_str()) {
-            return Err(StoreError::DomainTaken(domain));
-        }
-        let id = match account.rtp_aid {
-            Some(id) if team.accounts.contains_key(&id) => {
-                return Err(StoreError::AccountIdTaken(id.to_string()))
-            }
-            Some(id) => id,
-            None => ids.next_free(now, |id| team.accounts.contains_key(id)),
-        };
-        let record = AccountRecord::from_seed(account, id, domain.clone(), now);
-        let stored = record.to_account();
-        team.by_domain.insert(domain.into_boxed_str(), id);
-        team.accounts.insert(id, Box::new(record));
-        self.changes.note(|| Change::Account(name.to_string(), id));
-        Ok(stored)
-    }
-
-    /// Adds a custom field. An active field with the same key is a conflict; an inactive one
-    /// is replaced by the new definition **[choice]**. Options are kept only for selections.
-    pub fn add_custom_field(
-        &mut self,
-        team: &str,
-        mut field: CustomField,
-    ) -> Result<CustomField, StoreError> {
-        let name = team;
-        let team = self.team_or_create(name);
-        if team.is_active_field(&field.key) {
-            return Err(StoreError::CustomFieldExists(field.key));
-        }
-        team.custom_fields
-            .retain(|existing| existing.key != field.key);
-        if !field.label_type.is_selection() {
-            field.options.clear();
-        }
-        team.custom_fields.push(field.clone());
-        self.changes.note(|| Change::Fields(name.to_string()));
-        Ok(field)
-    }
-
-    /// Adds a segment (id generated when the seed has none). Members must be accounts of the team.
-    pub fn add_segment(
-        &mut self,
-        team: &str,
-        segment: Segment,
-        now: Millis,
-    ) -> Result<Segment, StoreError> {
-        let name = team;
-        let (team, ids) = self.team_and_ids(name);
-        let id = match &segment.segment_id {
-            Some(id) => id.clone(),
-            None => ids
-                .next_free(now, |id| team.segments.contains_key(&id.to_string()))
-                .to_string(),
-        };
-        if team.segments.contains_key(&id) {
-            return Err(StoreError::SegmentIdTaken(id));
-        }
-        if let Some(stranger) = segment
-            .members
-            .iter()
-            .find(|member| !team.accounts.contains_key(member))
-        {
-            return Err(StoreError::UnknownMember(id, *stranger));
-        }
-        let mut record = SegmentRecord {
-            name: segment.name,
-            segment_type: segment.segment_type,
-            status: segment.status,
-            members: Vec::new(),
-            member_set: HashSet::new(),
-        };
-        for member in segment.members {
-            record.add_member(member);
-        }
-        let stored = record.to_segment(&id);
-        team.segments.insert(id.clone(), record);
-        self.changes.note(|| Change::Segment(name.to_string(), id));
-        Ok(stored)
-    }
-
     /// The team's custom fields in creation order, inactive ones included.
     pub fn custom_fields(&self, team: &str) -> Vec<CustomField> {
         self.team(team)
@@ -437,81 +346,6 @@ impl Store {
     pub fn segment(&self, team: &str, id: &str) -> Option<Segment> {
         let team = self.team(team)?;
         team.segments.get(id).map(|record| record.to_segment(id))
-    }
-}
-
-/// Deals, pipelines and activities (API.md §5), each call one transaction.
-impl Store {
-    /// `POST /deals`: upsert by `externalDealId`, accounts linked by cleaned domain.
-    pub fn upsert_deals(&mut self, team: &str, deals: Vec<Deal>) -> Vec<DealResult> {
-        let name = team;
-        let team = self.team_or_create(name);
-        let by_domain = &team.by_domain;
-        let results = team
-            .sales
-            .upsert_deals(deals, |domain| by_domain.get(domain).copied());
-        for result in &results {
-            let id = &result.external_deal_id;
-            self.changes
-                .note(|| Change::Deal(name.to_string(), id.clone()));
-        }
-        results
-    }
-
-    /// `POST /deal-stages`: all pipelines or none.
-    pub fn create_pipelines(
-        &mut self,
-        team: &str,
-        pipelines: Vec<Pipeline>,
-    ) -> Result<Vec<String>, PipelinesExist> {
-        let created = self
-            .team_or_create(team)
-            .sales
-            .create_pipelines(pipelines)?;
-        self.changes.note(|| Change::Pipelines(team.to_string()));
-        Ok(created)
-    }
-
-    /// `POST /sales-activities`: calls and emails stored, others skipped, known ids failed.
-    pub fn add_activities(
-        &mut self,
-        team: &str,
-        activities: Vec<Activity>,
-        now: Millis,
-    ) -> Vec<ActivityResult> {
-        let name = team;
-        let team = self.team_or_create(name);
-        let before = team.sales.activities().len();
-        let by_domain = &team.by_domain;
-        let results = team
-            .sales
-            .add_activities(activities, now, |domain| by_domain.get(domain).copied());
-        if team.sales.activities().len() > before {
-            self.changes
-                .note(|| Change::ActivitiesFrom(name.to_string(), before));
-        }
-        results
-    }
-
-    /// The team's deals, in the order first pushed.
-    pub fn deals(&self, team: &str) -> Vec<Deal> {
-        self.team(team)
-            .map(|team| team.sales.deals().to_vec())
-            .unwrap_or_default()
-    }
-
-    /// The team's pipelines, in creation order.
-    pub fn pipelines(&self, team: &str) -> Vec<Pipeline> {
-        self.team(team)
-            .map(|team| team.sales.pipelines().to_vec())
-            .unwrap_or_default()
-    }
-
-    /// The team's activities, in creation order.
-    pub fn activities(&self, team: &str) -> Vec<Activity> {
-        self.team(team)
-            .map(|team| team.sales.activities().to_vec())
-            .unwrap_or_default()
     }
 }
 
