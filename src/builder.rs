@@ -236,6 +236,7 @@ impl MockRecotapBuilder {
             address,
             api_key,
             server,
+            ephemeral_port: self.port == 0,
         })
     }
 

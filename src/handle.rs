@@ -46,6 +46,9 @@ pub struct MockRecotap {
     pub(crate) address: SocketAddr,
     pub(crate) api_key: String,
     pub(crate) server: ServerHandle,
+    /// Whether the port was picked by the system (port 0): then nobody waits to bind it
+    /// again, and dropping the handle need not wait until it is closed.
+    pub(crate) ephemeral_port: bool,
 }
 
 impl MockRecotap {

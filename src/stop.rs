@@ -31,8 +31,15 @@ impl std::error::Error for StopError {
 }
 
 impl MockRecotap {
-    /// Stops the server and releases the port now (dropping the handle does the same).
-    pub fn stop(self) {
+    /// Stops the server and waits until the port is closed (at most a few seconds), so that a
+    /// new mock can bind the same port at once. Dropping the handle does the same for a mock
+    /// on a port of its choosing; a mock on a free port (port 0, the default) is only told to
+    /// stop when dropped, since no one waits for its port (that wait was most of a drop's
+    /// cost). A failed commit of the state file is reported on standard error.
+    pub fn stop(mut self) {
+        if let Err(error) = self.finish() {
+            eprintln!("recotap-mock: {error}");
+        }
         drop(self);
     }
 
@@ -64,12 +71,14 @@ impl MockRecotap {
 
 impl Drop for MockRecotap {
     fn drop(&mut self) {
-        if let Err(error) = self.finish() {
+        if self.ephemeral_port && self.shared.state_file.is_none() {
+            self.server.signal_stop();
+        } else if let Err(error) = self.finish() {
             // Drop must not panic (it may run during a panic); say it instead.
             eprintln!("recotap-mock: {error}");
         }
-        // Expectations are checked last, once the port is free: a failed one panics (unless
-        // the test is already panicking, which would abort).
+        // Expectations are checked last, once the server is told to stop: a failed one panics
+        // (unless the test is already panicking, which would abort).
         if !std::thread::panicking() {
             if let Err(failure) = self.try_verify() {
                 panic!("recotap-mock: {failure}");

@@ -70,6 +70,13 @@ impl ServerHandle {
         self.stop_waiting(true);
     }
 
+    /// Tells the server to stop and returns at once: the accept loop closes the listening
+    /// socket a moment later on the background runtime, and in-flight requests get the same
+    /// grace as with [`ServerHandle::stop`].
+    pub fn signal_stop(&mut self) {
+        self.stop.take();
+    }
+
     fn stop_waiting(&mut self, drain: bool) {
         if self.stop.take().is_some() {
             let closed = self.closed.lock();
@@ -94,26 +101,24 @@ impl Drop for ServerHandle {
 const LISTEN_BACKLOG: u32 = 1024;
 
 /// Binds `host:port` (the first resolved address that binds) with [`LISTEN_BACKLOG`], in the
-/// caller's thread, so the port accepts connections as soon as this returns.
+/// caller's thread, so the port accepts connections as soon as this returns. Plain sockets
+/// (`socket2`), not the runtime's: registering with the runtime here and again in [`spawn`]
+/// cost a start-up a third of its time.
 pub fn bind(host: &str, port: u16) -> std::io::Result<std::net::TcpListener> {
+    use socket2::{Domain, Socket, Type};
     use std::net::ToSocketAddrs;
-    // Registering the socket needs a runtime context; the listener is handed back as a std
-    // one, and `spawn` registers it again.
-    let _guard = RUNTIME.enter();
     let mut failure = None;
     for address in (host, port).to_socket_addrs()? {
-        let socket = match address {
-            std::net::SocketAddr::V4(_) => tokio::net::TcpSocket::new_v4()?,
-            std::net::SocketAddr::V6(_) => tokio::net::TcpSocket::new_v6()?,
-        };
+        let socket = Socket::new(Domain::for_address(address), Type::STREAM, None)?;
         // As std does on Unix, so that a restarted binary can bind its port again at once.
         #[cfg(unix)]
-        socket.set_reuseaddr(true)?;
+        socket.set_reuse_address(true)?;
+        let backlog = i32::try_from(LISTEN_BACKLOG).expect("the backlog fits an i32");
         match socket
-            .bind(address)
-            .and_then(|()| socket.listen(LISTEN_BACKLOG))
+            .bind(&address.into())
+            .and_then(|()| socket.listen(backlog))
         {
-            Ok(listener) => return listener.into_std(),
+            Ok(()) => return Ok(socket.into()),
             Err(error) => failure = Some(error),
         }
     }
@@ -131,8 +136,8 @@ pub fn spawn(
     listener.set_nonblocking(true)?;
     let (stop_tx, stop_rx) = watch::channel(());
     let (closed_tx, closed_rx) = mpsc::channel();
-    let _guard = RUNTIME.enter();
-    let listener = TcpListener::from_std(listener)?;
+    // The listener is registered with the runtime by the accept loop, off the caller's path:
+    // the kernel queues connections from the moment of `listen`, so none is lost meanwhile.
     RUNTIME.spawn(accept_loop(listener, shared, stop_rx, closed_tx));
     Ok(ServerHandle {
         stop: Some(stop_tx),
@@ -141,11 +146,21 @@ pub fn spawn(
 }
 
 async fn accept_loop(
-    listener: TcpListener,
+    listener: std::net::TcpListener,
     shared: Arc<Shared>,
     mut stop: watch::Receiver<()>,
     closed: mpsc::Sender<()>,
 ) {
+    let listener = match TcpListener::from_std(listener) {
+        Ok(listener) => listener,
+        Err(error) => {
+            // Only when the runtime cannot watch one more socket (out of memory); the port
+            // closes and clients are refused.
+            tracing::error!(%error, "cannot serve the listening socket");
+            let _ = closed.send(());
+            return;
+        }
+    };
     let mut connections = JoinSet::new();
     loop {
         tokio::select! {
