@@ -10,6 +10,10 @@
 //!   sync (same domains, `upsert: true`) and growth (new domains each request); against a
 //!   "work floor" server that only parses the body into a `serde_json::Value` and serialises a
 //!   100-item result.
+//! * `requests`: one request at a time on one keep-alive connection: a one-account upsert
+//!   against bare hyper with a trivial handler, and the 100-account steady upsert against the
+//!   work floor's handler; latency, and the server's allocations and bytes allocated per
+//!   request (a counting global allocator, `bench/allocations.rs`).
 //! * `scale`: 1,000,000 accounts seeded over HTTP; seeding rate, RSS, and the time of a page
 //!   from the middle and of a duplicate-domain batch, at 1M against 1k.
 //! * `memory`: RSS growth between 5 s and 60 s of the steady-state mix.
@@ -30,7 +34,8 @@
 //!   without goals, and it ends by saying what it checked. Run without `--bench` (as
 //!   `cargo test --benches` does) the binary behaves as `--smoke`.
 //!
-//! Add `--only startup|sessions|throughput|scale|memory|persistence` to run one section, in this process. Without
+//! Add `--only startup|sessions|throughput|requests|scale|memory|persistence` to run one
+//! section, in this process. Without
 //! `--only` every section runs in a child process of its own, so that one section's heap
 //! (which the allocator keeps) cannot hide or inflate another section's RSS.
 //!
@@ -44,6 +49,8 @@
 //! server under test, so each run prints the CPU per request of both sides: a figure is about
 //! the server only while the client's share stays small.
 
+#[path = "bench/allocations.rs"]
+mod allocations;
 #[path = "bench/harness.rs"]
 mod harness;
 #[path = "bench/load.rs"]
@@ -54,6 +61,8 @@ mod memory;
 mod persistence;
 #[path = "bench/report.rs"]
 mod report;
+#[path = "bench/requests.rs"]
+mod requests;
 #[path = "bench/scale.rs"]
 mod scale;
 #[path = "bench/servers.rs"]
@@ -73,6 +82,10 @@ use std::thread;
 use std::time::Instant;
 
 use clap::{Parser, ValueEnum};
+
+/// Counts allocations for the `requests` section; off (one relaxed load) everywhere else.
+#[global_allocator]
+static ALLOCATOR: allocations::Counting = allocations::Counting;
 
 use crate::harness::{accounts_body, ACCOUNTS_PER_REQUEST};
 use crate::report::{print_summary, print_table, Row, Verdict};
@@ -104,16 +117,18 @@ enum Section {
     Startup,
     Sessions,
     Throughput,
+    Requests,
     Scale,
     Memory,
     Persistence,
 }
 
 impl Section {
-    const ALL: [Section; 6] = [
+    const ALL: [Section; 7] = [
         Section::Startup,
         Section::Sessions,
         Section::Throughput,
+        Section::Requests,
         Section::Scale,
         Section::Memory,
         Section::Persistence,
@@ -124,6 +139,7 @@ impl Section {
             Section::Startup => "startup",
             Section::Sessions => "sessions",
             Section::Throughput => "throughput",
+            Section::Requests => "requests",
             Section::Scale => "scale",
             Section::Memory => "memory",
             Section::Persistence => "persistence",
@@ -135,6 +151,7 @@ impl Section {
             Section::Startup => startup::startup(mode),
             Section::Sessions => sessions::sessions(mode),
             Section::Throughput => throughput::throughput(mode),
+            Section::Requests => requests::requests(mode),
             Section::Scale => scale::scale(mode),
             Section::Memory => memory::memory(mode),
             Section::Persistence => persistence::persistence(mode),

@@ -51,6 +51,16 @@ pub fn accounts_body(family: &str, batch: u64, upsert: bool) -> Bytes {
     Bytes::from(out)
 }
 
+/// A `POST /accounts` body of one account, account `n` of the domain family `family` (the
+/// common case in user tests).
+pub fn one_account_body(family: &str, n: u64, upsert: bool) -> Bytes {
+    let mut out = String::with_capacity(256);
+    out.push_str("{\"accounts\":[");
+    push_account(&mut out, family, n);
+    let _ = write!(out, "],\"upsert\":{upsert}}}");
+    Bytes::from(out)
+}
+
 /// The domain of account `n` of `family` (what [`accounts_body`] sends).
 pub fn domain_of(family: &str, n: u64) -> String {
     let (_, slug) = FIRST[(n % 8) as usize];

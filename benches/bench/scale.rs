@@ -15,7 +15,7 @@ use crate::harness::{
 };
 use crate::load::{cpu_note, run_load, Bodies, LoadReport, Mix, Plan};
 use crate::report::{fmt_duration, fmt_mib, fmt_rate, quantile, ratio, Goal, Row};
-use crate::servers::FloorServer;
+use crate::servers::{floor_handler, BareServer};
 use crate::system::rss_bytes;
 use crate::Mode;
 
@@ -120,7 +120,7 @@ fn count_label(count: u64) -> String {
 
 /// The floor's accounts per second on the growth mix: what HTTP + JSON alone allow here.
 fn floor_accounts_per_second(mode: Mode) -> f64 {
-    let server = FloorServer::start();
+    let server = BareServer::start("floor", floor_handler);
     let plan = Plan::timed(
         Mix::Growth.bodies(),
         mode.pick(Duration::from_millis(500), Duration::from_millis(100)),

@@ -103,41 +103,47 @@ pub async fn floor_handler(request: Request<Incoming>) -> Response<Full<Bytes>> 
     json_response(StatusCode::OK, body)
 }
 
-/// The floor server on a multi-thread runtime of its own, with as many workers as the mock's
-/// shared runtime has (recotap-mock's src/server.rs: available parallelism, clamped to 2..=4).
-pub struct FloorServer {
+/// A bare hyper server with `handler` (the floor's, or the trivial one) on a multi-thread
+/// runtime of its own, with as many workers as the mock's shared runtime has (recotap-mock's
+/// `src/server/mod.rs`: available parallelism, clamped to 2..=4).
+pub struct BareServer {
     addr: SocketAddr,
     runtime: Option<Runtime>,
 }
 
-impl FloorServer {
-    pub fn start() -> FloorServer {
+impl BareServer {
+    /// `name` names the runtime's threads (the CPU figures find them by it).
+    pub fn start<F, Fut>(name: &str, handler: F) -> BareServer
+    where
+        F: Fn(Request<Incoming>) -> Fut + Copy + Send + Sync + 'static,
+        Fut: Future<Output = Response<Full<Bytes>>> + Send + 'static,
+    {
         let workers = thread::available_parallelism().map_or(2, |n| n.get().clamp(2, 4));
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(workers)
-            .thread_name("floor")
+            .thread_name(name)
             .enable_all()
             .build()
-            .expect("the floor's runtime starts");
+            .expect("the bare server's runtime starts");
         let listener = runtime
             .block_on(TcpListener::bind("127.0.0.1:0"))
-            .expect("the floor binds");
+            .expect("the bare server binds");
         let addr = listener
             .local_addr()
             .expect("a bound listener has an address");
-        runtime.spawn(serve_bare(listener, floor_handler));
-        FloorServer {
+        runtime.spawn(serve_bare(listener, handler));
+        BareServer {
             addr,
             runtime: Some(runtime),
         }
     }
 
     pub fn target(&self) -> Target {
-        Target::new(self.addr, "floor")
+        Target::new(self.addr, "bare")
     }
 }
 
-impl Drop for FloorServer {
+impl Drop for BareServer {
     fn drop(&mut self) {
         if let Some(runtime) = self.runtime.take() {
             runtime.shutdown_background();

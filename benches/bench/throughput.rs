@@ -7,7 +7,7 @@ use std::time::Duration;
 use crate::harness::{seed_steady, start_mock, Target, CONNECTIONS};
 use crate::load::{cpu_note, run_load, steady_body, LoadReport, Mix, Plan};
 use crate::report::{fmt_duration, fmt_rate, fmt_secs, ratio, Goal, Row};
-use crate::servers::FloorServer;
+use crate::servers::{floor_handler, BareServer};
 use crate::Mode;
 
 pub fn throughput(mode: Mode) -> Vec<Row> {
@@ -23,7 +23,7 @@ pub fn throughput(mode: Mode) -> Vec<Row> {
     for mix in [Mix::Steady, Mix::Growth] {
         let plan = Plan::timed(mix.bodies(), warmup, measure);
         let floor = {
-            let server = FloorServer::start();
+            let server = BareServer::start("floor", floor_handler);
             run_load(server.target(), plan.clone())
         };
         floor.assert_clean(&format!("floor, {} mix", mix.name()));
