@@ -163,7 +163,7 @@ impl From<Account> for NewAccount {
 pub struct Account {
     #[serde(rename = "rtp_aid")]
     pub rtp_aid: ObjectId,
-    /// Cleaned (API.md's domain rules).
+    /// Cleaned (docs/api.md's domain rules).
     pub domain: String,
     pub name: String,
     pub external_id: Option<String>,

@@ -290,7 +290,7 @@ impl MockRecotapBuilder {
         Ok((current, Some(writer)))
     }
 
-    /// Starts from a state document (CONTROL.md §5); `reset` returns to it.
+    /// Starts from a state document (docs/control.md §5); `reset` returns to it.
     pub fn initial_state(mut self, document: StateDocument) -> Self {
         self.initial_state = Some(document);
         self
@@ -340,7 +340,7 @@ impl MockRecotapBuilder {
 }
 
 /// Adds the keys given to the builder; a team `default` without any key gets `test-api-key`
-/// (CONTROL.md §1: the mock starts with one team holding one key).
+/// (docs/control.md §1: the mock starts with one team holding one key).
 fn add_configured_keys(store: &mut Store, keys: &[(String, String)]) {
     for (key, team) in keys {
         store.add_key(key, team, None);

@@ -50,7 +50,7 @@ impl MockRecotap {
         self.shared.change(|world| world.issue_key(key, team, user))
     }
 
-    /// The whole state as a state document (CONTROL.md §5).
+    /// The whole state as a state document (docs/control.md §5).
     pub fn snapshot(&self) -> StateDocument {
         self.shared.world().store.to_document()
     }

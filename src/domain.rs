@@ -1,4 +1,4 @@
-//! Domain cleaning (API.md §1.9): the one normal form every written or filtered domain takes.
+//! Domain cleaning (docs/api.md §1.9): the one normal form every written or filtered domain takes.
 //! Pure string work; knows nothing of accounts or HTTP.
 
 use std::borrow::Cow;

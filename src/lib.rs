@@ -1,33 +1,4 @@
-//! An in-memory emulator of Recotap's External API v1, for testing integrations without the
-//! real service: the vendor's validation, dedupe, upsert and error messages, byte for byte.
-//!
-//! # Quick start
-//!
-//! ```
-//! use recotap_mock::{MockRecotap, Segment};
-//! use serde_json::json;
-//!
-//! let mock = MockRecotap::start();
-//! mock.add_segment(Segment::new("Q2 Target Accounts").id("seg-001"));
-//!
-//! // Point the code under test at `mock.base_url()`; here, a plain HTTP client.
-//! let body: serde_json::Value = reqwest::blocking::Client::new()
-//!     .post(format!("{}/accounts", mock.base_url()))
-//!     .header("X-Api-Key", mock.api_key())
-//!     .json(&json!({ "segmentId": "seg-001",
-//!                    "accounts": [{ "domain": "acme.com", "name": "Acme Corp" }] }))
-//!     .send().unwrap()
-//!     .json().unwrap();
-//! assert_eq!(body["data"]["summary"], json!({ "total": 1, "created": 1, "updated": 0, "failed": 0 }));
-//!
-//! // Then inspect what the integration did.
-//! let acme = mock.account_by_domain("acme.com").unwrap();
-//! assert_eq!(mock.segment_members("seg-001"), vec![acme.id()]);
-//! assert_eq!(mock.requests().len(), 1);
-//! ```
-//!
-//! The same capabilities are reachable from any language through the `recotap-mock` binary
-//! and its admin API under `/_mock` (see the README).
+#![doc = include_str!("../docs/rust.md")]
 //!
 //! # How the crate is built
 //!

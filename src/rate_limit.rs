@@ -1,4 +1,4 @@
-//! The optional rate limiter (CONTROL.md §6): a token bucket per API key on the mock's clock,
+//! The optional rate limiter (docs/control.md §6): a token bucket per API key on the mock's clock,
 //! so a frozen clock refills only when a test advances it. Pure: no I/O, no HTTP types.
 
 use std::collections::HashMap;

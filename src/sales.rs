@@ -1,5 +1,5 @@
 //! Pipeline data a team pushes besides accounts: deals, deal-stage pipelines and sales
-//! activities (API.md §5), with their upsert / all-or-nothing / dedupe rules. Pure data and
+//! activities (docs/api.md §5), with their upsert / all-or-nothing / dedupe rules. Pure data and
 //! rules: no HTTP, no locking; accounts are reached through a domain → id lookup.
 
 use std::collections::{HashMap, HashSet};

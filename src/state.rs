@@ -1,4 +1,4 @@
-//! The state document (CONTROL.md §5): the one JSON format of `--seed`, `--state-file`,
+//! The state document (docs/control.md §5): the one JSON format of `--seed`, `--state-file`,
 //! `GET`/`PUT /_mock/state` and the handle's snapshot / restore. Shapes only; the store
 //! converts to and from them.
 

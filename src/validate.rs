@@ -1,4 +1,4 @@
-//! The class-validator-style checks of API.md §1.4: constraint keys, message templates, and a
+//! The class-validator-style checks of docs/api.md §1.4: constraint keys, message templates, and a
 //! collector that walks a JSON body field by field. Touches no state.
 
 use crate::js::{is_email, is_iso8601};

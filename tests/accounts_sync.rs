@@ -1,7 +1,7 @@
 //! The "sync" side of accounts over real HTTP: keyset pagination and delta sync of
-//! `GET /accounts` (API.md §1.7, §1.8, §2.2), `PUT /accounts/:rtp_aid` (§2.3),
+//! `GET /accounts` (docs/api.md §1.7, §1.8, §2.2), `PUT /accounts/:rtp_aid` (§2.3),
 //! `PATCH /accounts/external-ids` (§2.4), `GET /accounts/missing-external-ids` (§2.5), and the
-//! clock and scores a test drives (CONTROL.md §2, §4). Whole response bodies are pinned.
+//! clock and scores a test drives (docs/control.md §2, §4). Whole response bodies are pinned.
 
 mod common;
 
@@ -145,7 +145,7 @@ fn updated_at(mock: &MockRecotap, domain: &str) -> Value {
 }
 
 // ---------------------------------------------------------------------------------------------
-// GET /accounts: keyset pagination (API.md §1.7)
+// GET /accounts: keyset pagination (docs/api.md §1.7)
 // ---------------------------------------------------------------------------------------------
 
 #[test]
@@ -330,7 +330,7 @@ fn a_team_without_accounts_lists_an_empty_page_with_a_null_cursor() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// GET /accounts: query validation (API.md §1.4, §1.7, §1.8, §2.2)
+// GET /accounts: query validation (docs/api.md §1.4, §1.7, §1.8, §2.2)
 // ---------------------------------------------------------------------------------------------
 
 /// Asserts that `GET {target}` is refused with exactly `violations`.
@@ -545,7 +545,7 @@ fn several_failing_parameters_are_reported_in_the_documented_order_with_unknown_
 }
 
 // ---------------------------------------------------------------------------------------------
-// GET /accounts: the domains filter (API.md §1.9, §2.2)
+// GET /accounts: the domains filter (docs/api.md §1.9, §2.2)
 // ---------------------------------------------------------------------------------------------
 
 #[test]
@@ -647,7 +647,7 @@ fn the_domains_filter_pages_with_limit_and_cursor_like_the_whole_list() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// GET /accounts: delta sync with a frozen clock (API.md §1.8)
+// GET /accounts: delta sync with a frozen clock (docs/api.md §1.8)
 // ---------------------------------------------------------------------------------------------
 
 #[test]
@@ -779,7 +779,7 @@ fn a_last_sync_before_every_update_lists_every_account() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// GET /accounts: the row (API.md §2.2) with scores set by the handle and the admin API
+// GET /accounts: the row (docs/api.md §2.2) with scores set by the handle and the admin API
 // ---------------------------------------------------------------------------------------------
 
 #[test]
@@ -934,7 +934,7 @@ fn the_admin_score_patch_names_an_unknown_account_with_404_and_a_bad_id_with_400
 }
 
 // ---------------------------------------------------------------------------------------------
-// PUT /accounts/:rtp_aid (API.md §2.3)
+// PUT /accounts/:rtp_aid (docs/api.md §2.3)
 // ---------------------------------------------------------------------------------------------
 
 #[test]
@@ -1158,7 +1158,7 @@ fn put_of_one_key_replaces_its_value_and_leaves_the_other_keys_alone() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// PATCH /accounts/external-ids (API.md §2.4)
+// PATCH /accounts/external-ids (docs/api.md §2.4)
 // ---------------------------------------------------------------------------------------------
 
 #[test]
@@ -1391,7 +1391,7 @@ fn mapping_an_account_to_the_external_id_it_already_has_counts_as_matched_but_no
 }
 
 // ---------------------------------------------------------------------------------------------
-// GET /accounts/missing-external-ids (API.md §2.5)
+// GET /accounts/missing-external-ids (docs/api.md §2.5)
 // ---------------------------------------------------------------------------------------------
 
 #[test]
@@ -1490,7 +1490,7 @@ fn missing_external_ids_rejects_cursor_and_last_sync_and_validates_limit() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The admin clock (CONTROL.md §4)
+// The admin clock (docs/control.md §4)
 // ---------------------------------------------------------------------------------------------
 
 #[test]

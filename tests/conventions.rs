@@ -1,4 +1,4 @@
-//! The conventions every endpoint shares (API.md §1): authentication, the envelopes,
+//! The conventions every endpoint shares (docs/api.md §1): authentication, the envelopes,
 //! validation messages and their order, body handling, 404/413/500, and the journal.
 
 mod common;

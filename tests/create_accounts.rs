@@ -1,4 +1,4 @@
-//! `POST /api/v1/accounts` over real HTTP: every rule of API.md §2.1, with whole response
+//! `POST /api/v1/accounts` over real HTTP: every rule of docs/api.md §2.1, with whole response
 //! bodies pinned.
 
 mod common;
@@ -13,7 +13,7 @@ use serde_json::{json, Value};
 const PATH: &str = "/api/v1/accounts";
 const LATER: &str = "2026-04-30T10:00:05.000Z";
 
-/// The account stored under `domain`, in the state document's shape (CONTROL.md §5).
+/// The account stored under `domain`, in the state document's shape (docs/control.md §5).
 fn stored(mock: &MockRecotap, domain: &str) -> Value {
     let account = mock
         .account_by_domain(domain)
@@ -728,7 +728,7 @@ fn an_in_batch_duplicate_with_upsert_updates_the_account_the_first_item_created(
 }
 
 // ---------------------------------------------------------------------------------------------
-// Domain cleaning (API.md §1.9)
+// Domain cleaning (docs/api.md §1.9)
 // ---------------------------------------------------------------------------------------------
 
 #[test]

@@ -1,4 +1,4 @@
-//! Faults and the rate limiter (CONTROL.md §6) as a real HTTP client sees them: one fresh mock
+//! Faults and the rate limiter (docs/control.md §6) as a real HTTP client sees them: one fresh mock
 //! per test, exact statuses, headers and bodies.
 
 use std::error::Error as _;

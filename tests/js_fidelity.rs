@@ -1,4 +1,4 @@
-//! Black-box tests of the rules that follow the vendor's JavaScript stack (API.md §1.4, §1.10,
+//! Black-box tests of the rules that follow the vendor's JavaScript stack (docs/api.md §1.4, §1.10,
 //! §5.3): validator.js verdicts, `isNotEmpty`, `Number()` for `limit`, `String.prototype.trim`,
 //! `new Date()` for `lastSync`, and the contacts of a sales activity. Exact status and JSON.
 

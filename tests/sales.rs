@@ -1,6 +1,6 @@
 //! Deals, deal stages, sales activities and the read-only catalogues over real HTTP
-//! (API.md §5), and their visibility through the handle, the admin API and the state document
-//! (CONTROL.md §4, §5). Whole response bodies are pinned.
+//! (docs/api.md §5), and their visibility through the handle, the admin API and the state document
+//! (docs/control.md §4, §5). Whole response bodies are pinned.
 
 mod common;
 
@@ -80,7 +80,7 @@ fn validation(path: &str, violations: Vec<Value>) -> (u16, Value) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// POST /deals (API.md §5.1)
+// POST /deals (docs/api.md §5.1)
 // ---------------------------------------------------------------------------------------------
 
 #[test]
@@ -474,7 +474,7 @@ fn the_same_external_deal_id_twice_in_one_batch_leaves_one_deal_holding_the_last
 }
 
 // ---------------------------------------------------------------------------------------------
-// POST /deal-stages (API.md §5.2)
+// POST /deal-stages (docs/api.md §5.2)
 // ---------------------------------------------------------------------------------------------
 
 #[test]
@@ -706,7 +706,7 @@ fn a_single_conflicting_pipeline_is_named_alone() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// POST /sales-activities (API.md §5.3)
+// POST /sales-activities (docs/api.md §5.3)
 // ---------------------------------------------------------------------------------------------
 
 #[test]
@@ -1110,7 +1110,7 @@ fn a_created_activity_keeps_every_field_sent_and_the_account_it_was_linked_to() 
 }
 
 // ---------------------------------------------------------------------------------------------
-// The read-only catalogues (API.md §5.4)
+// The read-only catalogues (docs/api.md §5.4)
 // ---------------------------------------------------------------------------------------------
 
 #[test]
@@ -1199,7 +1199,7 @@ fn deal_stages_list_only_the_pipelines_of_the_keys_team() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Inspection through the admin API and the state document, and reset (CONTROL.md §4, §5)
+// Inspection through the admin API and the state document, and reset (docs/control.md §4, §5)
 // ---------------------------------------------------------------------------------------------
 
 /// A mock holding the account `acme.com`, the deal `d-1` linked to it, the pipeline `p-1` and

@@ -1,4 +1,4 @@
-//! `GET /api/v1/segments` (API.md §3.1) and the account custom-field endpoints (API.md §4).
+//! `GET /api/v1/segments` (docs/api.md §3.1) and the account custom-field endpoints (docs/api.md §4).
 
 mod common;
 
@@ -262,7 +262,7 @@ fn a_team_without_segments_lists_an_empty_page_with_a_null_cursor() {
 
 #[test]
 fn an_unknown_query_parameter_on_get_segments_is_rejected() {
-    // API.md §1.4 rejects unknown properties; §3.1 accepts only `limit` and `cursor`.
+    // docs/api.md §1.4 rejects unknown properties; §3.1 accepts only `limit` and `cursor`.
     let mock = mock();
     let (status, body) = get(&mock, "/segments?limit=2&status=active");
     assert_eq!(status, 400);

@@ -16,7 +16,7 @@ use proptest::prelude::*;
 use recotap_mock::__fuzz::Router;
 use serde_json::{json, Map, Value};
 
-/// Raw domains as clients send them, with what cleaning makes of them (API.md §1.9) and
+/// Raw domains as clients send them, with what cleaning makes of them (docs/api.md §1.9) and
 /// whether that is a valid domain. Several raw forms share one cleaned domain.
 const DOMAINS: &[(&str, &str, bool)] = &[
     ("acme.com", "acme.com", true),

@@ -1,4 +1,4 @@
-//! The standalone binary and the state document (CONTROL.md §3–§5): the listening line, seed
+//! The standalone binary and the state document (docs/control.md §3–§5): the listening line, seed
 //! and state files, signals, exit codes, the admin token, keys and teams, `GET`/`PUT
 //! /_mock/state`; and the handle's snapshot / restore / initial state / reset. Every binary is
 //! spawned on `--port 0` and killed by a guard, every file lives in a temporary directory that
@@ -322,7 +322,7 @@ fn create(domain: &str, name: &str) -> Value {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Seed file and reset (CONTROL.md §3, §4)
+// Seed file and reset (docs/control.md §3, §4)
 // ---------------------------------------------------------------------------------------------
 
 #[test]
@@ -438,7 +438,7 @@ fn an_admin_reset_returns_to_the_seed_file_after_changes() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The state file (CONTROL.md §3)
+// The state file (docs/control.md §3)
 // ---------------------------------------------------------------------------------------------
 
 #[test]
@@ -551,7 +551,7 @@ fn sigint_also_shuts_down_gracefully_and_writes_the_state_file() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Exit code 2 (CONTROL.md §3)
+// Exit code 2 (docs/control.md §3)
 // ---------------------------------------------------------------------------------------------
 
 #[test]
@@ -622,7 +622,7 @@ fn an_unknown_flag_or_a_bad_flag_value_exits_with_code_2_naming_the_flag() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The admin token (CONTROL.md §3, §4)
+// The admin token (docs/control.md §3, §4)
 // ---------------------------------------------------------------------------------------------
 
 #[test]
@@ -656,7 +656,7 @@ fn with_an_admin_token_the_admin_api_needs_the_bearer_header_and_the_api_does_no
 }
 
 // ---------------------------------------------------------------------------------------------
-// Keys and teams (CONTROL.md §1, §3, §4; API.md §1.2)
+// Keys and teams (docs/control.md §1, §3, §4; docs/api.md §1.2)
 // ---------------------------------------------------------------------------------------------
 
 #[test]
@@ -867,7 +867,7 @@ fn the_admin_api_selects_a_team_with_the_team_parameter_and_answers_404_for_an_u
 }
 
 // ---------------------------------------------------------------------------------------------
-// GET / PUT /_mock/state (CONTROL.md §4, §5)
+// GET / PUT /_mock/state (docs/control.md §4, §5)
 // ---------------------------------------------------------------------------------------------
 
 #[test]
@@ -1013,7 +1013,7 @@ fn an_invalid_state_document_is_refused_with_400_and_changes_nothing() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The handle: snapshot / restore, initial state / reset, state file (CONTROL.md §2, §5)
+// The handle: snapshot / restore, initial state / reset, state file (docs/control.md §2, §5)
 // ---------------------------------------------------------------------------------------------
 
 /// A reproducible mock holding a field, a segment with a member, two accounts and a deal.

@@ -1,5 +1,5 @@
 //! `/api/v1/accounts/custom-fields` (list) and `/api/v1/accounts/custom-field` (create),
-//! API.md §4.
+//! docs/api.md §4.
 
 use crate::jsvalue::JsObject;
 use http::StatusCode;

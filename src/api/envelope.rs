@@ -1,4 +1,4 @@
-//! The response envelope of API.md §1.3: `statusCode`, `timestamp`, `path`, then `data` for
+//! The response envelope of docs/api.md §1.3: `statusCode`, `timestamp`, `path`, then `data` for
 //! successes or `message` / `customMessage` / `data` for errors. Built as text, so that a
 //! handler's `data` is serialised once, straight into the body. All of it is written as
 //! `JSON.stringify` writes it (`crate::jsjson`): numbers as JavaScript prints them, lone

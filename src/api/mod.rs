@@ -207,7 +207,7 @@ fn prepare<'r>(endpoint: Endpoint, call: &Call<'r>) -> Result<Work<'r>, Failure>
     }
 }
 
-/// Maps `X-Api-Key` to a team (API.md §1.2).
+/// Maps `X-Api-Key` to a team (docs/api.md §1.2).
 fn authenticate(world: &World, headers: &HeaderMap) -> Result<String, Failure> {
     let unauthorized = |custom: &str| {
         Failure::Custom(
@@ -321,7 +321,7 @@ pub(crate) fn undecodable(
     refused_early(shared, request, failure, why)
 }
 
-/// The 413 for a body over the limit (API.md §1.4), journaled like any API request.
+/// The 413 for a body over the limit (docs/api.md §1.4), journaled like any API request.
 pub(crate) fn too_large(shared: &Shared, request: &Request<Bytes>) -> Response<Full<Bytes>> {
     let status = StatusCode::PAYLOAD_TOO_LARGE;
     let failure = Failure::Plain(status, envelope::reason(status).to_string());

@@ -1,4 +1,4 @@
-//! Query strings: decoding, and the shared pagination checks of API.md §1.7 (`limit`, `cursor`).
+//! Query strings: decoding, and the shared pagination checks of docs/api.md §1.7 (`limit`, `cursor`).
 //! Values arrive as text; a parameter sent twice arrives as a list (and fails its checks).
 
 use crate::validate::{Constraint, Validator};

@@ -1,4 +1,4 @@
-//! `/api/v1/deals`, `/deal-stages`, `/sales-activities` and `/journey-stages` (API.md §5):
+//! `/api/v1/deals`, `/deal-stages`, `/sales-activities` and `/journey-stages` (docs/api.md §5):
 //! validation into typed records, one store transaction each, and the bare catalogues.
 
 use crate::jsvalue::{JsObject, JsValue};

@@ -1,4 +1,4 @@
-//! `GET /api/v1/segments` (API.md §3.1): static, active-or-draft segments, keyset-paginated.
+//! `GET /api/v1/segments` (docs/api.md §3.1): static, active-or-draft segments, keyset-paginated.
 
 use serde::Serialize;
 

@@ -1,4 +1,4 @@
-//! Faults (CONTROL.md §6): [`Fault`] and its builder methods here, its fields and rules in
+//! Faults (docs/control.md §6): [`Fault`] and its builder methods here, its fields and rules in
 //! `spec`, the table that decides per API request which fault hits in `table`. Pure: it decides
 //! what should go wrong and never does I/O; the pipeline shapes the response and the server
 //! performs delays.
@@ -79,7 +79,7 @@ pub enum FaultKind {
 /// assert_eq!(listed[1]["delayMs"], 50);
 /// ```
 ///
-/// The JSON form (CONTROL.md §6) has the same fields:
+/// The JSON form (docs/control.md §6) has the same fields:
 ///
 /// ```
 /// use recotap_mock::Fault;

@@ -1,4 +1,4 @@
-//! `POST /accounts` (API.md §2.1) as one store transaction: the segment check, then each
+//! `POST /accounts` (docs/api.md §2.1) as one store transaction: the segment check, then each
 //! item in order (clean, validate the domain, check custom-field keys, dedupe, upsert or
 //! create), then segment membership. Inputs borrow from the request body.
 
@@ -67,7 +67,7 @@ impl Team {
 }
 
 impl Store {
-    /// `POST /accounts` (API.md §2.1): the segment check, then every item in order.
+    /// `POST /accounts` (docs/api.md §2.1): the segment check, then every item in order.
     pub fn create_accounts<'a>(
         &mut self,
         team: &str,

@@ -1,9 +1,9 @@
-//! The state document (CONTROL.md §5) in and out of the store: every team, key, field,
+//! The state document (docs/control.md §5) in and out of the store: every team, key, field,
 //! segment, account, deal, pipeline and activity, with the first problem named on the way in.
 
 use super::*;
 
-/// The state document (CONTROL.md §5) in and out.
+/// The state document (docs/control.md §5) in and out.
 impl Store {
     /// Everything the store holds, as a state document. Restoring it gives back the same document.
     pub fn to_document(&self) -> StateDocument {

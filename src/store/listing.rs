@@ -1,10 +1,10 @@
-//! The keyset-paginated reads (API.md §1.7, §2.2, §2.5, §3.1): pages ranged over ordered
+//! The keyset-paginated reads (docs/api.md §1.7, §2.2, §2.5, §3.1): pages ranged over ordered
 //! indexes, never a scan and sort, and rows that borrow from the store for serialisation.
 
 use super::*;
 
 impl Store {
-    /// The static, active-or-draft segments after `cursor`, by id (API.md §3.1).
+    /// The static, active-or-draft segments after `cursor`, by id (docs/api.md §3.1).
     pub fn list_segments(
         &self,
         team: &str,
@@ -39,7 +39,7 @@ impl Store {
         }
     }
 
-    /// One page of `GET /accounts` (API.md §2.2): rows after `cursor` in id order, optionally
+    /// One page of `GET /accounts` (docs/api.md §2.2): rows after `cursor` in id order, optionally
     /// only those updated after `last_sync` and only those whose domain is in `domains`.
     ///
     /// Costs O(log n + rows visited): the id index is ranged, never scanned and sorted; with
@@ -94,7 +94,7 @@ impl Store {
         }
     }
 
-    /// `GET /accounts/missing-external-ids` (API.md §2.5): the first `limit` accounts, in id
+    /// `GET /accounts/missing-external-ids` (docs/api.md §2.5): the first `limit` accounts, in id
     /// order, that have no external id.
     pub fn missing_external_ids(&self, team: &str, limit: usize) -> Vec<NameAndDomain> {
         let Some(team) = self.team(team) else {
@@ -121,7 +121,7 @@ pub struct SegmentRow {
     pub status: &'static str,
 }
 
-/// One page of a keyset-paginated list (API.md §1.7).
+/// One page of a keyset-paginated list (docs/api.md §1.7).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Page<T> {
     pub rows: Vec<T>,

@@ -1,9 +1,9 @@
-//! Deals, pipelines and sales activities (API.md §5) in the store: the team's `SalesBook`
+//! Deals, pipelines and sales activities (docs/api.md §5) in the store: the team's `SalesBook`
 //! reached by name, and what the handle and admin API read back.
 
 use super::*;
 
-/// Deals, pipelines and activities (API.md §5), each call one transaction.
+/// Deals, pipelines and activities (docs/api.md §5), each call one transaction.
 impl Store {
     /// `POST /deals`: upsert by `externalDealId`, accounts linked by cleaned domain.
     pub fn upsert_deals(&mut self, team: &str, deals: Vec<Deal>) -> Vec<DealResult> {

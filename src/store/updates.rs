@@ -1,10 +1,10 @@
-//! Changes to existing accounts: custom-field updates (API.md §2.3), external-id mapping
+//! Changes to existing accounts: custom-field updates (docs/api.md §2.3), external-id mapping
 //! (§2.4) and the vendor-side scores a test sets.
 
 use super::*;
 
 impl Store {
-    /// `PUT /accounts/:rtp_aid` (API.md §2.3): merges active custom fields, bumps the update time.
+    /// `PUT /accounts/:rtp_aid` (docs/api.md §2.3): merges active custom fields, bumps the update time.
     pub fn update_custom_fields(
         &mut self,
         team: &str,
@@ -32,7 +32,7 @@ impl Store {
         Ok(())
     }
 
-    /// `PATCH /accounts/external-ids` (API.md §2.4). `mappings` holds (domain as sent, external id).
+    /// `PATCH /accounts/external-ids` (docs/api.md §2.4). `mappings` holds (domain as sent, external id).
     pub fn map_external_ids(
         &mut self,
         team: &str,

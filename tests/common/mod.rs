@@ -1,5 +1,5 @@
 //! Helpers shared by the black-box tests: a reproducible mock, a blocking HTTP client, and the
-//! exact envelopes of API.md §1.3 / §1.4 to compare whole response bodies against.
+//! exact envelopes of docs/api.md §1.3 / §1.4 to compare whole response bodies against.
 //!
 //! Every test binary includes this module but uses only part of it.
 #![allow(dead_code)]

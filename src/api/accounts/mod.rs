@@ -1,5 +1,5 @@
 //! `/api/v1/accounts` endpoints: request validation into typed inputs, one store transaction
-//! each, and the response shapes of API.md §2.
+//! each, and the response shapes of docs/api.md §2.
 
 mod fast;
 
@@ -36,7 +36,7 @@ pub(crate) fn refusal(error: StoreError) -> Failure {
     Failure::Business(status, error.to_string())
 }
 
-/// `POST /accounts` (API.md §2.1).
+/// `POST /accounts` (docs/api.md §2.1).
 pub fn create<'r>(call: &Call<'r>) -> Result<Work<'r>, Failure> {
     let fast = call.is_json().then(|| parse_create_fast(call.body));
     let request = match fast.flatten() {
@@ -149,7 +149,7 @@ impl<'a> CreateResponse<'a> {
 /// Most domains one `GET /accounts` may filter on.
 pub const MAX_DOMAINS: usize = 100;
 
-/// `GET /accounts` (API.md §2.2).
+/// `GET /accounts` (docs/api.md §2.2).
 pub fn list<'r>(call: &Call<'r>) -> Result<Work<'r>, Failure> {
     let filter = parse_list_query(call).map_err(Failure::Validation)?;
     work(move |tx| {
@@ -242,7 +242,7 @@ fn parse_list_query(call: &Call) -> Result<AccountFilter, Vec<Violation>> {
     })
 }
 
-/// `PUT /accounts/:rtp_aid` (API.md §2.3).
+/// `PUT /accounts/:rtp_aid` (docs/api.md §2.3).
 pub fn update<'r>(call: &Call<'r>) -> Result<Work<'r>, Failure> {
     // Express percent-decodes route parameters before anyone validates them: `%36...` is the
     // id `6...`. An escape that does not decode stays as sent (and fails `isMongoId`).
@@ -314,7 +314,7 @@ struct UpdateResponse {
 /// Most mappings one `PATCH /accounts/external-ids` may carry.
 pub const MAX_MAPPINGS: usize = 100;
 
-/// `PATCH /accounts/external-ids` (API.md §2.4).
+/// `PATCH /accounts/external-ids` (docs/api.md §2.4).
 pub fn map_external_ids<'r>(call: &Call<'r>) -> Result<Work<'r>, Failure> {
     let body = call.json_object()?;
     let mut v = Validator::new();
@@ -342,7 +342,7 @@ pub fn map_external_ids<'r>(call: &Call<'r>) -> Result<Work<'r>, Failure> {
     })
 }
 
-/// `GET /accounts/missing-external-ids` (API.md §2.5): `limit` is the only parameter.
+/// `GET /accounts/missing-external-ids` (docs/api.md §2.5): `limit` is the only parameter.
 pub fn missing_external_ids<'r>(call: &Call<'r>) -> Result<Work<'r>, Failure> {
     let mut v = Validator::new();
     let limit = call.query.limit(&mut v);

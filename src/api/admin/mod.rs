@@ -1,4 +1,4 @@
-//! The admin API under `/_mock` (CONTROL.md §4): seeding, inspection and reset for tests in any
+//! The admin API under `/_mock` (docs/control.md §4): seeding, inspection and reset for tests in any
 //! language. Plain JSON without the envelope; errors are `{"error": "..."}`. Never journaled.
 
 use bytes::Bytes;
@@ -26,7 +26,7 @@ pub(crate) use scoped::session_names;
 
 type AdminResult = Result<Response<Full<Bytes>>, (StatusCode, String)>;
 
-/// The OpenAPI 3.1 document of the emulated API (CONTROL.md §11), served as the file is.
+/// The OpenAPI 3.1 document of the emulated API (docs/control.md §11), served as the file is.
 const OPENAPI_DOCUMENT: &str = include_str!("../../../openapi/recotap-v1.json");
 
 /// Answers one admin request.

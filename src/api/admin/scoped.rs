@@ -1,4 +1,4 @@
-//! The admin calls a `?team=` scopes (CONTROL.md §7, §8): reset, journal queries, faults,
+//! The admin calls a `?team=` scopes (docs/control.md §7, §8): reset, journal queries, faults,
 //! clock, sessions, expectations, verification and the report. Without `?team=` each works on
 //! the whole mock; with it, on that team alone, so parallel tests on one mock never see each
 //! other.
