@@ -88,6 +88,17 @@ def test_a_503_then_success_with_a_retrying_client(recotap_mock):
     assert len(recotap_mock.accounts()) == 1
 
 
+def test_a_status_fault_sends_its_body_and_headers(recotap_mock):
+    recotap_mock.add_fault(
+        "status", status=502, body={"error": "upstream"}, headers={"X-Upstream": "down"}, times=1
+    )
+    response = requests.get(
+        f"{recotap_mock.base_url}/segments", headers={"X-Api-Key": recotap_mock.api_key}, timeout=10
+    )
+    assert (response.status_code, response.json()) == (502, {"error": "upstream"})
+    assert response.headers["X-Upstream"] == "down"
+
+
 def test_a_failed_item_inside_a_200_batch_is_caught(recotap_mock):
     data = push(recotap_mock, [{"domain": "acme.com", "name": "Acme"}, {"domain": "no-dot", "name": "Bad"}])
     assert data["summary"]["failed"] == 1

@@ -262,12 +262,13 @@ class RecotapMock:
 
     # Faults and clock -------------------------------------------------------------------------
 
-    def add_fault(self, kind: str, *, status: Optional[int] = None, body: Json = None, retry_after: Optional[int] = None, delay_ms: Optional[int] = None, method: Optional[str] = None, path: Optional[str] = None, times: Optional[int] = None, after: Optional[int] = None, probability: Optional[float] = None, seed: Optional[int] = None, apply: Optional[bool] = None) -> int:
+    def add_fault(self, kind: str, *, status: Optional[int] = None, body: Json = None, headers: Optional[Dict[str, str]] = None, retry_after: Optional[int] = None, delay_ms: Optional[int] = None, method: Optional[str] = None, path: Optional[str] = None, times: Optional[int] = None, after: Optional[int] = None, probability: Optional[float] = None, seed: Optional[int] = None, apply: Optional[bool] = None) -> int:
         """Adds a fault (``kind``: ``status``, ``rateLimit``, ``delay``, ``hang``, ``reset``,
         ``malformed``), matched by ``method`` and ``path`` (``prefix*``); a session's faults hit
-        only its requests. Returns the fault's id."""
+        only its requests. ``headers`` (a ``status`` fault's) are added to its answer. Returns
+        the fault's id."""
         match = _drop_none({"method": method, "path": path})
-        fault = _drop_none({"kind": kind, "status": status, "body": body, "retryAfter": retry_after, "delayMs": delay_ms, "match": match or None, "times": times, "after": after, "probability": probability, "seed": seed, "apply": apply})
+        fault = _drop_none({"kind": kind, "status": status, "body": body, "headers": headers, "retryAfter": retry_after, "delayMs": delay_ms, "match": match or None, "times": times, "after": after, "probability": probability, "seed": seed, "apply": apply})
         return self._call("POST", "/_mock/faults", fault)["id"]
 
     def faults(self) -> List[Json]:
