@@ -3,6 +3,7 @@
 //! create), then segment membership. Inputs borrow from the request body.
 
 use super::*;
+use std::sync::Arc;
 
 impl Team {
     /// The segment a batch may add members to, or why it may not.
@@ -51,7 +52,7 @@ impl Team {
                     .accounts
                     .get_mut(&id)
                     .expect("by_domain only names stored accounts");
-                upsert_into(account, item, now);
+                upsert_into(Arc::make_mut(account), item, now);
                 (succeeded(id, domain, ItemStatus::Updated), Some(id))
             }
             None => {
@@ -59,7 +60,7 @@ impl Team {
                 let mut account = AccountRecord::new(id, Box::from(domain.as_ref()), now);
                 upsert_into(&mut account, item, now);
                 self.by_domain.insert(Box::from(domain.as_ref()), id);
-                self.accounts.insert(id, Box::new(account));
+                self.accounts.insert(id, Arc::new(account));
                 (succeeded(id, domain, ItemStatus::Created), Some(id))
             }
         }

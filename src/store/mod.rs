@@ -11,6 +11,7 @@ use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
 use std::ops::Bound;
+use std::sync::Arc;
 
 use serde::Serialize;
 use serde_json::Number;
@@ -104,9 +105,12 @@ pub struct Team {
     name: String,
     /// Ordered by id, so keyset pages cost O(log n + limit).
     ///
-    /// Boxed: ids mostly arrive in order, which leaves B-tree nodes about half full, and a
-    /// half-empty node of pointers wastes far less than one of whole accounts.
-    accounts: BTreeMap<ObjectId, Box<AccountRecord>>,
+    /// Behind a pointer: ids mostly arrive in order, which leaves B-tree nodes about half full,
+    /// and a half-empty node of pointers wastes far less than one of whole accounts. An `Arc`:
+    /// the state file's writer takes a changed account by reference count under the world's
+    /// lock (not a deep copy), and a change while it still holds one copies on write
+    /// (`Arc::make_mut`); snapshots and the initial state share unchanged accounts the same way.
+    accounts: BTreeMap<ObjectId, Arc<AccountRecord>>,
     /// Cleaned domain → id: one account per domain, found in O(1).
     by_domain: HashMap<Box<str>, ObjectId, DomainHasher>,
     /// Creation order, inactive fields included.

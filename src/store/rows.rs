@@ -4,6 +4,7 @@
 //! with no change here.
 
 use std::collections::HashSet;
+use std::sync::Arc;
 
 use super::changes::Change;
 use super::*;
@@ -35,7 +36,7 @@ pub enum Row {
     Account {
         team: String,
         id: String,
-        record: Box<AccountRecord>,
+        record: Arc<AccountRecord>,
     },
     /// All the team's custom fields, in order (key, body).
     Fields {
@@ -281,7 +282,7 @@ fn account_row(team: &Team, id: ObjectId) -> Option<Row> {
     Some(Row::Account {
         team: team.name.clone(),
         id: id.to_string(),
-        record: record.clone(),
+        record: Arc::clone(record),
     })
 }
 
