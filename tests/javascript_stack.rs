@@ -518,3 +518,27 @@ fn a_header_sent_twice_is_read_as_its_values_joined() {
         }
     }
 }
+
+#[test]
+fn a_key_sent_twice_names_no_team_for_the_journal_faults_or_the_rate_limiter() {
+    // Arrange: a budget of one request a second on a frozen clock, and a fault on the team.
+    let mock = MockRecotap::builder()
+        .frozen_clock(FROZEN)
+        .rate_limit(1)
+        .start();
+    let key = mock.api_key().to_string();
+    mock.add_fault(recotap_mock::Fault::status(503).for_team("default"));
+    let twice = format!("GET /api/v1/segments HTTP/1.1\r\nX-Api-Key: {key}\r\nX-Api-Key: {key}");
+
+    // Act
+    let (status, _) = exchange(&mock, twice.as_bytes(), b"");
+
+    // Assert: refused as no key at all: not faulted, journaled under no team, and the
+    // team's one token is still there (its fault answers its next request).
+    assert_eq!(status, 401);
+    let entry = mock.requests().pop().expect("journaled");
+    assert_eq!((entry.status, entry.team.as_deref()), (401, None));
+    mock.clear_faults();
+    let once = format!("GET /api/v1/segments HTTP/1.1\r\nX-Api-Key: {key}");
+    assert_eq!(exchange(&mock, once.as_bytes(), b"").0, 200);
+}

@@ -182,7 +182,8 @@ pub(crate) fn rate_limited(
     if !is_api(request.uri().path()) {
         return None;
     }
-    let key = std::str::from_utf8(request.headers().get("x-api-key")?.as_bytes()).ok()?;
+    let key = super::sent_api_key(request.headers())?.ok()?;
+    let key = key.as_str();
     let team = world.store.team_for_key(key)?;
     // The team's own setting (state document) wins over the mock-wide one.
     let per_second = world

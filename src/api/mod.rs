@@ -216,22 +216,11 @@ fn authenticate(world: &World, headers: &HeaderMap) -> Result<String, Failure> {
             custom.to_string(),
         )
     };
-    // Node joins a header sent more than once with ", " before anyone reads it: two keys
-    // are one key `a, b`, which is no key.
-    let sent: Vec<&[u8]> = headers
-        .get_all("x-api-key")
-        .iter()
-        .map(|value| value.as_bytes())
-        .collect();
-    if sent.is_empty() {
+    let Some(key) = sent_api_key(headers) else {
         return Err(unauthorized("X-Api-Key header is required"));
-    }
-    let key = sent.join(&b", "[..]);
-    // Bytes, not `to_str`: that refuses anything outside visible ASCII, and a key of the
-    // state document may hold UTF-8.
-    std::str::from_utf8(&key)
-        .ok()
-        .and_then(|key| world.store.team_for_key(key))
+    };
+    key.ok()
+        .and_then(|key| world.store.team_for_key(&key))
         .map(str::to_string)
         .ok_or_else(|| unauthorized("Invalid API key"))
 }
@@ -274,8 +263,25 @@ fn refused_early(
 /// or unknown key): whose clock the request reads, which faults may hit it, whose journal it
 /// joins.
 pub(crate) fn team_of(world: &World, request: &Request<Bytes>) -> Option<String> {
-    let key = std::str::from_utf8(request.headers().get("x-api-key")?.as_bytes()).ok()?;
-    world.store.team_for_key(key).map(str::to_string)
+    let key = sent_api_key(request.headers())?.ok()?;
+    world.store.team_for_key(&key).map(str::to_string)
+}
+
+/// The `X-Api-Key` the vendor reads: `None` when none was sent. Node joins a header sent more
+/// than once with `", "` before anyone reads it, so two keys are one key `a, b`, which is no
+/// key (for authentication, the team, the rate limiter alike). Bytes, not `to_str` (which
+/// refuses anything outside visible ASCII): a key of the state document may hold UTF-8;
+/// `Err` for bytes that are not UTF-8, which name no key.
+pub(crate) fn sent_api_key(headers: &HeaderMap) -> Option<Result<String, ()>> {
+    let sent: Vec<&[u8]> = headers
+        .get_all("x-api-key")
+        .iter()
+        .map(|value| value.as_bytes())
+        .collect();
+    if sent.is_empty() {
+        return None;
+    }
+    Some(String::from_utf8(sent.join(&b", "[..])).map_err(drop))
 }
 
 /// The 400 for a request with both `Content-Length` and `Transfer-Encoding` **[choice]**,
