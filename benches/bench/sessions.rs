@@ -9,7 +9,7 @@ use bytes::Bytes;
 use recotap_mock::{CustomField, LabelType, MockRecotap};
 
 use crate::harness::{current_thread_runtime, send_fresh, Target};
-use crate::report::{fmt_duration, quantile, ratio, Row};
+use crate::report::{fmt_duration, quantile, ratio, Goal, Row};
 use crate::Mode;
 
 pub fn sessions(mode: Mode) -> Vec<Row> {
@@ -72,8 +72,14 @@ pub fn sessions(mode: Mode) -> Vec<Row> {
             Some(ratio(figure, own)),
         )
     };
+    let in_process_median = median(&in_process).as_secs_f64() * 1e6;
     vec![
         row("session over HTTP: create+seed+delete", &http),
-        row("mock.session(): create+seed+drop", &in_process),
+        Row::figure_goal(
+            row("mock.session(): create+seed+drop", &in_process),
+            in_process_median,
+            Goal::AtMost(15.0),
+            "≤ 15 µs",
+        ),
     ]
 }

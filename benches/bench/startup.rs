@@ -61,6 +61,7 @@ pub fn startup(mode: Mode) -> Vec<Row> {
         phase_medians(&BARE_PHASES, &bare[1..])
     );
     let (first_mock, first_bare) = (mock[0].iter().sum(), bare[0].iter().sum());
+    let mock_cycles = mock[1..].to_vec();
     let (mock, bare, floor) = (totals(&mock[1..]), totals(&bare[1..]), totals(&floor[1..]));
     let (m, b) = (quantile(&mock, 0.5), quantile(&bare, 0.5));
     let median = Row::ratio_goal(
@@ -90,7 +91,40 @@ pub fn startup(mode: Mode) -> Vec<Row> {
         fmt_duration(first_bare),
         Some(ratio(first_mock, first_bare)),
     );
-    vec![median, p95, against_floor, first]
+    let phase = |index: usize| {
+        let times: Vec<Duration> = cycles_of(&mock_cycles, index);
+        quantile(&times, 0.5)
+    };
+    let start_and_drop = phase(0) + phase(3);
+    let lifecycle = Row::figure_goal(
+        Row::info(
+            "start + drop, median",
+            fmt_duration(start_and_drop),
+            "-".to_string(),
+            None,
+        ),
+        start_and_drop.as_secs_f64() * 1e6,
+        Goal::AtMost(50.0),
+        "≤ 50 µs",
+    );
+    let post = phase(2);
+    let post_row = Row::figure_goal(
+        Row::info(
+            "POST of 100 accounts, median",
+            fmt_duration(post),
+            "-".to_string(),
+            None,
+        ),
+        post.as_secs_f64() * 1e6,
+        Goal::AtMost(200.0),
+        "≤ 200 µs",
+    );
+    vec![median, p95, against_floor, first, lifecycle, post_row]
+}
+
+/// Phase `index` of every cycle.
+fn cycles_of(cycles: &[Phases], index: usize) -> Vec<Duration> {
+    cycles.iter().map(|phases| phases[index]).collect()
 }
 
 /// The phases of a cycle, timed one after the other; a cycle's time is their sum.
@@ -105,10 +139,7 @@ fn totals(cycles: &[Phases]) -> Vec<Duration> {
 
 /// "start 120 µs, POST 300 µs, ...": where a cycle's time goes.
 fn phase_medians(names: &[&str], cycles: &[Phases]) -> String {
-    let median = |phase: usize| {
-        let times: Vec<Duration> = cycles.iter().map(|phases| phases[phase]).collect();
-        quantile(&times, 0.5)
-    };
+    let median = |phase: usize| quantile(&cycles_of(cycles, phase), 0.5);
     let parts: Vec<String> = names
         .iter()
         .enumerate()

@@ -73,8 +73,8 @@ fn throughput_rows(mix: Mix, mock: &LoadReport, floor: &LoadReport) -> Vec<Row> 
         Some(ratio(mine, theirs)),
     );
     vec![
-        rate(2.0, ""),
-        rate(3.5, " (stretch)"),
+        rate(3.0, " (acceptable)"),
+        rate(3.5, ""),
         latency("p50", mock.p50(), floor.p50()),
         latency("p99", mock.p99(), floor.p99()),
         cpu,
