@@ -121,6 +121,11 @@ fn connect(path: &Path) -> Result<Connection, StateError> {
         connection.pragma_update(None, "locking_mode", "EXCLUSIVE")?;
         connection.pragma_update(None, "journal_mode", "WAL")?;
         connection.pragma_update(None, "synchronous", "NORMAL")?;
+        // A checkpoint (the log folded into the file, then synced) runs inside a commit, which
+        // the requests of that commit wait for. Every 512 pages (2 MiB) instead of SQLite's
+        // 1000: measured at 1M accounts, the worst small upsert took 17 ms instead of 29-63 ms,
+        // while the p99 stayed where it was.
+        connection.pragma_update(None, "wal_autocheckpoint", 512)?;
         connection.execute_batch(SCHEMA)?;
         // A write now takes the lock now, not at the first change.
         connection.execute(
