@@ -177,4 +177,14 @@ impl MockRecotap {
             .panic_next_request
             .store(true, std::sync::atomic::Ordering::Release);
     }
+
+    /// Test hook for recotap-mock's own tests: the state file's next commit fails (as a full
+    /// disk would make it). Does nothing without a state file.
+    #[cfg(all(feature = "test-hooks", feature = "persistence"))]
+    #[doc(hidden)]
+    pub fn fail_next_commit(&self) {
+        if let Some(writer) = &self.shared.state_file {
+            writer.fail_next_commit();
+        }
+    }
 }

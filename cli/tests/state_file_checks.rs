@@ -87,7 +87,65 @@ fn the_builder_reports_an_unusable_state_file_directory_as_start_error_state_fil
 
 // With the state file a SQLite database written per change, there is no final write that
 // can fail on stop: a failed commit is answered 500 when it happens, and `try_stop` (the
-// binary: exit 1) reports it afterwards. No test provokes a SQLite failure here.
+// binary: exit 1) reports it afterwards.
+
+#[test]
+fn a_failed_commit_is_answered_500_from_then_on_and_try_stop_reports_it() {
+    // Arrange: a commit that fails as on a full disk (a test hook).
+    let dir = tempfile::tempdir().unwrap();
+    let mock = MockRecotap::builder()
+        .frozen_clock("2026-04-30T10:00:00.000Z")
+        .state_file(dir.path().join("s.db"))
+        .start();
+    mock.fail_next_commit();
+    let client = reqwest::blocking::Client::new();
+    let post = |url: String, body: serde_json::Value| {
+        let response = client
+            .post(url)
+            .header("X-Api-Key", mock.api_key())
+            .json(&body)
+            .send()
+            .unwrap();
+        (
+            response.status().as_u16(),
+            response.json::<serde_json::Value>().unwrap(),
+        )
+    };
+    let account = serde_json::json!({ "accounts": [{ "domain": "acme.com", "name": "Acme" }] });
+
+    // Act
+    let (status, body) = post(format!("{}/accounts", mock.base_url()), account.clone());
+    let (later_status, _) = post(format!("{}/accounts", mock.base_url()), account);
+    let seed = serde_json::json!({ "domain": "globex.com", "name": "Globex" });
+    let (admin_status, admin_body) = post(format!("{}/_mock/accounts", mock.url()), seed);
+
+    // Assert: the API's envelope for 500, naming the failure; the admin API's error shape;
+    // every later change refused too (the file no longer holds what was acknowledged).
+    let why = "the state file could not be written: database or disk is full (injected by a test)";
+    assert_eq!(
+        (status, body),
+        (
+            500,
+            serde_json::json!({
+                "statusCode": 500,
+                "timestamp": "2026-04-30T10:00:00.000Z",
+                "path": "/api/v1/accounts",
+                "message": "Internal Server Error",
+                "customMessage": why,
+                "data": null
+            })
+        )
+    );
+    assert_eq!(later_status, 500);
+    assert_eq!(
+        (admin_status, admin_body),
+        (500, serde_json::json!({ "error": why }))
+    );
+    let stopped = mock
+        .try_stop()
+        .expect_err("a failed commit is reported at stop");
+    assert!(stopped.to_string().contains("s.db"), "{stopped}");
+}
 #[test]
 fn try_stop_succeeds_when_every_commit_did() {
     let dir = tempfile::tempdir().unwrap();

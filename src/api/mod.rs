@@ -327,6 +327,31 @@ pub(crate) fn undecodable(
     refused_early(shared, request, failure, why)
 }
 
+/// The 500 for a change the state file could not keep (its commit failed): the API's error
+/// envelope, `Internal Server Error` with the failure as `customMessage`, or the admin API's
+/// `{"error": ...}`. The journal already holds the request, with the answer it would have had.
+pub(crate) fn not_kept(
+    shared: &Shared,
+    request: &Request<Bytes>,
+    failure: &str,
+) -> Response<Full<Bytes>> {
+    let status = StatusCode::INTERNAL_SERVER_ERROR;
+    if is_admin(request.uri().path()) {
+        let body = serde_json::json!({ "error": failure }).to_string();
+        return envelope::json_response(status, body.into_bytes());
+    }
+    let world = shared.world();
+    let team = team_of(&world, request);
+    let (now, profile) = (
+        world.now_for(team.as_deref()),
+        world.profile_for(team.as_deref()),
+    );
+    drop(world);
+    let reason = envelope::reason(status).to_string();
+    let failure = Failure::Custom(status, reason, failure.to_string());
+    envelope::failure(failure, now, target_of(request), profile)
+}
+
 /// The 413 for a body over the limit (docs/api.md §1.4), journaled like any API request.
 pub(crate) fn too_large(shared: &Shared, request: &Request<Bytes>) -> Response<Full<Bytes>> {
     let status = StatusCode::PAYLOAD_TOO_LARGE;

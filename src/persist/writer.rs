@@ -36,6 +36,8 @@ struct Progress {
 #[derive(Debug, Default)]
 struct Committed {
     progress: Mutex<Progress>,
+    /// Test hook: the next commit fails as a full disk would make it.
+    fail_next: std::sync::atomic::AtomicBool,
     /// Wakes requests waiting on the async runtime.
     asynchronous: Notify,
 }
@@ -147,6 +149,12 @@ impl Writer {
         }
     }
 
+    /// Test hook: the next commit fails (as a full disk would make it fail).
+    #[cfg(feature = "test-hooks")]
+    pub fn fail_next_commit(&self) {
+        self.committed.fail_next.store(true, Ordering::Release);
+    }
+
     /// The database's path.
     pub fn path(&self) -> &std::path::Path {
         &self.path
@@ -183,7 +191,14 @@ fn run(mut connection: Connection, queue: mpsc::Receiver<Job>, committed: &Commi
             }
         }
         if !broken && last.is_some() {
-            match db::commit(&mut connection, batches) {
+            let outcome = match committed.fail_next.swap(false, Ordering::AcqRel) {
+                true => Err(rusqlite::Error::SqliteFailure(
+                    rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_FULL),
+                    Some("database or disk is full (injected by a test)".to_string()),
+                )),
+                false => db::commit(&mut connection, batches),
+            };
+            match outcome {
                 Ok(()) => publish(committed, last, None),
                 Err(error) => {
                     broken = true;

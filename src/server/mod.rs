@@ -362,10 +362,11 @@ async fn respond(shared: &Shared, request: Request<Incoming>) -> Answer {
     match read {
         Ok(bytes) => {
             let safe = parts.method == http::Method::GET || parts.method == http::Method::HEAD;
-            let answer = api::handle(shared, &Request::from_parts(parts, Bytes::from(bytes)));
+            let request = Request::from_parts(parts, Bytes::from(bytes));
+            let answer = api::handle(shared, &request);
             match safe {
                 true => answer,
-                false => durable(shared, answer).await,
+                false => durable(shared, &request, answer).await,
             }
         }
         Err(Refusal::TooLarge) => refuse(parts, body, EarlyRefusal::TooLarge),
@@ -375,19 +376,10 @@ async fn respond(shared: &Shared, request: Request<Incoming>) -> Answer {
 
 /// `answer` once what its request changed is in the state file (at once without one); 500 if
 /// it could not be written, as a change that is not persisted must not be acknowledged.
-async fn durable(shared: &Shared, answer: Answer) -> Answer {
+async fn durable(shared: &Shared, request: &Request<Bytes>, answer: Answer) -> Answer {
     match shared.durable().await {
         Ok(()) => answer,
-        Err(failure) => {
-            let body = serde_json::json!({ "statusCode": 500, "message": failure });
-            let mut response = Response::new(Full::new(Bytes::from(body.to_string())));
-            *response.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
-            response.headers_mut().insert(
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("application/json; charset=utf-8"),
-            );
-            Answer::plain(response)
-        }
+        Err(failure) => Answer::plain(api::not_kept(shared, request, &failure)),
     }
 }
 
