@@ -23,7 +23,7 @@
 //!
 //! Two modes:
 //!
-//! * `cargo bench --bench bench` (about two minutes) measures: each section prints its table
+//! * `cargo bench --bench bench` (about four minutes) measures: each section prints its table
 //!   of figures, references, ratios and goals, and a summary lists every goal as PASS or MISS.
 //!   A missed goal is reported, not fatal; an error (below) fails the run.
 //! * `cargo bench --bench bench -- --smoke` (a few seconds; `.ci/run` runs it) is a check, not
