@@ -237,6 +237,7 @@ impl MockRecotapBuilder {
             api_key,
             server,
             ephemeral_port: self.port == 0,
+            finished: false,
         })
     }
 

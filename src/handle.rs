@@ -49,6 +49,9 @@ pub struct MockRecotap {
     /// Whether the port was picked by the system (port 0): then nobody waits to bind it
     /// again, and dropping the handle need not wait until it is closed.
     pub(crate) ephemeral_port: bool,
+    /// Whether the server was stopped and the state file's writer finished (`stop`,
+    /// `try_stop`), so that the drop does not do it, or report its failure, again.
+    pub(crate) finished: bool,
 }
 
 impl MockRecotap {

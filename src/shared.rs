@@ -108,10 +108,11 @@ impl Shared {
 
     /// Hands what `world`'s store changed to the state file's writer, if there is one. Called
     /// under the lock of the change, so that changes reach the writer in the order made.
-    pub(crate) fn capture(&self, world: &mut World) {
-        if let Some(writer) = &self.state_file {
-            writer.capture(world);
-        }
+    /// The batch's number, if anything changed.
+    pub(crate) fn capture(&self, world: &mut World) -> Option<u64> {
+        self.state_file
+            .as_ref()
+            .and_then(|writer| writer.capture(world))
     }
 
     /// Hands what changed since the last capture to the state file's writer (for callers that
@@ -122,13 +123,14 @@ impl Shared {
         }
     }
 
-    /// Waits, off the lock, until every change captured so far is in the state file.
+    /// Waits, off the lock, until state-file batch `batch` (`None`: every change captured so
+    /// far) is in the state file.
     ///
     /// # Errors
     /// A write failed: the change must not be acknowledged.
-    pub(crate) async fn durable(&self) -> Result<(), String> {
+    pub(crate) async fn durable(&self, batch: Option<u64>) -> Result<(), String> {
         match &self.state_file {
-            Some(writer) => writer.durable().await,
+            Some(writer) => writer.durable(batch).await,
             None => Ok(()),
         }
     }

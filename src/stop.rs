@@ -56,7 +56,13 @@ impl MockRecotap {
 
     /// The server stopped (drained first if there is a state file, so that nothing changes
     /// after), then the state file's writer finished; `Err` if any of its commits failed.
+    ///
+    /// Once only: a second call (the drop after `stop` or `try_stop`) returns `Ok`, so that a
+    /// failure is reported once.
     fn finish(&mut self) -> Result<(), StopError> {
+        if std::mem::replace(&mut self.finished, true) {
+            return Ok(());
+        }
         let Some(writer) = &self.shared.state_file else {
             self.server.stop();
             return Ok(());

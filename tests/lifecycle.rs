@@ -3,9 +3,19 @@
 //! mock on a port of the caller's choosing, return once the port is closed.
 
 use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use recotap_mock::MockRecotap;
+
+/// One test at a time: a port one test frees could be handed to another test's mock, which
+/// would then accept where this one expects a refusal.
+fn alone() -> MutexGuard<'static, ()> {
+    static PORTS: Mutex<()> = Mutex::new(());
+    PORTS
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
 
 /// A port that was free a moment ago.
 fn free_port() -> u16 {
@@ -19,6 +29,7 @@ fn refuses(address: SocketAddr) -> bool {
 
 #[test]
 fn a_dropped_mock_on_a_free_port_closes_its_port_shortly_after() {
+    let _alone = alone();
     let mock = MockRecotap::start();
     let address = mock.address();
     assert!(!refuses(address), "a started mock accepts connections");
@@ -35,6 +46,7 @@ fn a_dropped_mock_on_a_free_port_closes_its_port_shortly_after() {
 
 #[test]
 fn stop_closes_the_port_before_it_returns_so_a_new_mock_can_bind_it() {
+    let _alone = alone();
     let port = free_port();
     let first = MockRecotap::builder().port(port).start();
     first.stop();
@@ -47,6 +59,7 @@ fn stop_closes_the_port_before_it_returns_so_a_new_mock_can_bind_it() {
 
 #[test]
 fn dropping_a_mock_on_a_chosen_port_closes_the_port_before_it_returns() {
+    let _alone = alone();
     let port = free_port();
     for round in 0..20 {
         let mock = MockRecotap::builder().port(port).try_start();
@@ -57,6 +70,7 @@ fn dropping_a_mock_on_a_chosen_port_closes_the_port_before_it_returns() {
 
 #[test]
 fn stop_of_a_mock_on_a_free_port_also_waits_for_the_port() {
+    let _alone = alone();
     let mock = MockRecotap::start();
     let address = mock.address();
     mock.stop();

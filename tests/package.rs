@@ -122,7 +122,10 @@ fn every_relative_link_of_the_packaged_documents_resolves_inside_the_package() {
             } else {
                 resolve(base, file)
             };
-            if !packaged.contains(&file) && !packaged.iter().any(|p| p.starts_with(&file)) {
+            let directory = format!("{file}/");
+            let in_package = packaged.contains(&file)
+                || (!file.is_empty() && packaged.iter().any(|p| p.starts_with(&directory)));
+            if !in_package {
                 dead.push(format!("{document}: ({target}) is not in the package"));
                 continue;
             }

@@ -50,6 +50,11 @@ fn main() {
             );
         }
     }
+    // The README's Rust walkthrough must be there: an empty file would pass with no test.
+    assert!(
+        modules.contains("mod readme_"),
+        "README.md has no ```rust block: did its fences change?"
+    );
     fs::write(out.join("walkthroughs.rs"), modules).unwrap();
 }
 
@@ -99,7 +104,15 @@ fn rust_groups(text: &str) -> Vec<Group> {
             code.push_str(inner.get(indent..).unwrap_or(inner.trim_start()));
             code.push('\n');
         }
-        if info.trim() != "rust" {
+        let info = info.trim();
+        // Only plain `rust` blocks run; any other Rust flavour (`rust,ignore`, `rs`) would be
+        // a block that silently never runs.
+        assert!(
+            info == "rust" || !(info.starts_with("rust") || info == "rs"),
+            "line {}: a ```{info} block would never run; write ```rust",
+            number + 1
+        );
+        if info != "rust" {
             continue;
         }
         match groups.last_mut() {

@@ -114,13 +114,20 @@ fn a_failed_commit_is_answered_500_from_then_on_and_try_stop_reports_it() {
     let account = serde_json::json!({ "accounts": [{ "domain": "acme.com", "name": "Acme" }] });
 
     // Act
-    let (status, body) = post(format!("{}/accounts", mock.base_url()), account.clone());
-    let (later_status, _) = post(format!("{}/accounts", mock.base_url()), account);
+    let (status, body) = post(format!("{}/accounts", mock.base_url()), account);
+    let another =
+        serde_json::json!({ "accounts": [{ "domain": "initech.com", "name": "Initech" }] });
+    let (later_status, _) = post(format!("{}/accounts", mock.base_url()), another);
+    let (unchanged_status, _) = post(
+        format!("{}/accounts", mock.base_url()),
+        serde_json::json!({}),
+    );
     let seed = serde_json::json!({ "domain": "globex.com", "name": "Globex" });
     let (admin_status, admin_body) = post(format!("{}/_mock/accounts", mock.url()), seed);
 
     // Assert: the API's envelope for 500, naming the failure; the admin API's error shape;
-    // every later change refused too (the file no longer holds what was acknowledged).
+    // every later change refused too (the file no longer holds what was acknowledged), while
+    // a request that changes nothing gets its own answer (here the validation's 400).
     let why = "the state file could not be written: database or disk is full (injected by a test)";
     assert_eq!(
         (status, body),
@@ -136,7 +143,7 @@ fn a_failed_commit_is_answered_500_from_then_on_and_try_stop_reports_it() {
             })
         )
     );
-    assert_eq!(later_status, 500);
+    assert_eq!((later_status, unchanged_status), (500, 400));
     assert_eq!(
         (admin_status, admin_body),
         (500, serde_json::json!({ "error": why }))

@@ -13,6 +13,7 @@ use std::io::{BufRead, BufReader};
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 /// How long one block may run.
@@ -114,16 +115,25 @@ struct Mock {
 
 impl Mock {
     fn start() -> Mock {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_recotap-mock"))
+        let mut command = Command::new(env!("CARGO_BIN_EXE_recotap-mock"));
+        let mut child = without_the_callers_settings(&mut command)
             .args(["--port", "0"])
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
             .expect("the binary starts");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
+        // Read on a thread, so that a binary that never says where it listens fails the test
+        // instead of hanging it.
+        let stdout = child.stdout.take().unwrap();
+        let (sender, lines) = mpsc::channel();
+        std::thread::spawn(move || {
+            let mut line = String::new();
+            let _ = BufReader::new(stdout).read_line(&mut line);
+            let _ = sender.send(line);
+        });
+        let line = lines
+            .recv_timeout(Duration::from_secs(30))
+            .expect("the binary prints its listening line within 30 s");
         let url = line
             .trim()
             .strip_prefix("recotap-mock listening on ")
@@ -140,6 +150,18 @@ impl Drop for Mock {
     }
 }
 
+/// `command` without what the caller's environment could change: the binary's own variables
+/// (`RECOTAP_MOCK_*`, which would set a rate limit, a token, a state file) and a `HOME` whose
+/// `.curlrc` could change curl's output.
+fn without_the_callers_settings(command: &mut Command) -> &mut Command {
+    for (name, _) in std::env::vars_os() {
+        if name.to_string_lossy().starts_with("RECOTAP_MOCK_") {
+            command.env_remove(name);
+        }
+    }
+    command
+}
+
 /// Runs `script` in `bash -eo pipefail` in a fresh directory, in a process group of its own
 /// (killed afterwards, with any mock it started), and returns its exit status and output.
 fn run(script: &str, mock_url: Option<&str>) -> (bool, String, String) {
@@ -152,10 +174,11 @@ fn run(script: &str, mock_url: Option<&str>) -> (bool, String, String) {
     );
     let (stdout, stderr) = (directory.path().join(".out"), directory.path().join(".err"));
     let mut command = Command::new("bash");
-    command
+    without_the_callers_settings(&mut command)
         .args(["-eo", "pipefail", "-c", script])
         .current_dir(directory.path())
         .env("PATH", path)
+        .env("HOME", directory.path())
         .stdin(Stdio::null())
         .stdout(File::create(&stdout).unwrap())
         .stderr(File::create(&stderr).unwrap())
@@ -174,10 +197,10 @@ fn run(script: &str, mock_url: Option<&str>) -> (bool, String, String) {
         }
         std::thread::sleep(Duration::from_millis(20));
     };
-    // Whatever the block left running (a mock in the background) goes with its group.
-    let _ = Command::new("kill")
-        .args(["-KILL", "--", &format!("-{}", child.id())])
-        .stderr(Stdio::null())
+    // Whatever the block left running (a mock in the background) goes with its group (bash's
+    // own `kill`, so no other tool is needed).
+    let _ = Command::new("bash")
+        .args(["-c", &format!("kill -KILL -- -{} 2>/dev/null", child.id())])
         .status();
     let _ = child.wait();
     let read = |path: &Path| fs::read_to_string(path).unwrap_or_default();
@@ -189,7 +212,7 @@ fn run(script: &str, mock_url: Option<&str>) -> (bool, String, String) {
 fn starts_its_own_mock(script: &str) -> bool {
     script
         .lines()
-        .any(|line| line.trim_start().starts_with("recotap-mock --port"))
+        .any(|line| line.contains("recotap-mock --port"))
 }
 
 #[test]

@@ -19,7 +19,7 @@ def test_the_readme_has_a_python_walkthrough():
 def test_every_python_block_of_the_readme_passes_as_a_test_file(pytester):
     for number, block in enumerate(python_blocks(), start=1):
         pytester.makepyfile(**{f"test_readme_block_{number}": block})
-    result = pytester.runpytest_subprocess("-q")
+    result = pytester.runpytest_subprocess("-q", timeout=120)
     outcomes = result.parseoutcomes()
     assert outcomes.get("passed", 0) >= 1 and not outcomes.get("failed"), result.stdout.str()
     assert not outcomes.get("error"), result.stdout.str()

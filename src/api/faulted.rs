@@ -183,7 +183,7 @@ pub(crate) fn rate_limited(
         return None;
     }
     let key = super::sent_api_key(request.headers())?.ok()?;
-    let key = key.as_str();
+    let key = key.as_ref();
     let team = world.store.team_for_key(key)?;
     // The team's own setting (state document) wins over the mock-wide one.
     let per_second = world

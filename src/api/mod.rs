@@ -17,6 +17,7 @@ use crate::jsvalue::{JsObject, JsValue};
 use bytes::Bytes;
 use http::{header, HeaderMap, Method, Request, Response, StatusCode};
 use http_body_util::Full;
+use std::borrow::Cow;
 
 use crate::clock::Millis;
 use crate::journal::JournalEntry;
@@ -25,7 +26,7 @@ use crate::shared::Shared;
 use crate::world::World;
 use envelope::{Failure, Reply};
 pub(crate) use faulted::{Action, Answer};
-pub(crate) use pipeline::handle;
+pub(crate) use pipeline::{handle, StateFileBatch};
 use query::Query;
 
 /// Where the emulated API lives.
@@ -167,7 +168,7 @@ fn is_json(headers: &HeaderMap) -> bool {
 }
 
 /// Whether `path` belongs to the admin API.
-fn is_admin(path: &str) -> bool {
+pub(crate) fn is_admin(path: &str) -> bool {
     path == ADMIN_PREFIX || path.starts_with("/_mock/")
 }
 
@@ -272,16 +273,23 @@ pub(crate) fn team_of(world: &World, request: &Request<Bytes>) -> Option<String>
 /// key (for authentication, the team, the rate limiter alike). Bytes, not `to_str` (which
 /// refuses anything outside visible ASCII): a key of the state document may hold UTF-8;
 /// `Err` for bytes that are not UTF-8, which name no key.
-pub(crate) fn sent_api_key(headers: &HeaderMap) -> Option<Result<String, ()>> {
-    let sent: Vec<&[u8]> = headers
-        .get_all("x-api-key")
-        .iter()
-        .map(|value| value.as_bytes())
-        .collect();
-    if sent.is_empty() {
-        return None;
+pub(crate) fn sent_api_key(headers: &HeaderMap) -> Option<Result<Cow<'_, str>, ()>> {
+    let mut values = headers.get_all("x-api-key").iter();
+    let first = values.next()?;
+    let Some(second) = values.next() else {
+        // The common case, one header: borrowed, no allocation.
+        return Some(
+            std::str::from_utf8(first.as_bytes())
+                .map(Cow::Borrowed)
+                .map_err(drop),
+        );
+    };
+    let mut joined = first.as_bytes().to_vec();
+    for value in std::iter::once(second).chain(values) {
+        joined.extend_from_slice(b", ");
+        joined.extend_from_slice(value.as_bytes());
     }
-    Some(String::from_utf8(sent.join(&b", "[..])).map_err(drop))
+    Some(String::from_utf8(joined).map(Cow::Owned).map_err(drop))
 }
 
 /// The 400 for a request with both `Content-Length` and `Transfer-Encoding` **[choice]**,

@@ -84,11 +84,24 @@ pub(crate) fn handle(shared: &Shared, request: &Request<Bytes>) -> Answer {
             .by(team, fault)
             .close(answer.journal_status(), now, response, started.elapsed());
     world.record(entry);
-    // The state file's rows are made under this lock; the server waits for their commit.
-    shared.capture(&mut world);
+    // The state file's rows are made under this lock; the server waits for their commit
+    // (and only a request that changed something waits).
+    let batch = shared.capture(&mut world);
     drop(world);
+    let mut answer = answer;
+    if let Some(batch) = batch {
+        answer
+            .response
+            .extensions_mut()
+            .insert(StateFileBatch(batch));
+    }
     answer
 }
+
+/// Marks an API answer whose request changed the state: the number of the state file's batch
+/// that holds the change, which the server waits for before it answers.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct StateFileBatch(pub u64);
 
 /// The most of an answer's body the journal keeps (a 100-item batch answer is about 10 KiB).
 const MAX_RECORDED_RESPONSE: usize = 256 * 1024;

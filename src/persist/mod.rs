@@ -81,11 +81,11 @@ pub(crate) enum Writer {}
 
 #[cfg(not(feature = "persistence"))]
 impl Writer {
-    pub fn capture(&self, _: &mut crate::world::World) {
+    pub fn capture(&self, _: &mut crate::world::World) -> Option<u64> {
         match *self {}
     }
 
-    pub async fn durable(&self) -> Result<(), String> {
+    pub async fn durable(&self, _: Option<u64>) -> Result<(), String> {
         match *self {}
     }
 

@@ -90,23 +90,26 @@ impl Writer {
 
     /// Hands what the world's store changed since the last call to the writer. Called under
     /// the world's lock, right after the change, so batches are numbered in change order.
-    pub fn capture(&self, world: &mut World) {
+    /// The batch's number, if anything changed.
+    pub fn capture(&self, world: &mut World) -> Option<u64> {
         let rows = world.store.drain_rows();
         if matches!(rows, Rows::None) {
-            return;
+            return None;
         }
         let sequence = self.submitted.fetch_add(1, Ordering::AcqRel) + 1;
         if self.jobs.send(Job::Batch { sequence, rows }).is_err() {
             self.fail("the state-file writer has stopped".to_string());
         }
+        Some(sequence)
     }
 
-    /// Waits until everything handed over so far is committed.
+    /// Waits until batch `batch` is committed (with every batch before it), or, for `None`,
+    /// everything handed over so far.
     ///
     /// # Errors
     /// Why it cannot be: a write failed, so the change must not be acknowledged.
-    pub async fn durable(&self) -> Result<(), String> {
-        let target = self.submitted.load(Ordering::Acquire);
+    pub async fn durable(&self, batch: Option<u64>) -> Result<(), String> {
+        let target = batch.unwrap_or_else(|| self.submitted.load(Ordering::Acquire));
         loop {
             let notified = self.committed.asynchronous.notified();
             tokio::pin!(notified);

@@ -164,6 +164,10 @@ async fn accept_loop(
     let mut connections = JoinSet::new();
     loop {
         tokio::select! {
+            // Stop first: a dropped mock does not wait for its port, and must not accept a
+            // connection after it was told to stop.
+            biased;
+            _ = stop.changed() => break,
             accepted = listener.accept() => match accepted {
                 Ok((stream, _peer)) => {
                     connections.spawn(serve_connection(stream, shared.clone(), stop.clone()));
@@ -175,7 +179,6 @@ async fn accept_loop(
                 }
             },
             Some(_) = connections.join_next(), if !connections.is_empty() => {}
-            _ = stop.changed() => break,
         }
     }
     drop(listener);
@@ -376,8 +379,17 @@ async fn respond(shared: &Shared, request: Request<Incoming>) -> Answer {
 
 /// `answer` once what its request changed is in the state file (at once without one); 500 if
 /// it could not be written, as a change that is not persisted must not be acknowledged.
+/// Waits until what `request` changed is in the state file, if there is one: an API request's
+/// own batch (one that changed nothing does not wait, and is not refused for an earlier
+/// failed commit), or for the admin API everything captured so far.
 async fn durable(shared: &Shared, request: &Request<Bytes>, answer: Answer) -> Answer {
-    match shared.durable().await {
+    let batch = answer.response.extensions().get::<api::StateFileBatch>();
+    let batch = match (batch, api::is_admin(request.uri().path())) {
+        (_, true) => None,
+        (Some(batch), false) => Some(batch.0),
+        (None, false) => return answer,
+    };
+    match shared.durable(batch).await {
         Ok(()) => answer,
         Err(failure) => Answer::plain(api::not_kept(shared, request, &failure)),
     }
