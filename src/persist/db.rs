@@ -126,6 +126,10 @@ fn connect(path: &Path) -> Result<Connection, StateError> {
         // 1000: measured at 1M accounts, the worst small upsert took 17 ms instead of 29-63 ms,
         // while the p99 stayed where it was.
         connection.pragma_update(None, "wal_autocheckpoint", 512)?;
+        // 32 MiB of pages (SQLite's default is 2 MiB): a change at 1M accounts then finds the
+        // B-trees' upper pages in memory; measured p99 of a one-account upsert 0.69-0.79 ms
+        // against 0.84-1.08 ms (memory-mapping the file as well made it worse).
+        connection.pragma_update(None, "cache_size", -32768)?;
         connection.execute_batch(SCHEMA)?;
         // A write now takes the lock now, not at the first change.
         connection.execute(
