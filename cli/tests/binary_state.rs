@@ -6,8 +6,9 @@
 
 #[path = "../../tests/common/mod.rs"]
 mod common;
+mod support;
 
-use std::io::{BufRead, BufReader, Read};
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -21,9 +22,9 @@ use recotap_mock::{
 };
 use reqwest::Method;
 use serde_json::{json, Value};
+use support::listening_url;
 
 const BINARY: &str = env!("CARGO_BIN_EXE_recotap-mock");
-const LISTENING: &str = "recotap-mock listening on http://127.0.0.1:";
 const ACCOUNTS: &str = "/api/v1/accounts";
 
 // ---------------------------------------------------------------------------------------------
@@ -117,30 +118,11 @@ impl Binary {
             .expect("the binary starts");
         let stdout = child.stdout.take().expect("stdout is piped");
         let child = ChildGuard(child);
-        let (lines, line) = mpsc::channel();
-        std::thread::spawn(move || {
-            let mut reader = BufReader::new(stdout);
-            let mut first = String::new();
-            let _ = reader.read_line(&mut first);
-            let _ = lines.send(first);
-            // Drain until the child exits, so the pipe never fills; then report what came.
-            let mut rest = Vec::new();
-            let _ = reader.read_to_end(&mut rest);
-            let _ = lines.send(String::from_utf8_lossy(&rest).into_owned());
-        });
-        let first = line
-            .recv_timeout(Duration::from_secs(15))
-            .expect("the binary prints its listening line within fifteen seconds");
-        let port: u16 = first
-            .strip_prefix(LISTENING)
-            .and_then(|rest| rest.strip_suffix('\n'))
-            .and_then(|port| port.parse().ok())
-            .unwrap_or_else(|| panic!("unexpected first stdout line: {first:?}"));
-        assert_ne!(port, 0, "the listening line names the bound port");
+        let (root, rest_of_stdout) = listening_url(stdout, Duration::from_secs(15));
         Binary {
             child,
-            root: format!("http://127.0.0.1:{port}"),
-            rest_of_stdout: line,
+            root,
+            rest_of_stdout,
         }
     }
 

@@ -1,8 +1,12 @@
 //! Every flag can also be set as `RECOTAP_MOCK_<FLAG>` (for containers and CI), and `--help`
 //! says so.
 
-use std::io::{BufRead, BufReader};
+mod support;
+
 use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use support::listening_url;
 
 const BINARY: &str = env!("CARGO_BIN_EXE_recotap-mock");
 
@@ -40,15 +44,7 @@ fn flags_are_read_from_the_environment() {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let url = line
-        .trim()
-        .strip_prefix("recotap-mock listening on ")
-        .unwrap()
-        .to_string();
+    let (url, _) = listening_url(child.stdout.take().unwrap(), Duration::from_secs(30));
     let client = reqwest::blocking::Client::new();
     for key in ["env-key-1", "env-key-2"] {
         let response = client
@@ -86,15 +82,7 @@ fn start(args: &[&str], env: &[(&str, &str)]) -> (std::process::Child, String) {
         command.env(name, value);
     }
     let mut child = command.spawn().unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let url = line
-        .trim()
-        .strip_prefix("recotap-mock listening on ")
-        .unwrap()
-        .to_string();
+    let (url, _) = listening_url(child.stdout.take().unwrap(), Duration::from_secs(30));
     (child, url)
 }
 

@@ -6,16 +6,16 @@
 
 #[path = "../../tests/common/mod.rs"]
 mod common;
+mod support;
 
-use std::io::{BufRead, BufReader};
 use std::net::{SocketAddr, TcpStream};
 use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use common::*;
 use recotap_mock::{CustomField, LabelType, MockRecotap, NewAccount, Segment};
 use serde_json::{json, Value};
+use support::listening_url;
 use tokio::sync::RwLock;
 
 /// Held shared by most tests of this file, exclusively by those that count or probe ports.
@@ -499,26 +499,8 @@ fn the_binary_serves_the_api_and_the_admin_api_and_exits_cleanly_on_sigterm() {
         .expect("the binary starts");
     let stdout = child.stdout.take().unwrap();
     let mut running = Running(child);
-    let (lines, line) = mpsc::channel();
-    std::thread::spawn(move || {
-        let mut reader = BufReader::new(stdout);
-        let mut first = String::new();
-        let _ = reader.read_line(&mut first);
-        let _ = lines.send(first);
-        // Keep reading so the pipe stays open; the binary prints nothing else.
-        let mut rest = String::new();
-        let _ = reader.read_line(&mut rest);
-    });
-    let first = line
-        .recv_timeout(Duration::from_secs(10))
-        .expect("the binary prints its listening line within ten seconds");
-    let port: u16 = first
-        .strip_prefix("recotap-mock listening on http://127.0.0.1:")
-        .and_then(|rest| rest.strip_suffix('\n'))
-        .and_then(|port| port.parse().ok())
-        .unwrap_or_else(|| panic!("unexpected first line: {first:?}"));
-    assert_ne!(port, 0);
-    let root = format!("http://127.0.0.1:{port}");
+    let (root, _) = listening_url(stdout, Duration::from_secs(10));
+    assert!(root.starts_with("http://127.0.0.1:"), "{root}");
     let admin_url = |path: &str| format!("{root}/_mock{path}");
     use reqwest::Method as M;
 
@@ -691,7 +673,7 @@ fn the_binary_serves_the_api_and_the_admin_api_and_exits_cleanly_on_sigterm() {
 
     // Assert
     assert_eq!(exit_code_within_ten_seconds(&mut running.0), Some(0));
-    let address: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
+    let address: SocketAddr = root["http://".len()..].parse().unwrap();
     assert!(refuses_connections(address));
 }
 

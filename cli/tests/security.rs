@@ -6,17 +6,18 @@
 
 #[path = "../../tests/common/mod.rs"]
 mod common;
+mod support;
 
-use std::io::{BufRead, BufReader, Read};
+use std::io::Read;
 use std::net::Ipv4Addr;
 use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
 use std::time::Duration;
 
 use common::*;
 use recotap_mock::{MockRecotap, NewAccount};
 use reqwest::Method;
 use serde_json::{json, Value};
+use support::listening_url;
 
 /// Kills the binary (by its own id) when the test ends, whatever happens.
 struct Running(Child);
@@ -47,22 +48,9 @@ fn the_binary_on_another_loopback_address_serves_there_without_a_warning() {
     let stdout = child.stdout.take().unwrap();
     let mut stderr = child.stderr.take().unwrap();
     let running = Running(child);
-    let (lines, line) = mpsc::channel();
-    std::thread::spawn(move || {
-        let mut first = String::new();
-        let _ = BufReader::new(stdout).read_line(&mut first);
-        let _ = lines.send(first);
-    });
 
     // Act
-    let first = line
-        .recv_timeout(Duration::from_secs(10))
-        .expect("the binary prints its listening line");
-    let root = first
-        .strip_prefix("recotap-mock listening on ")
-        .and_then(|rest| rest.strip_suffix('\n'))
-        .unwrap_or_else(|| panic!("unexpected first line: {first:?}"))
-        .to_string();
+    let (root, _) = listening_url(stdout, Duration::from_secs(10));
     let health = admin_at(&root, Method::GET, "/_mock/health", None);
     drop(running);
     let mut logged = String::new();

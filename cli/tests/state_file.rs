@@ -2,17 +2,19 @@
 //! the middle of a burst of writes, a second binary refuses a file in use, a JSON state file is
 //! migrated once, and `export` / `import` convert a state file to a state document and back.
 
-use std::io::{BufRead, BufReader, Write};
+mod support;
+
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{mpsc, Arc};
+use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::{json, Value};
+use support::listening_url;
 
 const BINARY: &str = env!("CARGO_BIN_EXE_recotap-mock");
-const LISTENING: &str = "recotap-mock listening on http://127.0.0.1:";
 
 /// A fresh directory under the system's temporary directory, removed on drop.
 struct TempDir(PathBuf);
@@ -59,22 +61,8 @@ impl Binary {
             .spawn()
             .unwrap();
         let stdout = child.stdout.take().unwrap();
-        let (sender, line) = mpsc::channel();
-        std::thread::spawn(move || {
-            let mut first = String::new();
-            let _ = BufReader::new(stdout).read_line(&mut first);
-            let _ = sender.send(first);
-        });
-        let first = line.recv_timeout(Duration::from_secs(30)).unwrap();
-        let port = first
-            .trim_end()
-            .strip_prefix(LISTENING)
-            .unwrap()
-            .to_string();
-        Binary {
-            child,
-            root: format!("http://127.0.0.1:{port}"),
-        }
+        let (root, _) = listening_url(stdout, Duration::from_secs(30));
+        Binary { child, root }
     }
 
     fn state(&self) -> Value {

@@ -8,13 +8,15 @@
 //! for any number of lines. A block marked ` ```sh no-run ` (installs, the commands that start
 //! a mock for good or run this suite) is only checked by `bash -n`.
 
+mod support;
+
 use std::fs::{self, File};
-use std::io::{BufRead, BufReader};
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
 use std::time::{Duration, Instant};
+
+use support::listening_url;
 
 /// How long one block may run.
 const BLOCK_TIMEOUT: Duration = Duration::from_secs(60);
@@ -122,23 +124,7 @@ impl Mock {
             .stderr(Stdio::null())
             .spawn()
             .expect("the binary starts");
-        // Read on a thread, so that a binary that never says where it listens fails the test
-        // instead of hanging it.
-        let stdout = child.stdout.take().unwrap();
-        let (sender, lines) = mpsc::channel();
-        std::thread::spawn(move || {
-            let mut line = String::new();
-            let _ = BufReader::new(stdout).read_line(&mut line);
-            let _ = sender.send(line);
-        });
-        let line = lines
-            .recv_timeout(Duration::from_secs(30))
-            .expect("the binary prints its listening line within 30 s");
-        let url = line
-            .trim()
-            .strip_prefix("recotap-mock listening on ")
-            .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
-            .to_string();
+        let (url, _) = listening_url(child.stdout.take().unwrap(), Duration::from_secs(30));
         Mock { child, url }
     }
 }
