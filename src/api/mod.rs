@@ -335,9 +335,10 @@ pub(crate) fn undecodable(
     refused_early(shared, request, failure, why)
 }
 
-/// The 500 for a change the state file could not keep (its commit failed): the API's error
-/// envelope, `Internal Server Error` with the failure as `customMessage`, or the admin API's
-/// `{"error": ...}`. The journal already holds the request, with the answer it would have had.
+/// The 500 for a change the state file could not keep (its commit failed): the API's 500 for
+/// any fault of the emulator (`Internal Server Error`, `data` `null`: the cause is logged and
+/// reported at stop), or the admin API's `{"error": ...}` naming it. The journal already holds
+/// the request, with the answer it would have had.
 pub(crate) fn not_kept(
     shared: &Shared,
     request: &Request<Bytes>,
@@ -355,8 +356,7 @@ pub(crate) fn not_kept(
         world.profile_for(team.as_deref()),
     );
     drop(world);
-    let reason = envelope::reason(status).to_string();
-    let failure = Failure::Custom(status, reason, failure.to_string());
+    let failure = Failure::Plain(status, envelope::reason(status).to_string());
     envelope::failure(failure, now, target_of(request), profile)
 }
 
