@@ -25,22 +25,6 @@ fn without_data(mut body: Value) -> Value {
     body
 }
 
-fn call_with(
-    mock: &MockRecotap,
-    key: &str,
-    method: Method,
-    path: &str,
-    body: Option<&Value>,
-) -> (u16, Value) {
-    let mut request = client()
-        .request(method, format!("{}{path}", mock.base_url()))
-        .header("X-Api-Key", key);
-    if let Some(body) = body {
-        request = request.json(body);
-    }
-    send(request)
-}
-
 fn admin(mock: &MockRecotap, method: Method, path: &str, body: Option<&Value>) -> (u16, Value) {
     admin_at(&mock.url(), method, path, body)
 }
@@ -49,16 +33,16 @@ fn admin(mock: &MockRecotap, method: Method, path: &str, body: Option<&Value>) -
 fn errors(mock: &MockRecotap, key: &str) -> Vec<(u16, Value)> {
     let id = "0123456789abcdef01234567";
     vec![
-        call_with(mock, key, Method::POST, "/accounts", Some(&json!({}))),
-        call_with(
+        call_with_key(mock, key, Method::POST, "/accounts", Some(&json!({}))),
+        call_with_key(
             mock,
             key,
             Method::PUT,
             &format!("/accounts/{id}"),
             Some(&json!({})),
         ),
-        call_with(mock, "wrong", Method::GET, "/accounts", None),
-        call_with(mock, key, Method::GET, "/nothing", None),
+        call_with_key(mock, "wrong", Method::GET, "/accounts", None),
+        call_with_key(mock, key, Method::GET, "/nothing", None),
     ]
 }
 
@@ -140,7 +124,7 @@ fn documented_put_refuses_properties_other_than_custom_fields() {
     let id = seeded(&mock);
     let path = format!("/accounts/{id}");
     let body = json!({ "customFields": { "TIER_C": "gold" }, "name": "x", "extra": 1 });
-    let answer = call_with(&mock, mock.api_key(), Method::PUT, &path, Some(&body));
+    let answer = call_with_key(&mock, mock.api_key(), Method::PUT, &path, Some(&body));
     let expected = validation_error(
         &format!("/api/v1{path}"),
         // `json!` sends its keys sorted: `extra` before `name`.
@@ -171,7 +155,7 @@ fn sandbox_put_ignores_properties_other_than_custom_fields() {
     let id = seeded(&mock);
     let path = format!("/accounts/{id}");
     let body = json!({ "customFields": { "TIER_C": "gold" }, "name": "x", "extra": 1 });
-    let answer = call_with(&mock, mock.api_key(), Method::PUT, &path, Some(&body));
+    let answer = call_with_key(&mock, mock.api_key(), Method::PUT, &path, Some(&body));
     let data = json!({ "message": "Account updated successfully" });
     assert_eq!(answer, (200, success(200, &format!("/api/v1{path}"), data)));
     let acme = mock.account_by_domain("acme.com").unwrap();
@@ -185,14 +169,14 @@ fn a_bad_custom_fields_beside_an_extra_property_is_refused_under_both_profiles()
     let id = seeded(&mock);
     let path = format!("/accounts/{id}");
     let body = json!({ "customFields": 5, "extra": 1 });
-    let answer = call_with(&mock, mock.api_key(), Method::PUT, &path, Some(&body));
+    let answer = call_with_key(&mock, mock.api_key(), Method::PUT, &path, Some(&body));
     let expected = without_data(validation_error(&format!("/api/v1{path}"), vec![]));
     assert_eq!(answer, (400, expected));
     // The documented profile reports both, the known field's first.
     let mock = mock_with(Profile::Documented);
     let id = seeded(&mock);
     let path = format!("/accounts/{id}");
-    let answer = call_with(&mock, mock.api_key(), Method::PUT, &path, Some(&body));
+    let answer = call_with_key(&mock, mock.api_key(), Method::PUT, &path, Some(&body));
     let expected = validation_error(
         &format!("/api/v1{path}"),
         vec![
@@ -274,7 +258,7 @@ fn post_mock_profile_with_a_team_changes_that_team_only() {
         Some(&json!({ "profile": "sandbox" })),
     );
     assert_eq!(answer, (200, json!({ "profile": "sandbox" })));
-    let (_, team2) = call_with(&mock, "k2", Method::GET, "/nothing", None);
+    let (_, team2) = call_with_key(&mock, "k2", Method::GET, "/nothing", None);
     let (_, default) = get(&mock, "/nothing");
     assert!(team2.get("data").is_none(), "{team2}");
     assert_eq!(default["data"], Value::Null);
@@ -285,7 +269,7 @@ fn post_mock_profile_with_a_team_changes_that_team_only() {
         "/_mock/profile",
         Some(&json!({ "profile": "documented" })),
     );
-    assert!(call_with(&mock, "k2", Method::GET, "/nothing", None)
+    assert!(call_with_key(&mock, "k2", Method::GET, "/nothing", None)
         .1
         .get("data")
         .is_none());
@@ -326,7 +310,7 @@ fn a_session_created_with_profile_sandbox_follows_it_and_others_do_not() {
     );
     assert_eq!(status, 201, "{created}");
     let key = created["apiKey"].as_str().unwrap();
-    let (status, body) = call_with(&mock, key, Method::GET, "/nothing", None);
+    let (status, body) = call_with_key(&mock, key, Method::GET, "/nothing", None);
     assert_eq!((status, body.get("data")), (404, None));
     assert_eq!(
         get(&mock, "/nothing").1["data"],
@@ -341,7 +325,7 @@ fn a_session_created_with_profile_sandbox_follows_it_and_others_do_not() {
         &format!("/_mock/reset?team={team}"),
         None,
     );
-    assert!(call_with(&mock, key, Method::GET, "/nothing", None)
+    assert!(call_with_key(&mock, key, Method::GET, "/nothing", None)
         .1
         .get("data")
         .is_none());
@@ -353,7 +337,7 @@ fn a_rust_session_sets_its_own_profile() {
     let session = mock.session();
     assert_eq!(session.profile(), Profile::Documented);
     session.set_profile(Profile::Sandbox);
-    let (_, body) = call_with(&mock, session.api_key(), Method::GET, "/nothing", None);
+    let (_, body) = call_with_key(&mock, session.api_key(), Method::GET, "/nothing", None);
     assert!(body.get("data").is_none(), "{body}");
     assert_eq!(get(&mock, "/nothing").1["data"], Value::Null);
 }

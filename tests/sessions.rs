@@ -20,30 +20,13 @@ fn new_session(mock: &MockRecotap, body: Option<&Value>) -> (String, String) {
     (team, key)
 }
 
-/// An API request with `key`.
-fn call(
-    mock: &MockRecotap,
-    key: &str,
-    method: Method,
-    path: &str,
-    body: Option<&Value>,
-) -> (u16, Value) {
-    let mut request = client()
-        .request(method, format!("{}{path}", mock.base_url()))
-        .header("X-Api-Key", key);
-    if let Some(body) = body {
-        request = request.json(body);
-    }
-    send(request)
-}
-
 fn push(mock: &MockRecotap, key: &str, domain: &str) -> (u16, Value) {
     let body = json!({ "accounts": [{ "domain": domain, "name": domain }] });
-    call(mock, key, Method::POST, "/accounts", Some(&body))
+    call_with_key(mock, key, Method::POST, "/accounts", Some(&body))
 }
 
 fn domains(mock: &MockRecotap, key: &str) -> Vec<String> {
-    let (status, body) = call(mock, key, Method::GET, "/accounts", None);
+    let (status, body) = call_with_key(mock, key, Method::GET, "/accounts", None);
     assert_eq!(status, 200, "{body}");
     body["data"]["data"]
         .as_array()
@@ -205,7 +188,7 @@ fn a_session_clock_moves_alone() {
         (200, json!({ "now": "2026-04-30T10:00:01.000Z" }))
     );
     assert_eq!(
-        call(&mock, &a, Method::GET, "/segments", None).1["timestamp"],
+        call_with_key(&mock, &a, Method::GET, "/segments", None).1["timestamp"],
         json!("2026-04-30T10:00:01.000Z")
     );
     assert_eq!(mock.now(), FROZEN, "the mock's clock did not move");
@@ -223,7 +206,7 @@ fn deleting_a_session_drops_its_team_and_revokes_its_key() {
         None,
     );
     assert_eq!(status, 204);
-    let (status, body) = call(&mock, &a, Method::GET, "/segments", None);
+    let (status, body) = call_with_key(&mock, &a, Method::GET, "/segments", None);
     assert_eq!(
         (status, body["customMessage"].clone()),
         (401, json!("Invalid API key"))
@@ -356,7 +339,8 @@ fn thirty_two_sessions_in_parallel_each_see_exactly_their_own_world() {
                             session.freeze_clock(recotap_mock::Timestamp::from_millis(at));
                             clock_ms = Some(at);
                             session.add_fault(Fault::status(418).times(1));
-                            let (status, body) = call(mock, &key, Method::GET, "/segments", None);
+                            let (status, body) =
+                                call_with_key(mock, &key, Method::GET, "/segments", None);
                             assert_eq!(status, 418, "{body}");
                             assert_eq!(
                                 body["timestamp"],
@@ -422,7 +406,7 @@ fn a_request_refused_before_the_pipeline_is_journaled_under_its_session() {
 }
 
 fn push_body(mock: &MockRecotap, key: &str, body: &Value) -> (u16, Value) {
-    call(mock, key, Method::POST, "/accounts", Some(body))
+    call_with_key(mock, key, Method::POST, "/accounts", Some(body))
 }
 
 #[test]

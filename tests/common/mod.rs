@@ -53,6 +53,23 @@ pub fn send(request: RequestBuilder) -> (u16, Value) {
 }
 
 /// `POST /api/v1{path}` with a JSON body and the API key.
+/// An API request with `key` (another team's, a session's) instead of the mock's own.
+pub fn call_with_key(
+    mock: &MockRecotap,
+    key: &str,
+    method: reqwest::Method,
+    path: &str,
+    body: Option<&Value>,
+) -> (u16, Value) {
+    let mut request = client()
+        .request(method, format!("{}{path}", mock.base_url()))
+        .header("X-Api-Key", key);
+    if let Some(body) = body {
+        request = request.json(body);
+    }
+    send(request)
+}
+
 pub fn post(mock: &MockRecotap, path: &str, body: &Value) -> (u16, Value) {
     send(api(mock, reqwest::Method::POST, path).json(body))
 }
