@@ -152,10 +152,10 @@ impl From<Account> for NewAccount {
 ///
 /// ```
 /// use recotap_mock::{MockRecotap, NewAccount};
-/// let mock = MockRecotap::start();
+/// let mock = MockRecotap::builder().frozen_clock("2026-04-30T10:00:00.000Z").start();
 /// let acme = mock.add_account(NewAccount::new("https://www.Acme.com", "Acme Corp"));
 /// assert_eq!(acme.domain, "acme.com");
-/// assert_eq!(acme.created_at, mock.now());
+/// assert_eq!(acme.created_at, "2026-04-30T10:00:00.000Z");
 /// ```
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
