@@ -4,6 +4,7 @@
 //! Converted to and from the public [`Account`] at the store's edges.
 
 use std::borrow::Cow;
+use std::sync::Arc;
 
 use serde_json::{Map, Number, Value};
 
@@ -26,12 +27,24 @@ pub struct Vendor {
     pub journey_stage: String,
 }
 
-/// One stored account.
+/// One stored account: its id and times, beside the rest behind a shared pointer.
+///
+/// The times sit outside the pointer because every change moves `updated_at`: a sync that
+/// resends what is stored then changes this small struct and nothing else, even while the
+/// state file's writer or a snapshot still holds the previous [`AccountData`]. A change to the
+/// data copies it on write ([`AccountRecord::data_mut`]). Reads see the data's fields directly
+/// (`Deref`).
 #[derive(Clone, Debug, PartialEq)]
 pub struct AccountRecord {
     pub id: ObjectId,
     pub created_at: Millis,
     pub updated_at: Millis,
+    data: Arc<AccountData>,
+}
+
+/// An account's fields other than its id and times.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AccountData {
     pub domain: Box<str>,
     pub name: Box<str>,
     pub external_id: Option<Box<str>>,
@@ -41,6 +54,14 @@ pub struct AccountRecord {
     /// In the order the keys were first set; a handful at most, so a list beats a map.
     pub custom_fields: Vec<(Box<str>, JsValue)>,
     pub vendor: Option<Box<Vendor>>,
+}
+
+impl std::ops::Deref for AccountRecord {
+    type Target = AccountData;
+
+    fn deref(&self) -> &AccountData {
+        &self.data
+    }
 }
 
 impl Default for Vendor {
@@ -62,10 +83,7 @@ static NO_VENDOR: std::sync::LazyLock<Vendor> = std::sync::LazyLock::new(Vendor:
 impl AccountRecord {
     /// An account with only its id, domain and times; the rest is set by the caller.
     pub fn new(id: ObjectId, domain: Box<str>, now: Millis) -> Self {
-        AccountRecord {
-            id,
-            created_at: now,
-            updated_at: now,
+        let data = AccountData {
             domain,
             name: Box::from(""),
             external_id: None,
@@ -74,7 +92,24 @@ impl AccountRecord {
             tags: Box::new([]),
             custom_fields: Vec::new(),
             vendor: None,
+        };
+        AccountRecord {
+            id,
+            created_at: now,
+            updated_at: now,
+            data: Arc::new(data),
         }
+    }
+
+    /// The fields for a change: the record's own copy (made now if the data is shared).
+    pub fn data_mut(&mut self) -> &mut AccountData {
+        Arc::make_mut(&mut self.data)
+    }
+
+    /// Whether `self` and `other` share their fields' memory (neither was copied on write).
+    #[cfg(test)]
+    pub fn shares_data_with(&self, other: &AccountRecord) -> bool {
+        Arc::ptr_eq(&self.data, &other.data)
     }
 
     /// The stored form of a seeded account whose id, domain and times are already settled.
@@ -90,10 +125,7 @@ impl AccountRecord {
             rtp_bombora_intent_score: js(&account.rtp_bombora_intent_score),
             journey_stage: account.rtp_journey_stage,
         };
-        AccountRecord {
-            id,
-            created_at: account.created_at.map_or(now, Timestamp::as_millis),
-            updated_at: account.updated_at.map_or(now, Timestamp::as_millis),
+        let data = AccountData {
             domain: domain.into_boxed_str(),
             name: account.name.into_boxed_str(),
             external_id: account.external_id.map(String::into_boxed_str),
@@ -110,6 +142,12 @@ impl AccountRecord {
                 .map(|(key, value)| (key.into_boxed_str(), JsValue::from(value)))
                 .collect(),
             vendor: (vendor != Vendor::default()).then(|| Box::new(vendor)),
+        };
+        AccountRecord {
+            id,
+            created_at: account.created_at.map_or(now, Timestamp::as_millis),
+            updated_at: account.updated_at.map_or(now, Timestamp::as_millis),
+            data: Arc::new(data),
         }
     }
 
@@ -140,7 +178,9 @@ impl AccountRecord {
             updated_at: Timestamp::from_millis(self.updated_at),
         }
     }
+}
 
+impl AccountData {
     /// The vendor's side: what a test set, or the defaults (scores 0, stage `""`).
     pub fn vendor(&self) -> &Vendor {
         self.vendor.as_deref().unwrap_or(&NO_VENDOR)
@@ -199,6 +239,49 @@ impl AccountRecord {
     }
 }
 
+/// An account as its state-document seed (the JSON of [`NewAccount`], same keys in the same
+/// order), written straight from the compact form: the state file's writer makes one per
+/// changed account, and going through [`Account`] would copy every field first. Custom fields
+/// come in the order they were set rather than sorted; a reader gets the same seed either way.
+pub struct SeedJson<'a>(pub &'a AccountRecord);
+
+impl serde::Serialize for SeedJson<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+
+        struct Fields<'a>(&'a [(Box<str>, JsValue)]);
+        impl serde::Serialize for Fields<'_> {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.collect_map(self.0.iter().map(|(key, value)| (&**key, value)))
+            }
+        }
+
+        let record = self.0;
+        let vendor = record.vendor();
+        let mut map = serializer.serialize_map(Some(16))?;
+        map.serialize_entry("rtp_aid", &record.id)?;
+        map.serialize_entry("domain", &*record.domain)?;
+        map.serialize_entry("name", &*record.name)?;
+        map.serialize_entry("externalId", &record.external_id.as_deref())?;
+        map.serialize_entry("shortName", &record.short_name.as_deref())?;
+        map.serialize_entry("linkedinUrl", &record.linkedin_url.as_deref())?;
+        map.serialize_entry("tags", &record.tags)?;
+        map.serialize_entry("customFields", &Fields(&record.custom_fields))?;
+        map.serialize_entry("rtp_account_score", &vendor.rtp_account_score)?;
+        map.serialize_entry(
+            "rtp_advertising_activity_score",
+            &vendor.rtp_advertising_activity_score,
+        )?;
+        map.serialize_entry("rtp_website_intent_score", &vendor.rtp_website_intent_score)?;
+        map.serialize_entry("rtp_g2_intent_score", &vendor.rtp_g2_intent_score)?;
+        map.serialize_entry("rtp_bombora_intent_score", &vendor.rtp_bombora_intent_score)?;
+        map.serialize_entry("rtp_journey_stage", &vendor.journey_stage)?;
+        map.serialize_entry("createdAt", &Timestamp::from_millis(record.created_at))?;
+        map.serialize_entry("updatedAt", &Timestamp::from_millis(record.updated_at))?;
+        map.end()
+    }
+}
+
 /// Replaces `stored` with `sent` unless they are equal.
 pub fn replace_text(stored: &mut Box<str>, sent: Cow<str>) {
     if **stored != *sent {
@@ -234,6 +317,32 @@ mod tests {
         seed.updated_at = Some(Timestamp::from_millis(2));
         let record = AccountRecord::from_seed(seed.clone(), id, "acme.com".into(), 9);
         assert_eq!(NewAccount::from(record.to_account()), seed);
+    }
+
+    #[test]
+    fn the_seed_json_reads_back_as_the_seed_of_the_account() {
+        let id: ObjectId = "69f32820bbbb1c259c3945cd".parse().unwrap();
+        let mut seed = NewAccount::new("acme.com", "Acme \"Corp\" \u{1F600}")
+            .with_id(id)
+            .external_id("crm-1")
+            .custom_field("B_C", serde_json::json!({"z": 1, "a": [1.5, null, "x"]}))
+            .custom_field("A_C", "x")
+            .score(78)
+            .journey_stage("Aware");
+        seed.tags = vec!["t1".into(), "t2".into()];
+        seed.short_name = Some("AC".into());
+        seed.created_at = Some(Timestamp::from_millis(1));
+        seed.updated_at = Some(Timestamp::from_millis(1_777_543_200_123));
+        let record = AccountRecord::from_seed(seed.clone(), id, "acme.com".into(), 9);
+        let json = serde_json::to_string(&SeedJson(&record)).unwrap();
+        let read: NewAccount = serde_json::from_str(&json).unwrap();
+        assert_eq!(read, NewAccount::from(record.to_account()));
+        assert_eq!(read, seed);
+        // A record with no vendor data and no optional text reads back the same way too.
+        let bare = AccountRecord::new(id, Box::from("a.com"), 5);
+        let json = serde_json::to_string(&SeedJson(&bare)).unwrap();
+        let read: NewAccount = serde_json::from_str(&json).unwrap();
+        assert_eq!(read, NewAccount::from(bare.to_account()));
     }
 
     #[test]

@@ -15,7 +15,7 @@ use recotap_mock::{
 use crate::harness::{
     current_thread_runtime, domain_of, expect_reply, open, send, Target, ACCOUNTS_PATH,
 };
-use crate::load::{run_load, Mix, Plan};
+use crate::load::{cpu_note, run_load, Mix, Plan};
 use crate::report::{fmt_duration, fmt_mib, fmt_rate, quantile, ratio, Goal, Row};
 use crate::system::rss_bytes;
 use crate::Mode;
@@ -183,6 +183,14 @@ fn steady(mock: &MockRecotap, run_for: Duration) -> f64 {
     let plan = Plan::timed(Mix::Steady.bodies(), run_for / 5, run_for);
     let report = run_load(Target::new(mock.address(), KEY), plan);
     report.assert_clean("steady upserts");
+    // The writer thread's name, as the kernel keeps it (15 bytes).
+    let writer = report.cpu.of("recotap-mock-st");
+    println!(
+        "steady, {}: {}; state-file writer {} per request",
+        if writer.is_zero() { "no file" } else { "file" },
+        cpu_note(&report, "recotap-mock"),
+        fmt_duration(report.per_request(writer)),
+    );
     report.rate()
 }
 

@@ -3,7 +3,6 @@
 //! create), then segment membership. Inputs borrow from the request body.
 
 use super::*;
-use std::sync::Arc;
 
 impl Team {
     /// The segment a batch may add members to, or why it may not.
@@ -52,7 +51,7 @@ impl Team {
                     .accounts
                     .get_mut(&id)
                     .expect("by_domain only names stored accounts");
-                upsert_into(Arc::make_mut(account), item, now);
+                upsert_into(account, item, now);
                 (succeeded(id, domain, ItemStatus::Updated), Some(id))
             }
             None => {
@@ -60,7 +59,7 @@ impl Team {
                 let mut account = AccountRecord::new(id, Box::from(domain.as_ref()), now);
                 upsert_into(&mut account, item, now);
                 self.by_domain.insert(Box::from(domain.as_ref()), id);
-                self.accounts.insert(id, Arc::new(account));
+                self.accounts.insert(id, account);
                 (succeeded(id, domain, ItemStatus::Created), Some(id))
             }
         }
@@ -212,9 +211,43 @@ fn clean_cow<'a>(raw: &Cow<'a, str>) -> Cow<'a, str> {
 }
 
 /// Copies every field present in `item` onto `account` (custom fields merged per key);
-/// the domain is never changed. A value equal to the stored one is left in place, so a
-/// steady-state sync does not churn memory.
+/// the domain is never changed. The update time moves either way, but the fields are copied
+/// on write only when one of them differs: a steady-state sync that resends what is stored
+/// neither allocates nor copies an account the state file's writer or a snapshot still holds.
 fn upsert_into(account: &mut AccountRecord, item: AccountInput, now: Millis) {
+    account.updated_at = now;
+    if changes_anything(account, &item) {
+        apply(account.data_mut(), item);
+    }
+}
+
+/// Whether copying `item` onto `stored` would change a field.
+fn changes_anything(stored: &AccountData, item: &AccountInput) -> bool {
+    let differs = |stored: &Option<Box<str>>, sent: &Option<Cow<str>>| {
+        sent.as_deref()
+            .is_some_and(|sent| stored.as_deref() != Some(sent))
+    };
+    *stored.name != *item.name
+        || differs(&stored.external_id, &item.external_id)
+        || differs(&stored.short_name, &item.short_name)
+        || differs(&stored.linkedin_url, &item.linkedin_url)
+        || item.tags.as_ref().is_some_and(|tags| {
+            !stored
+                .tags
+                .iter()
+                .map(|tag| &**tag)
+                .eq(tags.iter().map(|tag| tag.as_ref()))
+        })
+        || item.custom_fields.as_ref().is_some_and(|fields| {
+            fields
+                .iter()
+                .any(|(key, value)| stored.custom_field(key) != Some(value))
+        })
+}
+
+/// Copies every field present in `item` onto `account`; a value equal to the stored one is
+/// left in place.
+fn apply(account: &mut AccountData, item: AccountInput) {
     replace_text(&mut account.name, item.name);
     replace_present(&mut account.external_id, item.external_id);
     replace_present(&mut account.short_name, item.short_name);
@@ -240,7 +273,6 @@ fn upsert_into(account: &mut AccountRecord, item: AccountInput, now: Millis) {
             account.set_custom_field(key, value);
         }
     }
-    account.updated_at = now;
 }
 
 fn failed<'a>(rtp_aid: Option<ObjectId>, domain: Cow<'a, str>, error: String) -> ItemResult<'a> {

@@ -64,7 +64,7 @@ impl Store {
             None => Box::new(
                 team.accounts
                     .range((lower, Bound::Unbounded))
-                    .map(|(_, a)| &**a),
+                    .map(|(_, a)| a),
             ),
             Some(domains) => {
                 let mut ids: Vec<ObjectId> = domains
@@ -74,10 +74,7 @@ impl Store {
                     .collect();
                 ids.sort_unstable();
                 ids.dedup();
-                Box::new(
-                    ids.into_iter()
-                        .filter_map(|id| team.accounts.get(&id).map(|a| &**a)),
-                )
+                Box::new(ids.into_iter().filter_map(|id| team.accounts.get(&id)))
             }
         };
         let mut candidates = candidates.by_ref().filter(fresh);

@@ -11,7 +11,6 @@ use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
 use std::ops::Bound;
-use std::sync::Arc;
 
 use serde::Serialize;
 use serde_json::Number;
@@ -27,7 +26,7 @@ use crate::model::{
     SegmentStatus, SegmentType,
 };
 use crate::profile::Profile;
-use crate::record::{replace_present, replace_text, AccountRecord};
+use crate::record::{replace_present, replace_text, AccountData, AccountRecord};
 use crate::sales::{
     Activity, ActivityResult, Deal, DealResult, Pipeline, PipelinesExist, SalesBook,
 };
@@ -105,12 +104,14 @@ pub struct Team {
     name: String,
     /// Ordered by id, so keyset pages cost O(log n + limit).
     ///
-    /// Behind a pointer: ids mostly arrive in order, which leaves B-tree nodes about half full,
-    /// and a half-empty node of pointers wastes far less than one of whole accounts. An `Arc`:
-    /// the state file's writer takes a changed account by reference count under the world's
-    /// lock (not a deep copy), and a change while it still holds one copies on write
-    /// (`Arc::make_mut`); snapshots and the initial state share unchanged accounts the same way.
-    accounts: BTreeMap<ObjectId, Arc<AccountRecord>>,
+    /// A record is its id and times beside a shared pointer to the rest: ids mostly arrive in
+    /// order, which leaves B-tree nodes about half full, and a half-empty node of small records
+    /// wastes far less than one of whole accounts. The state file's writer takes a changed
+    /// account by reference count under the world's lock (not a deep copy), and a change to
+    /// its fields while the writer still holds them copies on write
+    /// ([`AccountRecord::data_mut`]); snapshots and the initial state share unchanged
+    /// accounts the same way.
+    accounts: BTreeMap<ObjectId, AccountRecord>,
     /// Cleaned domain → id: one account per domain, found in O(1).
     by_domain: HashMap<Box<str>, ObjectId, DomainHasher>,
     /// Creation order, inactive fields included.
@@ -406,6 +407,41 @@ mod tests {
         assert_eq!(results[1].status, ItemStatus::Failed);
         assert_eq!(results[1].rtp_aid, results[0].rtp_aid);
         assert_eq!(store.accounts(DEFAULT_TEAM).len(), 1);
+    }
+
+    #[test]
+    fn an_upsert_that_resends_what_is_stored_moves_the_time_and_copies_nothing() {
+        let mut store = store();
+        let first = batch(vec![item("acme.com")], true);
+        store.create_accounts(DEFAULT_TEAM, first, NOW).unwrap();
+        let id = store.accounts(DEFAULT_TEAM)[0].rtp_aid;
+        // A snapshot (or the state file's writer) holds the account as it was.
+        let held = store.team(DEFAULT_TEAM).unwrap().accounts[&id].clone();
+
+        let same = batch(vec![item("acme.com")], true);
+        let results = store.create_accounts(DEFAULT_TEAM, same, NOW + 5).unwrap();
+
+        assert_eq!(results[0].status, ItemStatus::Updated);
+        let live = &store.team(DEFAULT_TEAM).unwrap().accounts[&id];
+        assert_eq!((live.updated_at, held.updated_at), (NOW + 5, NOW));
+        assert!(
+            live.shares_data_with(&held),
+            "an unchanged account was copied"
+        );
+
+        let mut renamed = item("acme.com");
+        renamed.name = "Acme Corp".into();
+        store
+            .create_accounts(DEFAULT_TEAM, batch(vec![renamed], true), NOW + 9)
+            .unwrap();
+
+        let live = &store.team(DEFAULT_TEAM).unwrap().accounts[&id];
+        assert_eq!((&*live.name, &*held.name), ("Acme Corp", "acme.com Inc"));
+        assert_eq!(live.updated_at, NOW + 9);
+        assert!(
+            !live.shares_data_with(&held),
+            "a change reached a held copy"
+        );
     }
 
     #[test]

@@ -4,7 +4,6 @@
 //! with no change here.
 
 use std::collections::HashSet;
-use std::sync::Arc;
 
 use super::changes::Change;
 use super::*;
@@ -36,7 +35,7 @@ pub enum Row {
     Account {
         team: String,
         id: String,
-        record: Arc<AccountRecord>,
+        record: AccountRecord,
     },
     /// All the team's custom fields, in order (key, body).
     Fields {
@@ -87,7 +86,7 @@ pub enum Rows {
 
 /// The JSON of an account's row: its state document form.
 pub fn account_json(record: &AccountRecord) -> String {
-    json(&NewAccount::from(record.to_account()))
+    json(&crate::record::SeedJson(record))
 }
 
 fn json(value: &impl Serialize) -> String {
@@ -282,7 +281,7 @@ fn account_row(team: &Team, id: ObjectId) -> Option<Row> {
     Some(Row::Account {
         team: team.name.clone(),
         id: id.to_string(),
-        record: Arc::clone(record),
+        record: record.clone(),
     })
 }
 

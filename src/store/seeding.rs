@@ -2,7 +2,6 @@
 //! a segment with its members — each checked against what the team already holds.
 
 use super::*;
-use std::sync::Arc;
 
 impl Store {
     /// Stores a seeded account as given (domain cleaned; id and timestamps filled in if missing).
@@ -31,7 +30,7 @@ impl Store {
         let record = AccountRecord::from_seed(account, id, domain.clone(), now);
         let stored = record.to_account();
         team.by_domain.insert(domain.into_boxed_str(), id);
-        team.accounts.insert(id, Arc::new(record));
+        team.accounts.insert(id, record);
         self.changes.note(|| Change::Account(name.to_string(), id));
         Ok(stored)
     }

@@ -2,7 +2,6 @@
 //! (§2.4) and the vendor-side scores a test sets.
 
 use super::*;
-use std::sync::Arc;
 
 impl Store {
     /// `PUT /accounts/:rtp_aid` (docs/api.md §2.3): merges active custom fields, bumps the update time.
@@ -24,11 +23,17 @@ impl Store {
         if !unknown.is_empty() {
             return Err(StoreError::UnknownCustomFields(unknown));
         }
-        let account = Arc::make_mut(team.accounts.get_mut(&id).ok_or_else(not_found)?);
-        for (key, value) in values {
-            account.set_custom_field(Cow::Owned(key), value);
-        }
+        let account = team.accounts.get_mut(&id).ok_or_else(not_found)?;
         account.updated_at = now;
+        let changes = values
+            .iter()
+            .any(|(key, value)| account.custom_field(key) != Some(value));
+        if changes {
+            let data = account.data_mut();
+            for (key, value) in values {
+                data.set_custom_field(Cow::Owned(key), value);
+            }
+        }
         self.changes.note(|| Change::Account(name.to_string(), id));
         Ok(())
     }
@@ -65,8 +70,7 @@ impl Store {
                 .expect("by_domain only names stored accounts");
             outcome.matched += 1;
             if account.external_id.as_deref() != Some(external_id) {
-                let account = Arc::make_mut(account);
-                account.external_id = Some(Box::from(external_id));
+                account.data_mut().external_id = Some(Box::from(external_id));
                 account.updated_at = now;
                 outcome.updated += 1;
                 if changes_on {
@@ -91,8 +95,8 @@ impl Store {
         let not_found = || StoreError::AccountNotFound(id.to_string());
         let name = team;
         let team = self.team_mut(name).ok_or_else(not_found)?;
-        let account = Arc::make_mut(team.accounts.get_mut(&id).ok_or_else(not_found)?);
-        account.apply_scores(update);
+        let account = team.accounts.get_mut(&id).ok_or_else(not_found)?;
+        account.data_mut().apply_scores(update);
         // A chosen update time (to place the change for a delta sync), else now.
         account.updated_at = update
             .rtp_last_account_date
