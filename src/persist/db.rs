@@ -3,12 +3,13 @@
 //! its public serde form. Opening (with the one-mock-per-file lock and the migration of a JSON
 //! state file), committing rows; `read` reads the whole state back as a state document.
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use rusqlite::{params, Connection, OpenFlags, Transaction};
 
 use super::read::read_document;
-use crate::model::IdGenerator;
+use crate::model::{IdGenerator, ObjectId};
 use crate::state::{parse_document, StateDocument, StateError};
 use crate::store::{account_json, Row, Rows, Store};
 
@@ -246,9 +247,14 @@ pub(crate) fn commit(
     let mut pending: Vec<Row> = Vec::new();
     let flush = |pending: &mut Vec<Row>| -> rusqlite::Result<()> {
         let skip = superseded(pending);
+        // Most rows are accounts: their statement is looked up once per commit, not per row
+        // (the cache's lookup hashes the whole SQL text).
+        let mut upsert_account = transaction.prepare_cached(UPSERT_ACCOUNT)?;
         for (row, skip) in pending.iter().zip(skip) {
-            if !skip {
-                apply(&transaction, row)?;
+            match row {
+                _ if skip => {}
+                Row::Account { team, record } => write_account(&mut upsert_account, team, record)?,
+                row => apply(&transaction, row)?,
             }
         }
         pending.clear();
@@ -281,19 +287,36 @@ pub(crate) fn commit(
 /// such a row replaces the thing's whole row and nothing else reads it in between. (Rows whose
 /// effect depends on what came before, team rows, fields, segments and members, are all kept.)
 fn superseded(rows: &[Row]) -> Vec<bool> {
-    let mut later = std::collections::HashSet::new();
+    // foldhash: the keys are the store's own, and this runs for every row of every commit.
+    let mut later: HashSet<(u8, &str, &str, Option<ObjectId>), foldhash::fast::RandomState> =
+        HashSet::default();
     let mut skip = vec![false; rows.len()];
     for (index, row) in rows.iter().enumerate().rev() {
         let key = match row {
-            Row::Account { team, id, .. } => (0, team.as_str(), id.as_str()),
-            Row::Key { key, .. } | Row::NoKey(key) => (1, "", key.as_str()),
-            Row::Deal { team, id, .. } => (2, team.as_str(), id.as_str()),
-            Row::Activity { team, id, .. } => (3, team.as_str(), id.as_str()),
+            Row::Account { team, record } => (0, team.as_str(), "", Some(record.id)),
+            Row::Key { key, .. } | Row::NoKey(key) => (1, "", key.as_str(), None),
+            Row::Deal { team, id, .. } => (2, team.as_str(), id.as_str(), None),
+            Row::Activity { team, id, .. } => (3, team.as_str(), id.as_str(), None),
             _ => continue,
         };
         skip[index] = !later.insert(key);
     }
     skip
+}
+
+const UPSERT_ACCOUNT: &str = "INSERT INTO accounts (team, rtp_aid, body) VALUES (?1, ?2, ?3)
+     ON CONFLICT (team, rtp_aid) DO UPDATE SET body = excluded.body";
+
+/// An account's row written with `statement` (prepared from [`UPSERT_ACCOUNT`]).
+fn write_account(
+    statement: &mut rusqlite::Statement,
+    team: &str,
+    record: &crate::record::AccountRecord,
+) -> rusqlite::Result<()> {
+    let body = account_json(record);
+    statement
+        .execute(params![team, record.id.to_string(), body])
+        .map(drop)
 }
 
 /// One row's write.
@@ -332,11 +355,9 @@ fn apply(tx: &Transaction, row: &Row) -> rusqlite::Result<()> {
             params![key, team, user, *serial as i64],
         )?,
         Row::NoKey(key) => run("DELETE FROM api_keys WHERE key = ?1", params![key])?,
-        Row::Account { team, id, record } => run(
-            "INSERT INTO accounts (team, rtp_aid, body) VALUES (?1, ?2, ?3)
-             ON CONFLICT (team, rtp_aid) DO UPDATE SET body = excluded.body",
-            params![team, id, account_json(record)],
-        )?,
+        Row::Account { team, record } => {
+            write_account(&mut *tx.prepare_cached(UPSERT_ACCOUNT)?, team, record)?;
+        }
         Row::Fields { team, fields } => {
             run("DELETE FROM custom_fields WHERE team = ?1", params![team])?;
             for (position, (key, body)) in fields.iter().enumerate() {
