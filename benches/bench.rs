@@ -9,7 +9,8 @@
 //! * `throughput`: `POST /accounts` of 100 accounts from 16 keep-alive connections, steady-state
 //!   sync (same domains, `upsert: true`) and growth (new domains each request); against a
 //!   "work floor" server that only parses the body into a `serde_json::Value` and serialises a
-//!   100-item result.
+//!   100-item result. The steady mix runs twice: with each server pinned to one core and the
+//!   load generator to the other (the goal's measure, `bench/cores.rs`), then unpinned.
 //! * `requests`: one request at a time on one keep-alive connection: a one-account upsert
 //!   against bare hyper with a trivial handler, and the 100-account steady upsert against the
 //!   work floor's handler; latency, and the server's allocations and bytes allocated per
@@ -41,8 +42,9 @@
 //!
 //! This file is the driver: arguments, child processes, the summary. The rest is in `bench/`:
 //! `harness.rs` (request bodies, the HTTP client, the mock under test), `servers.rs` (the bare
-//! hyper references), `load.rs` (the load generator), `system.rs` (RSS and CPU from `/proc`),
-//! `report.rs` (tables and goals), and one file per section.
+//! hyper references), `cores.rs` (pinning threads to cores), `load.rs` (the load generator),
+//! `system.rs` (RSS and CPU from `/proc`), `report.rs` (tables and goals), and one file per
+//! section.
 //!
 //! The load generator is part of the bench: a hyper 1.x client on its own thread with its own
 //! current-thread tokio runtime, so no outside tool is needed. It shares the machine with the
@@ -51,6 +53,8 @@
 
 #[path = "bench/allocations.rs"]
 mod allocations;
+#[path = "bench/cores.rs"]
+mod cores;
 #[path = "bench/harness.rs"]
 mod harness;
 #[path = "bench/load.rs"]

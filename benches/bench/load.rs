@@ -89,6 +89,8 @@ pub struct Plan {
     pub measure: Duration,
     pub max_requests: u64,
     pub expect: &'static str,
+    /// The one core the load generator runs on, if pinned.
+    pub core: Option<usize>,
 }
 
 impl Plan {
@@ -99,6 +101,15 @@ impl Plan {
             measure,
             max_requests: u64::MAX,
             expect: "\"failed\":0",
+            core: None,
+        }
+    }
+
+    /// The same plan with the load generator pinned to `core`.
+    pub fn on_core(self, core: usize) -> Plan {
+        Plan {
+            core: Some(core),
+            ..self
         }
     }
 }
@@ -184,6 +195,9 @@ pub fn spawn_load(target: Target, plan: Plan) -> thread::JoinHandle<LoadReport> 
     thread::Builder::new()
         .name("load-generator".to_string())
         .spawn(move || {
+            if let Some(core) = plan.core {
+                crate::cores::pin_current_thread(core);
+            }
             let before = thread_cpu();
             let mut report = current_thread_runtime().block_on(drive_all(target, plan));
             report.client_cpu = thread_cpu().saturating_sub(before);

@@ -142,6 +142,7 @@ fn seed_accounts(mock: &MockRecotap, batches: u64) -> LoadReport {
         measure: Duration::from_secs(600),
         max_requests: batches,
         expect: "\"created\":100,",
+        core: None,
     };
     let report = run_load(Target::of(mock), plan);
     report.assert_clean("seeding");

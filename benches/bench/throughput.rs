@@ -1,14 +1,24 @@
 //! Section `throughput`: `POST /accounts` of 100 accounts from 16 keep-alive connections, the
 //! steady-state mix (the same domains, as updates) and the growth mix (new domains each time),
 //! against the work floor; requests per second, latency and server CPU per request.
+//!
+//! The goal is judged as it was first measured: the steady mix with each server pinned to one
+//! core and the load generator to the other, so that the figure compares the work each server
+//! does per request. The unpinned runs (both servers free to use both cores with the client)
+//! follow for information.
 
 use std::time::Duration;
 
+use crate::cores::{self, pin_threads};
 use crate::harness::{seed_steady, start_mock, Target, CONNECTIONS};
 use crate::load::{cpu_note, run_load, steady_body, LoadReport, Mix, Plan};
 use crate::report::{fmt_duration, fmt_rate, fmt_secs, ratio, Goal, Row};
 use crate::servers::{floor_handler, BareServer};
 use crate::Mode;
+
+/// The mock's runtime threads, and the floor's, by name.
+const MOCK_THREADS: &str = "recotap-mock";
+const FLOOR_THREADS: &str = "floor";
 
 pub fn throughput(mode: Mode) -> Vec<Row> {
     let warmup = mode.pick(Duration::from_secs(1), Duration::from_millis(100));
@@ -20,63 +30,96 @@ pub fn throughput(mode: Mode) -> Vec<Row> {
         fmt_secs(measure)
     );
     let mut rows = Vec::new();
+    let pinned = cores::two();
+    match pinned {
+        Some((server_core, client_core)) => {
+            println!(
+                "pinned runs: servers on core {server_core}, load generator on core {client_core}"
+            );
+            let plan = Plan::timed(Mix::Steady.bodies(), warmup, measure).on_core(client_core);
+            let (mock, floor) = side_by_side("steady, pinned", plan, Some(server_core));
+            rows.extend(rate_rows("steady, pinned", &mock, &floor, true));
+            rows.push(cpu_row("steady, pinned", &mock, &floor));
+        }
+        None => println!("fewer than two cores: no pinned run; the goal is judged unpinned"),
+    }
     for mix in [Mix::Steady, Mix::Growth] {
         let plan = Plan::timed(mix.bodies(), warmup, measure);
-        let floor = {
-            let server = BareServer::start("floor", floor_handler);
-            run_load(server.target(), plan.clone())
+        let name = mix.name();
+        let (mock, floor) = side_by_side(name, plan, None);
+        let goal = pinned.is_none() && matches!(mix, Mix::Steady);
+        rows.extend(rate_rows(name, &mock, &floor, goal));
+        let latency = |label: &str, mine: Duration, theirs: Duration| {
+            Row::info(
+                &format!("{name} {label} latency"),
+                fmt_duration(mine),
+                fmt_duration(theirs),
+                Some(ratio(mine, theirs)),
+            )
         };
-        floor.assert_clean(&format!("floor, {} mix", mix.name()));
-        let mock = {
-            let mock = start_mock();
-            seed_steady(&mock, &steady_body());
-            run_load(Target::of(&mock), plan)
-        };
-        mock.assert_clean(&format!("mock, {} mix", mix.name()));
-        println!("{} floor: {}", mix.name(), cpu_note(&floor, "floor"));
-        println!("{} mock:  {}", mix.name(), cpu_note(&mock, "recotap-mock"));
-        rows.extend(throughput_rows(mix, &mock, &floor));
+        rows.push(latency("p50", mock.p50(), floor.p50()));
+        rows.push(latency("p99", mock.p99(), floor.p99()));
+        rows.push(cpu_row(name, &mock, &floor));
     }
     rows
 }
 
-fn throughput_rows(mix: Mix, mock: &LoadReport, floor: &LoadReport) -> Vec<Row> {
-    let name = mix.name();
+/// The floor's run, then the mock's, on the same plan; with `server_core`, each server's
+/// threads are kept on that core for its run.
+fn side_by_side(label: &str, plan: Plan, server_core: Option<usize>) -> (LoadReport, LoadReport) {
+    let floor = {
+        let server = BareServer::start(FLOOR_THREADS, floor_handler);
+        let _pinned = server_core.map(|core| pin_threads(FLOOR_THREADS, core));
+        run_load(server.target(), plan.clone())
+    };
+    floor.assert_clean(&format!("floor, {label}"));
+    let mock = {
+        let mock = start_mock();
+        seed_steady(&mock, &steady_body());
+        let _pinned = server_core.map(|core| pin_threads(MOCK_THREADS, core));
+        run_load(Target::of(&mock), plan)
+    };
+    mock.assert_clean(&format!("mock, {label}"));
+    println!("{label} floor: {}", cpu_note(&floor, FLOOR_THREADS));
+    println!("{label} mock:  {}", cpu_note(&mock, MOCK_THREADS));
+    (mock, floor)
+}
+
+/// Requests per second against the floor; with `goal`, judged (3× acceptable, 3.5× the aim).
+fn rate_rows(name: &str, mock: &LoadReport, floor: &LoadReport, goal: bool) -> Vec<Row> {
     let speedup = mock.rate() / floor.rate();
-    let rate = |goal: f64, label: &str| {
+    let row = |label: &str| format!("{name} req/s{label}");
+    if !goal {
+        return vec![Row::info(
+            &row(""),
+            fmt_rate(mock.rate()),
+            fmt_rate(floor.rate()),
+            Some(speedup),
+        )];
+    }
+    let judged = |goal: f64, label: &str| {
         Row::ratio_goal(
-            &format!("{name} req/s{label}"),
+            &row(label),
             fmt_rate(mock.rate()),
             fmt_rate(floor.rate()),
             speedup,
             Goal::AtLeast(goal),
         )
     };
-    let latency = |label: &str, mine: Duration, theirs: Duration| {
-        Row::info(
-            &format!("{name} {label} latency"),
-            fmt_duration(mine),
-            fmt_duration(theirs),
-            Some(ratio(mine, theirs)),
-        )
-    };
-    // Both servers share two cores with the same client, so CPU per request is the steadier
-    // view of the same comparison (lower is better).
+    vec![judged(3.0, " (acceptable)"), judged(3.5, "")]
+}
+
+/// Server CPU per request (lower is better): with the client on the same cores, the steadier
+/// view of the same comparison.
+fn cpu_row(name: &str, mock: &LoadReport, floor: &LoadReport) -> Row {
     let (mine, theirs) = (
-        mock.per_request(mock.cpu.of("recotap-mock")),
-        floor.per_request(floor.cpu.of("floor")),
+        mock.per_request(mock.cpu.of(MOCK_THREADS)),
+        floor.per_request(floor.cpu.of(FLOOR_THREADS)),
     );
-    let cpu = Row::info(
+    Row::info(
         &format!("{name} server CPU/request"),
         fmt_duration(mine),
         fmt_duration(theirs),
         Some(ratio(mine, theirs)),
-    );
-    vec![
-        rate(3.0, " (acceptable)"),
-        rate(3.5, ""),
-        latency("p50", mock.p50(), floor.p50()),
-        latency("p99", mock.p99(), floor.p99()),
-        cpu,
-    ]
+    )
 }
