@@ -3,9 +3,11 @@
 //! cannot borrow the client's core, and a lock it holds costs it nothing against a rival that
 //! would otherwise run in parallel.
 //!
-//! Servers are pinned by their threads' names (`/proc/self/task/*/comm`), since the mock's
-//! runtime is one per process, started by whichever mock came first; a thread a pinned thread
-//! creates inherits its mask.
+//! A server is started from a thread pinned to its core ([`on_core`]), since a new thread
+//! inherits its creator's mask (a thread names itself only once running, so finding fresh
+//! threads by name races), and its threads are then pinned by name (`/proc/self/task/*/comm`,
+//! [`pin_threads`]), since the mock's runtime is one per process and may have been started by
+//! an earlier mock.
 
 use std::mem::{size_of, zeroed};
 
@@ -54,6 +56,16 @@ fn restrict_thread(tid: libc::pid_t, cores: &[usize]) {
 /// Pins the calling thread to `core` for the rest of its life.
 pub fn pin_current_thread(core: usize) {
     restrict(&[core]);
+}
+
+/// Runs `start` with the calling thread on `core` only, then gives it back the cores it had:
+/// the threads `start` creates stay on `core`.
+pub fn on_core<T>(core: usize, start: impl FnOnce() -> T) -> T {
+    let before = allowed();
+    restrict(&[core]);
+    let started = start();
+    restrict(&before);
+    started
 }
 
 /// The ids of this process's threads called `name`.

@@ -9,7 +9,7 @@
 
 use std::time::Duration;
 
-use crate::cores::{self, pin_threads};
+use crate::cores::{self, on_core, pin_threads};
 use crate::harness::{seed_steady, start_mock, Target, CONNECTIONS};
 use crate::load::{cpu_note, run_load, steady_body, LoadReport, Mix, Plan};
 use crate::report::{fmt_duration, fmt_rate, fmt_secs, ratio, Goal, Row};
@@ -68,13 +68,15 @@ pub fn throughput(mode: Mode) -> Vec<Row> {
 /// threads are kept on that core for its run.
 fn side_by_side(label: &str, plan: Plan, server_core: Option<usize>) -> (LoadReport, LoadReport) {
     let floor = {
-        let server = BareServer::start(FLOOR_THREADS, floor_handler);
+        let server = start_on(server_core, || {
+            BareServer::start(FLOOR_THREADS, floor_handler)
+        });
         let _pinned = server_core.map(|core| pin_threads(FLOOR_THREADS, core));
         run_load(server.target(), plan.clone())
     };
     floor.assert_clean(&format!("floor, {label}"));
     let mock = {
-        let mock = start_mock();
+        let mock = start_on(server_core, start_mock);
         seed_steady(&mock, &steady_body());
         let _pinned = server_core.map(|core| pin_threads(MOCK_THREADS, core));
         run_load(Target::of(&mock), plan)
@@ -83,6 +85,14 @@ fn side_by_side(label: &str, plan: Plan, server_core: Option<usize>) -> (LoadRep
     println!("{label} floor: {}", cpu_note(&floor, FLOOR_THREADS));
     println!("{label} mock:  {}", cpu_note(&mock, MOCK_THREADS));
     (mock, floor)
+}
+
+/// `start()`, from a thread on `core` if there is one (so the threads it creates stay there).
+fn start_on<T>(core: Option<usize>, start: impl FnOnce() -> T) -> T {
+    match core {
+        Some(core) => on_core(core, start),
+        None => start(),
+    }
 }
 
 /// Requests per second against the floor; with `goal`, judged (3× acceptable, 3.5× the aim).
