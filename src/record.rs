@@ -345,6 +345,35 @@ mod tests {
         assert_eq!(read, NewAccount::from(bare.to_account()));
     }
 
+    /// Key for key and value for value, `SeedJson` writes what the seed's own serde form writes:
+    /// a field added to `NewAccount` and not to `SeedJson` fails here.
+    #[test]
+    fn the_seed_json_is_the_seeds_own_json() {
+        let id: ObjectId = "69f32820bbbb1c259c3945cd".parse().unwrap();
+        let mut seed = NewAccount::new("acme.com", "Acme")
+            .with_id(id)
+            .custom_field("A_C", 1.5)
+            .journey_stage("Aware");
+        seed.linkedin_url = Some("https://www.linkedin.com/company/acme".into());
+        seed.rtp_g2_intent_score = None;
+        let mut scored = AccountRecord::from_seed(seed, id, "acme.com".into(), 9);
+        scored
+            .data_mut()
+            .set_custom_field(Cow::Borrowed("INF_C"), JsValue::Infinite(f64::INFINITY));
+        // A vendor box holding only the defaults.
+        let mut defaults = AccountRecord::new(id, Box::from("b.com"), 7);
+        defaults.data_mut().vendor = Some(Box::default());
+        for record in [
+            scored,
+            defaults,
+            AccountRecord::new(id, Box::from("a.com"), 5),
+        ] {
+            let written = serde_json::to_value(SeedJson(&record)).unwrap();
+            let own = serde_json::to_value(NewAccount::from(record.to_account())).unwrap();
+            assert_eq!(written, own, "{record:?}");
+        }
+    }
+
     #[test]
     fn an_account_without_vendor_data_keeps_no_vendor_box() {
         let id: ObjectId = "69f32820bbbb1c259c3945cd".parse().unwrap();

@@ -26,8 +26,8 @@ fn allowed() -> Vec<usize> {
         .collect()
 }
 
-/// Two distinct cores for a server and its client, if this process may use two.
-pub fn two() -> Option<(usize, usize)> {
+/// Two distinct cores, one for a server and one for its client, if this process may use two.
+pub fn server_and_client() -> Option<(usize, usize)> {
     match allowed()[..] {
         [server, client, ..] => Some((server, client)),
         _ => None,
@@ -37,20 +37,23 @@ pub fn two() -> Option<(usize, usize)> {
 /// Restricts the calling thread to `cores`. Panics if the kernel refuses (a bench run on
 /// cores it was not given would measure something else).
 fn restrict(cores: &[usize]) {
-    restrict_thread(0, cores);
+    assert!(
+        restrict_thread(0, cores),
+        "cannot pin this thread to cores {cores:?}"
+    );
 }
 
-/// Restricts thread `tid` (0: the calling thread) to `cores`.
-fn restrict_thread(tid: libc::pid_t, cores: &[usize]) {
+/// Restricts thread `tid` (0: the calling thread) to `cores`; `false` if the kernel refused
+/// (say, the thread has just ended).
+fn restrict_thread(tid: libc::pid_t, cores: &[usize]) -> bool {
     // SAFETY: as in `allowed`.
     let mut set: libc::cpu_set_t = unsafe { zeroed() };
     for &cpu in cores {
         // SAFETY: the cores come from `allowed`, so each is below `CPU_SETSIZE`.
         unsafe { libc::CPU_SET(cpu, &mut set) };
     }
-    // SAFETY: pid 0 is the calling thread; the pointer and size describe `set`.
-    let done = unsafe { libc::sched_setaffinity(tid, size_of::<libc::cpu_set_t>(), &set) };
-    assert_eq!(done, 0, "cannot pin thread {tid} to cores {cores:?}");
+    // SAFETY: `tid` is a thread id (0: the calling thread); the pointer and size describe `set`.
+    unsafe { libc::sched_setaffinity(tid, size_of::<libc::cpu_set_t>(), &set) == 0 }
 }
 
 /// Pins the calling thread to `core` for the rest of its life.
@@ -90,13 +93,14 @@ pub struct Pinned {
     every: Vec<usize>,
 }
 
-/// Pins every thread called `name` (a server's runtime) to `core`. Panics if there is none:
+/// Pins every thread called `name` (a server's runtime, which has served a request, so its
+/// threads are running and named) to `core`. Panics if there is none or the kernel refuses:
 /// the server would run unpinned and the figure would say otherwise.
 pub fn pin_threads(name: &'static str, core: usize) -> Pinned {
     let threads = threads_named(name);
     assert!(!threads.is_empty(), "no thread called {name} to pin");
     for tid in threads {
-        restrict_thread(tid, &[core]);
+        assert!(restrict_thread(tid, &[core]), "cannot pin thread {tid}");
     }
     Pinned {
         name,
@@ -107,7 +111,8 @@ pub fn pin_threads(name: &'static str, core: usize) -> Pinned {
 impl Drop for Pinned {
     fn drop(&mut self) {
         for tid in threads_named(self.name) {
-            restrict_thread(tid, &self.every);
+            // A thread that ended meanwhile needs nothing.
+            let _ = restrict_thread(tid, &self.every);
         }
     }
 }

@@ -30,7 +30,7 @@ pub fn throughput(mode: Mode) -> Vec<Row> {
         fmt_secs(measure)
     );
     let mut rows = Vec::new();
-    let pinned = cores::two();
+    let pinned = cores::server_and_client();
     match pinned {
         Some((server_core, client_core)) => {
             println!(
@@ -68,16 +68,17 @@ pub fn throughput(mode: Mode) -> Vec<Row> {
 /// threads are kept on that core for its run.
 fn side_by_side(label: &str, plan: Plan, server_core: Option<usize>) -> (LoadReport, LoadReport) {
     let floor = {
+        // A fresh runtime: its threads inherit the core from the thread that starts it.
         let server = start_on(server_core, || {
             BareServer::start(FLOOR_THREADS, floor_handler)
         });
-        let _pinned = server_core.map(|core| pin_threads(FLOOR_THREADS, core));
         run_load(server.target(), plan.clone())
     };
     floor.assert_clean(&format!("floor, {label}"));
     let mock = {
         let mock = start_on(server_core, start_mock);
         seed_steady(&mock, &steady_body());
+        // The process's one mock runtime may predate this run: its threads are pinned by name.
         let _pinned = server_core.map(|core| pin_threads(MOCK_THREADS, core));
         run_load(Target::of(&mock), plan)
     };

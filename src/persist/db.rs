@@ -1,17 +1,17 @@
 //! The state file's tables (README: "The state file"): one row per team, key, custom field,
 //! segment, segment member, account, deal, pipeline and activity, each record as the JSON of
-//! its public serde form. Opening (with the one-mock-per-file lock and the migration of a JSON
+//! its state-document form. Opening (with the one-mock-per-file lock and the migration of a JSON
 //! state file), committing rows; `read` reads the whole state back as a state document.
 
-use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
-use rusqlite::{params, Connection, OpenFlags, Transaction};
+use rusqlite::{Connection, OpenFlags};
 
+pub(crate) use super::commit::commit;
 use super::read::read_document;
-use crate::model::{IdGenerator, ObjectId};
+use crate::model::IdGenerator;
 use crate::state::{parse_document, StateDocument, StateError};
-use crate::store::{account_json, Row, Rows, Store};
+use crate::store::Store;
 
 /// The format of the tables, in `meta`; a later format migrates from this one.
 const FORMAT: &str = "1";
@@ -45,7 +45,7 @@ CREATE TABLE IF NOT EXISTS activities (
 ";
 
 /// The tables holding a team's data (all but `meta` and `teams`).
-const TEAM_TABLES: [&str; 8] = [
+pub(super) const TEAM_TABLES: [&str; 8] = [
     "api_keys",
     "custom_fields",
     "segments",
@@ -234,186 +234,4 @@ pub fn import(path: &Path, document: &StateDocument) -> Result<(), StateError> {
     connection
         .close()
         .map_err(|(_, error)| unreadable(path, error))
-}
-
-/// Writes `batches` in one transaction. A row that a later row of the group overwrites whole is
-/// skipped (see [`superseded`]): concurrent requests that upsert the same accounts write each
-/// account once per commit, not once per request.
-pub(crate) fn commit(
-    connection: &mut Connection,
-    batches: impl IntoIterator<Item = Rows>,
-) -> rusqlite::Result<()> {
-    let transaction = connection.transaction()?;
-    let mut pending: Vec<Row> = Vec::new();
-    let flush = |pending: &mut Vec<Row>| -> rusqlite::Result<()> {
-        let skip = superseded(pending);
-        // Most rows are accounts: their statement is looked up once per commit, not per row
-        // (the cache's lookup hashes the whole SQL text).
-        let mut upsert_account = transaction.prepare_cached(UPSERT_ACCOUNT)?;
-        for (row, skip) in pending.iter().zip(skip) {
-            match row {
-                _ if skip => {}
-                Row::Account { team, record } => write_account(&mut upsert_account, team, record)?,
-                row => apply(&transaction, row)?,
-            }
-        }
-        pending.clear();
-        Ok(())
-    };
-    for rows in batches {
-        match rows {
-            Rows::None => {}
-            Rows::Some(rows) => pending.extend(rows),
-            Rows::Everything(store) => {
-                flush(&mut pending)?;
-                let mut failure = None;
-                store.all_rows(&mut |row| {
-                    if failure.is_none() {
-                        failure = apply(&transaction, &row).err();
-                    }
-                });
-                if let Some(error) = failure {
-                    return Err(error);
-                }
-            }
-        }
-    }
-    flush(&mut pending)?;
-    transaction.commit()
-}
-
-/// Which of `rows` a later one overwrites whole: an upsert (or deletion) of the same account,
-/// key, deal or activity. Skipping those leaves the tables as writing every row would, since
-/// such a row replaces the thing's whole row and nothing else reads it in between. (Rows whose
-/// effect depends on what came before, team rows, fields, segments and members, are all kept.)
-fn superseded(rows: &[Row]) -> Vec<bool> {
-    // foldhash: the keys are the store's own, and this runs for every row of every commit.
-    let mut later: HashSet<(u8, &str, &str, Option<ObjectId>), foldhash::fast::RandomState> =
-        HashSet::default();
-    let mut skip = vec![false; rows.len()];
-    for (index, row) in rows.iter().enumerate().rev() {
-        let key = match row {
-            Row::Account { team, record } => (0, team.as_str(), "", Some(record.id)),
-            Row::Key { key, .. } | Row::NoKey(key) => (1, "", key.as_str(), None),
-            Row::Deal { team, id, .. } => (2, team.as_str(), id.as_str(), None),
-            Row::Activity { team, id, .. } => (3, team.as_str(), id.as_str(), None),
-            _ => continue,
-        };
-        skip[index] = !later.insert(key);
-    }
-    skip
-}
-
-const UPSERT_ACCOUNT: &str = "INSERT INTO accounts (team, rtp_aid, body) VALUES (?1, ?2, ?3)
-     ON CONFLICT (team, rtp_aid) DO UPDATE SET body = excluded.body";
-
-/// An account's row written with `statement` (prepared from [`UPSERT_ACCOUNT`]).
-fn write_account(
-    statement: &mut rusqlite::Statement,
-    team: &str,
-    record: &crate::record::AccountRecord,
-) -> rusqlite::Result<()> {
-    let body = account_json(record);
-    statement
-        .execute(params![team, record.id.to_string(), body])
-        .map(drop)
-}
-
-/// One row's write.
-fn apply(tx: &Transaction, row: &Row) -> rusqlite::Result<()> {
-    let run = |sql: &str, values: &[&dyn rusqlite::ToSql]| -> rusqlite::Result<()> {
-        tx.prepare_cached(sql)?.execute(values).map(drop)
-    };
-    match row {
-        Row::DeleteAll => {
-            for table in TEAM_TABLES.iter().chain(&["teams"]) {
-                tx.execute(&format!("DELETE FROM {table}"), [])?;
-            }
-        }
-        Row::DeleteTeamData(team) => {
-            for table in TEAM_TABLES {
-                run(
-                    &format!("DELETE FROM {table} WHERE team = ?1"),
-                    params![team],
-                )?;
-            }
-        }
-        Row::Team { name, settings } => run(
-            "INSERT INTO teams (name, position, settings)
-             VALUES (?1, (SELECT coalesce(max(position), -1) + 1 FROM teams), ?2)
-             ON CONFLICT (name) DO UPDATE SET settings = excluded.settings",
-            params![name, settings],
-        )?,
-        Row::NoTeam(name) => run("DELETE FROM teams WHERE name = ?1", params![name])?,
-        Row::Key {
-            key,
-            team,
-            user,
-            serial,
-        } => run(
-            "INSERT OR REPLACE INTO api_keys (key, team, user, serial) VALUES (?1, ?2, ?3, ?4)",
-            params![key, team, user, *serial as i64],
-        )?,
-        Row::NoKey(key) => run("DELETE FROM api_keys WHERE key = ?1", params![key])?,
-        Row::Account { team, record } => {
-            write_account(&mut *tx.prepare_cached(UPSERT_ACCOUNT)?, team, record)?;
-        }
-        Row::Fields { team, fields } => {
-            run("DELETE FROM custom_fields WHERE team = ?1", params![team])?;
-            for (position, (key, body)) in fields.iter().enumerate() {
-                run(
-                    "INSERT INTO custom_fields (team, key, position, body) VALUES (?1, ?2, ?3, ?4)",
-                    params![team, key, position as i64, body],
-                )?;
-            }
-        }
-        Row::Segment { team, id, body } => {
-            // Its members follow as rows of their own.
-            let members = "DELETE FROM segment_members WHERE team = ?1 AND segment_id = ?2";
-            run(members, params![team, id])?;
-            run(
-                "INSERT OR REPLACE INTO segments (team, segment_id, body) VALUES (?1, ?2, ?3)",
-                params![team, id, body],
-            )?;
-        }
-        Row::Member {
-            team,
-            segment,
-            account,
-        } => run(
-            "INSERT OR IGNORE INTO segment_members (team, segment_id, rtp_aid) VALUES (?1, ?2, ?3)",
-            params![team, segment, account],
-        )?,
-        Row::Deal {
-            team,
-            id,
-            position,
-            body,
-        } => run(
-            "INSERT OR REPLACE INTO deals (team, external_deal_id, position, body)
-             VALUES (?1, ?2, ?3, ?4)",
-            params![team, id, *position as i64, body],
-        )?,
-        Row::Pipelines { team, pipelines } => {
-            run("DELETE FROM pipelines WHERE team = ?1", params![team])?;
-            for (position, (id, body)) in pipelines.iter().enumerate() {
-                run(
-                    "INSERT INTO pipelines (team, pipeline_id, position, body)
-                     VALUES (?1, ?2, ?3, ?4)",
-                    params![team, id, position as i64, body],
-                )?;
-            }
-        }
-        Row::Activity {
-            team,
-            id,
-            position,
-            body,
-        } => run(
-            "INSERT OR REPLACE INTO activities (team, external_activity_id, position, body)
-             VALUES (?1, ?2, ?3, ?4)",
-            params![team, id, *position as i64, body],
-        )?,
-    }
-    Ok(())
 }

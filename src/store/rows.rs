@@ -1,7 +1,9 @@
 //! The rows of the state file: what the noted changes (see `changes`) come to, read from the
-//! store as it is when they are drained. A record is its public serde form as JSON (the form
-//! the state document uses), so that a field added to `Account` or `CustomField` is persisted
-//! with no change here.
+//! store as it is when they are drained. A record is the JSON of its state-document form, so
+//! the file reads back with the document's own parser. Most are written through their serde
+//! form, so a field added to `CustomField` (say) is persisted with no change here; an account
+//! is written straight from the store's compact form by `record::SeedJson`, which must name
+//! every field of `NewAccount` (its unit test compares the two).
 
 use std::collections::HashSet;
 
@@ -111,7 +113,7 @@ impl Store {
             return Rows::Everything(Box::new(copy));
         }
         // foldhash, not SipHash: this runs under the world's lock, for every change (a 100-item
-        // upsert notes 100), and the keys come from the store, not from an attacker.
+        // upsert notes 100); its seeded hasher is enough against crafted team names in a mock.
         let rewritten: FastSet<&str> = changes
             .iter()
             .filter_map(|change| match change {

@@ -25,10 +25,10 @@ impl Store {
         }
         let account = team.accounts.get_mut(&id).ok_or_else(not_found)?;
         account.updated_at = now;
-        let changes = values
+        let differs = values
             .iter()
             .any(|(key, value)| account.custom_field(key) != Some(value));
-        if changes {
+        if differs {
             let data = account.data_mut();
             for (key, value) in values {
                 data.set_custom_field(Cow::Owned(key), value);
