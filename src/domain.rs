@@ -51,7 +51,7 @@ fn clean_range(lowered: &str) -> (usize, usize) {
     (start, start + rest.len())
 }
 
-/// Whether a cleaned domain is acceptable **[choice]**: not empty, no white space (what
+/// Whether a cleaned domain is acceptable **\[choice\]**: not empty, no white space (what
 /// JavaScript counts as such), at least one `.`.
 pub fn is_valid_domain(cleaned: &str) -> bool {
     !cleaned.is_empty() && cleaned.contains('.') && !cleaned.chars().any(crate::js::is_js_space)

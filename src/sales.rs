@@ -194,7 +194,7 @@ pub struct SalesBook {
 }
 
 impl SalesBook {
-    /// Upserts each deal by `externalDealId` (a known deal is replaced whole **[choice]**) and
+    /// Upserts each deal by `externalDealId` (a known deal is replaced whole **\[choice\]**) and
     /// links associated accounts by cleaned domain.
     pub fn upsert_deals(
         &mut self,
@@ -264,7 +264,7 @@ impl SalesBook {
             let (status, error) = if !matches!(activity.activity_type.as_str(), "call" | "email") {
                 ("skipped", None)
             } else if !activity.contacts.iter().any(|c| c.email.is_some()) {
-                // **[choice]**, after the type check and before the duplicate check: an
+                // **\[choice\]**, after the type check and before the duplicate check: an
                 // activity with no contact email cannot be linked (observed live).
                 let error = "At least one contact with an email is required".to_string();
                 ("failed", Some(error))

@@ -292,7 +292,7 @@ pub(crate) fn sent_api_key(headers: &HeaderMap) -> Option<Result<Cow<'_, str>, (
     Some(String::from_utf8(joined).map(Cow::Owned).map_err(drop))
 }
 
-/// The 400 for a request with both `Content-Length` and `Transfer-Encoding` **[choice]**,
+/// The 400 for a request with both `Content-Length` and `Transfer-Encoding` **\[choice\]**,
 /// journaled like any API request; nothing of it is applied.
 pub(crate) fn ambiguous_length(shared: &Shared, request: &Request<Bytes>) -> Response<Full<Bytes>> {
     const WHY: &str = "A request must not carry both Content-Length and Transfer-Encoding";
@@ -323,7 +323,7 @@ pub(crate) fn unsupported_encoding(
     refused_early(shared, request, failure, why)
 }
 
-/// The 400 for a gzip or deflate body that does not inflate (zlib's detail) **[choice]**,
+/// The 400 for a gzip or deflate body that does not inflate (zlib's detail) **\[choice\]**,
 /// journaled like any API request.
 pub(crate) fn undecodable(
     shared: &Shared,

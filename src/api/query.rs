@@ -5,7 +5,7 @@ use crate::validate::{Constraint, Validator};
 
 /// Default page size.
 pub const DEFAULT_LIMIT: usize = 100;
-/// Largest page size **[choice]**.
+/// Largest page size **\[choice\]**.
 pub const MAX_LIMIT: i64 = 1000;
 
 /// The parameters of a query string, in first-seen order, each with every value sent.

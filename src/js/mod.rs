@@ -31,7 +31,7 @@ pub fn is_js_space(c: char) -> bool {
     )
 }
 
-/// `String.prototype.trim`: strips [`is_js_space`] characters from both ends.
+/// `String.prototype.trim`: strips JavaScript white space (`is_js_space`) from both ends.
 pub fn trim(text: &str) -> &str {
     text.trim_matches(is_js_space)
 }

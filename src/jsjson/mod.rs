@@ -1,5 +1,5 @@
 //! JSON read and written as the vendor's JavaScript stack reads and writes it: `JSON.parse`
-//! behind body-parser on the way in ([`parse`]), `JSON.stringify` on the way out ([`to_vec`]).
+//! behind body-parser on the way in ([`parse()`]), `JSON.stringify` on the way out ([`to_vec`]).
 //!
 //! Two things JavaScript holds that Rust's types do not:
 //! * **Lone UTF-16 surrogates.** `JSON.parse('"\ud83d"')` is a valid one-unit string; a Rust

@@ -12,7 +12,7 @@ use crate::jsvalue::{JsObject, JsValue};
 const BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// serde_json's nesting limit: the 128th open bracket is refused. Bodies nested that deep are
-/// refused as before (**[choice]**: V8 would parse them), with serde_json's message.
+/// refused as before (**\[choice\]**: V8 would parse them), with serde_json's message.
 const MAX_DEPTH: usize = 127;
 
 /// Reads `body` as `JSON.parse` does (after body-parser's decoding); the error is serde_json's.
@@ -26,7 +26,7 @@ pub fn parse(body: &[u8]) -> Result<JsValue, serde_json::Error> {
 }
 
 /// The fallback parser: JSON's grammar exactly, over valid UTF-8 only (invalid UTF-8 stays
-/// refused, as it was: body-parser would read it as U+FFFD **[choice]**).
+/// refused, as it was: body-parser would read it as U+FFFD **\[choice\]**).
 struct Lenient<'b> {
     text: &'b [u8],
     at: usize,

@@ -58,7 +58,7 @@ impl Verdicts {
         self.next_request().0
     }
 
-    /// Called once per request, in arrival order, instead of [`Verdicts::next_is_ambiguous`]:
+    /// Called once per request, in arrival order, instead of `Verdicts::next_is_ambiguous` (tests only):
     /// that verdict, and the request target as the client sent it if the socket had to
     /// rewrite it for hyper (`crate::server::target`).
     pub fn next_request(&self) -> (bool, Option<String>) {

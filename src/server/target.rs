@@ -4,7 +4,7 @@
 //! socket therefore percent-encodes exactly those bytes in each request line before hyper reads
 //! it, and notes the target as sent, which the router then uses in its place (the envelope's
 //! `path`, the route, the query): Node reads the request line's bytes as Latin-1, one
-//! character per byte, and so does [`sent_target`].
+//! character per byte, and so does [`RequestLine::sent_target`].
 
 use super::framing::MAX_HEAD_BYTES;
 

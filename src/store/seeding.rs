@@ -36,7 +36,7 @@ impl Store {
     }
 
     /// Adds a custom field. An active field with the same key is a conflict; an inactive one
-    /// is replaced by the new definition **[choice]**. Options are kept only for selections.
+    /// is replaced by the new definition **\[choice\]**. Options are kept only for selections.
     pub fn add_custom_field(
         &mut self,
         team: &str,

@@ -200,7 +200,7 @@ fn parse_list_query(call: &Call) -> Result<AccountFilter, Vec<Violation>> {
         None => None,
         Some(value) => {
             // validator.js decides what is valid; `new Date()` what it means. A value it
-            // cannot read filters nothing out **[choice]**.
+            // cannot read filters nothing out **\[choice\]**.
             match value.ok().filter(|text| is_iso8601(text)) {
                 Some(text) => new_date(text),
                 None => {
