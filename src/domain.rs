@@ -12,6 +12,9 @@ use std::borrow::Cow;
 /// assert_eq!(recotap_mock::clean_domain(" HTTP://Globex.com:8080/x "), "globex.com");
 /// ```
 pub fn clean_domain(raw: &str) -> Cow<'_, str> {
+    if is_clean(raw) {
+        return Cow::Borrowed(raw);
+    }
     let trimmed = crate::js::trim(raw);
     // Most domains arrive clean: borrow unless lower-casing has to make a new string.
     let lowered: Cow<'_, str> =
@@ -25,6 +28,15 @@ pub fn clean_domain(raw: &str) -> Cow<'_, str> {
         Cow::Borrowed(text) => Cow::Borrowed(&text[start..end]),
         Cow::Owned(text) => Cow::Owned(text[start..end].to_string()),
     }
+}
+
+/// Whether cleaning would leave `raw` as it is, decided in one pass: lower-case letters,
+/// digits, `-` and `.` only (so nothing to trim, lower-case, cut at or strip as a scheme or
+/// port), not led by `www.`, not ending in `.`. Most domains a sync sends are like that; the
+/// seven steps cost ~3% of a 100-account request.
+fn is_clean(raw: &str) -> bool {
+    let allowed = |b: u8| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.';
+    raw.bytes().all(allowed) && !raw.starts_with("www.") && !raw.ends_with('.')
 }
 
 /// Steps 3 to 7 of the cleaning, as the byte range of `lowered` that remains.
@@ -79,6 +91,42 @@ mod tests {
         ];
         for (raw, cleaned) in table {
             assert_eq!(clean_domain(raw), cleaned, "cleaning {raw:?}");
+        }
+    }
+
+    #[test]
+    fn a_domain_taken_as_clean_is_what_the_seven_steps_leave() {
+        use proptest::prelude::*;
+        use proptest::test_runner::TestRunner;
+        let mut runner = TestRunner::deterministic();
+        // Strings near the rules: schemes, `www.`, ports, dots, case, spaces.
+        let near = "(https?://)?(www\\.)?[a-zA-Z0-9.:/ -]{0,12}(:[0-9]{0,3})?\\.?";
+        runner
+            .run(&near, |raw| {
+                let full = {
+                    let lowered = crate::js::trim(&raw).to_lowercase();
+                    let (start, end) = clean_range(&lowered);
+                    lowered[start..end].to_string()
+                };
+                if is_clean(&raw) {
+                    prop_assert_eq!(&full, &raw);
+                }
+                prop_assert_eq!(clean_domain(&raw), full);
+                Ok(())
+            })
+            .unwrap();
+        for taken in ["acme.com", "a-b.c0", "", "ww.acme.com"] {
+            assert!(is_clean(taken), "{taken}");
+        }
+        for left in [
+            "www.acme.com",
+            "acme.com.",
+            "Acme.com",
+            " a.com",
+            "a.com:80",
+            "a_b.com",
+        ] {
+            assert!(!is_clean(left), "{left}");
         }
     }
 

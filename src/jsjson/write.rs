@@ -77,6 +77,17 @@ pub fn to_vec<T: Serialize + ?Sized>(value: &T) -> Vec<u8> {
 
 /// Appends `text` as a JSON string, as `JSON.stringify` writes it.
 pub fn write_str(out: &mut Vec<u8>, text: &str) {
+    // Most text needs no escape at all: one byte scan (which the compiler vectorises), then a
+    // copy, where serde_json looks every byte up in its escape table and the formatter scans
+    // for surrogates again (measured: ~8% of a 100-account answer went to strings).
+    let plain = |byte: &u8| *byte >= 0x20 && *byte != b'"' && *byte != b'\\' && *byte != 0xF4;
+    if text.as_bytes().iter().all(plain) {
+        out.reserve(text.len() + 2);
+        out.push(b'"');
+        out.extend_from_slice(text.as_bytes());
+        out.push(b'"');
+        return;
+    }
     let mut serializer = serde_json::Serializer::with_formatter(&mut *out, JsFormatter);
     text.serialize(&mut serializer)
         .expect("writing to a Vec cannot fail");
@@ -135,5 +146,26 @@ mod tests {
             text("\u{1}\u{2028}\"\\\n"),
             "\"\\u0001\u{2028}\\\"\\\\\\n\""
         );
+    }
+
+    #[test]
+    fn write_str_writes_what_the_serializer_writes() {
+        let cases = [
+            String::new(),
+            "acme.com".to_string(),
+            "caf\u{e9} \u{1F600} \u{2028}".to_string(),
+            "a\"b\\c\u{7f}\u{1f}".to_string(),
+            "\u{100000}".to_string(),
+            format!("x{}", surrogate_char(0xDABC)),
+        ];
+        for case in cases {
+            let mut out = Vec::new();
+            write_str(&mut out, &case);
+            assert_eq!(
+                String::from_utf8(out).unwrap(),
+                text(case.as_str()),
+                "{case:?}"
+            );
+        }
     }
 }

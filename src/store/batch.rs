@@ -140,10 +140,17 @@ pub struct AccountInput<'a> {
     pub external_id: Option<Cow<'a, str>>,
     pub short_name: Option<Cow<'a, str>>,
     pub linkedin_url: Option<Cow<'a, str>>,
-    pub tags: Option<Vec<Cow<'a, str>>>,
+    pub tags: Option<InputTags<'a>>,
     /// In the order sent, each key once.
-    pub custom_fields: Option<Vec<(Cow<'a, str>, JsValue)>>,
+    pub custom_fields: Option<InputFields<'a>>,
 }
+
+/// An item's tags as sent. Two are held inline (a CRM sync sends one or two), so that reading
+/// a batch does not allocate for each account's tags; more spill to the heap.
+pub type InputTags<'a> = SmallVec<[Cow<'a, str>; 2]>;
+
+/// An item's custom fields as sent, key and value, in order; two held inline, as tags are.
+pub type InputFields<'a> = SmallVec<[(Cow<'a, str>, JsValue); 2]>;
 
 /// A validated `POST /accounts` body.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -154,8 +161,9 @@ pub struct CreateAccounts<'a> {
 }
 
 impl CreateAccounts<'_> {
-    /// The same request owning its text, so that it may outlive the body it was read from.
-    pub fn into_owned(self) -> CreateAccounts<'static> {
+    /// The same request owning its text, so that it may outlive the body it was read from (any
+    /// lifetime: the inline vectors make a request invariant in it, so it cannot shorten).
+    pub fn into_owned<'b>(self) -> CreateAccounts<'b> {
         let own = |text: Cow<'_, str>| Cow::Owned(text.into_owned());
         let accounts = self
             .accounts

@@ -14,6 +14,7 @@ use std::ops::Bound;
 
 use serde::Serialize;
 use serde_json::Number;
+use smallvec::SmallVec;
 
 use crate::jsvalue::{JsObject, JsValue};
 
@@ -46,7 +47,7 @@ mod seeding;
 mod sessions;
 mod updates;
 
-pub use batch::{AccountInput, CreateAccounts, ItemResult, ItemStatus};
+pub use batch::{AccountInput, CreateAccounts, InputFields, InputTags, ItemResult, ItemStatus};
 pub use changes::Change;
 pub use error::StoreError;
 pub use listing::{AccountFilter, SegmentRow};
@@ -523,8 +524,11 @@ mod timing {
                     external_id: Some(format!("crm-{batch}-{i}").into()),
                     short_name: Some("co".into()),
                     linkedin_url: Some(format!("https://linkedin.com/company/{batch}-{i}").into()),
-                    tags: Some(vec!["tier1".into(), "emea".into()]),
-                    custom_fields: Some(vec![("TIER_C".into(), JsValue::Number(3.into()))]),
+                    tags: Some(smallvec::smallvec!["tier1".into(), "emea".into()]),
+                    custom_fields: Some(smallvec::smallvec![(
+                        "TIER_C".into(),
+                        JsValue::Number(3.into())
+                    )]),
                 })
                 .collect();
             let request = CreateAccounts {

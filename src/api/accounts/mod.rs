@@ -2,6 +2,7 @@
 //! each, and the response shapes of docs/api.md §2.
 
 mod fast;
+mod response;
 
 use http::StatusCode;
 use std::borrow::Cow;
@@ -18,9 +19,7 @@ use crate::domain::clean_domain;
 use crate::js::{is_iso8601, new_date};
 use crate::model::ObjectId;
 use crate::profile::without_millis;
-use crate::store::{
-    AccountFilter, AccountInput, CreateAccounts, ItemResult, ItemStatus, StoreError,
-};
+use crate::store::{AccountFilter, AccountInput, CreateAccounts, StoreError};
 use crate::validate::{field, Constraint, Presence, Validator, Violation};
 
 /// Most accounts one `POST /accounts` may carry.
@@ -43,9 +42,8 @@ pub fn create<'r>(call: &Call<'r>) -> Result<Work<'r>, Failure> {
         Some(request) => request,
         None => {
             let tree = call.json_object()?;
-            parse_create(&tree)
-                .map_err(Failure::Validation)?
-                .into_owned()
+            let parsed = parse_create(&tree).map_err(Failure::Validation)?;
+            parsed.into_owned()
         }
     };
     work(move |tx| {
@@ -54,7 +52,11 @@ pub fn create<'r>(call: &Call<'r>) -> Result<Work<'r>, Failure> {
             .store
             .create_accounts(tx.team, request, tx.now)
             .map_err(refusal)?;
-        Ok(Reply::ok(&CreateResponse::new(&results)))
+        Ok(Reply {
+            status: StatusCode::OK,
+            data: response::create_response(&results),
+            bare: false,
+        })
     })
 }
 
@@ -114,35 +116,6 @@ fn parse_account<'a>(v: &mut Validator, item: &'a JsObject) -> AccountInput<'a> 
                 .map(|(key, value)| (Cow::Borrowed(key.as_str()), value.clone()))
                 .collect()
         }),
-    }
-}
-
-#[derive(Serialize)]
-struct CreateResponse<'a> {
-    results: &'a [ItemResult<'a>],
-    summary: Summary,
-}
-
-#[derive(Serialize)]
-struct Summary {
-    total: usize,
-    created: usize,
-    updated: usize,
-    failed: usize,
-}
-
-impl<'a> CreateResponse<'a> {
-    fn new(results: &'a [ItemResult]) -> Self {
-        let count = |status| results.iter().filter(|r| r.status == status).count();
-        CreateResponse {
-            results,
-            summary: Summary {
-                total: results.len(),
-                created: count(ItemStatus::Created),
-                updated: count(ItemStatus::Updated),
-                failed: count(ItemStatus::Failed),
-            },
-        }
     }
 }
 
@@ -410,6 +383,25 @@ mod tests {
             vec![r#"{"domain":"a.com","name":"A"}"#; MAX_BATCH + 1].join(",")
         );
         assert_eq!(parse_create_fast(too_many.as_bytes()), None);
+    }
+
+    #[test]
+    fn the_fast_path_borrows_text_without_escapes_from_the_body() {
+        let body = r#"{"accounts":[{"domain":"a.com","name":"A\u0042","externalId":"e",
+            "shortName":"s","linkedinUrl":"l","tags":["t","u","v"],"customFields":{"K_C":1}}]}"#;
+        let request = parse_create_fast(body.as_bytes()).expect("the fast path takes it");
+        let item = &request.accounts[0];
+        let borrowed = |text: &Cow<str>| matches!(text, Cow::Borrowed(_));
+        assert!(borrowed(&item.domain));
+        assert!(!borrowed(&item.name), "an escape makes a new string");
+        assert_eq!(item.name, "AB");
+        for text in [&item.external_id, &item.short_name, &item.linkedin_url] {
+            assert!(borrowed(text.as_ref().unwrap()));
+        }
+        let tags = item.tags.as_ref().unwrap();
+        assert!(tags.iter().all(borrowed) && tags.len() == 3, "{tags:?}");
+        let fields = item.custom_fields.as_ref().unwrap();
+        assert!(borrowed(&fields[0].0));
     }
 
     #[test]
