@@ -19,8 +19,31 @@ use crate::clock::Millis;
 /// assert_eq!(id.to_string(), "663a1f0c2b5e4d0001000001");
 /// assert!("not-an-id".parse::<ObjectId>().is_err());
 /// ```
-#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub struct ObjectId([u8; 12]);
+
+impl ObjectId {
+    /// The id as one big-endian number, which orders as the bytes (and the hex) do.
+    fn as_number(&self) -> u128 {
+        let mut wide = [0u8; 16];
+        wide[4..].copy_from_slice(&self.0);
+        u128::from_be_bytes(wide)
+    }
+}
+
+/// In byte order, which is the order of the hex text and of creation: a number comparison,
+/// where the derived order called `memcmp` for each of the store's B-tree steps.
+impl Ord for ObjectId {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.as_number().cmp(&other.as_number())
+    }
+}
+
+impl PartialOrd for ObjectId {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
 
 impl ObjectId {
     /// Whether `text` is 24 hex digits (either case), the API's `isMongoId` rule.
@@ -184,6 +207,28 @@ pub(crate) fn splitmix64(mut x: u64) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ids_order_as_their_hex_text() {
+        let texts = [
+            "000000000000000000000000",
+            "000000000000000000000001",
+            "0000000000000000000000ff",
+            "00000000ffffffffffffffff",
+            "000000010000000000000000",
+            "7fffffff0000000000000000",
+            "80000000ffffffffffffffff",
+            "ff0000000000000000000000",
+            "ffffffffffffffffffffffff",
+        ];
+        for a in texts {
+            for b in texts {
+                let (x, y): (ObjectId, ObjectId) = (a.parse().unwrap(), b.parse().unwrap());
+                assert_eq!(x.cmp(&y), a.cmp(b), "{a} against {b}");
+                assert_eq!(x.partial_cmp(&y), Some(a.cmp(b)));
+            }
+        }
+    }
 
     #[test]
     fn ids_sort_in_creation_order_and_are_reproducible_with_a_seed() {
