@@ -45,7 +45,8 @@ pub struct AccountRecord {
 /// An account's fields other than its id and times.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AccountData {
-    pub domain: Box<str>,
+    /// Shared with the team's domain index, which keys the account by it: one allocation.
+    pub domain: Arc<str>,
     pub name: Box<str>,
     pub external_id: Option<Box<str>>,
     pub short_name: Option<Box<str>>,
@@ -82,7 +83,7 @@ static NO_VENDOR: std::sync::LazyLock<Vendor> = std::sync::LazyLock::new(Vendor:
 
 impl AccountRecord {
     /// An account with only its id, domain and times; the rest is set by the caller.
-    pub fn new(id: ObjectId, domain: Box<str>, now: Millis) -> Self {
+    pub fn new(id: ObjectId, domain: Arc<str>, now: Millis) -> Self {
         let data = AccountData {
             domain,
             name: Box::from(""),
@@ -115,7 +116,7 @@ impl AccountRecord {
     /// The stored form of a seeded account whose id, domain and times are already settled.
     /// Numbers are stored as the doubles JavaScript would hold (`78.0` is `78`), however they
     /// were seeded, so they come back as the vendor writes them.
-    pub fn from_seed(account: NewAccount, id: ObjectId, domain: String, now: Millis) -> Self {
+    pub fn from_seed(account: NewAccount, id: ObjectId, domain: Arc<str>, now: Millis) -> Self {
         let js = |score: &Option<Number>| score.as_ref().map(js_number_of);
         let vendor = Vendor {
             rtp_account_score: js(&account.rtp_account_score),
@@ -126,7 +127,7 @@ impl AccountRecord {
             journey_stage: account.rtp_journey_stage,
         };
         let data = AccountData {
-            domain: domain.into_boxed_str(),
+            domain,
             name: account.name.into_boxed_str(),
             external_id: account.external_id.map(String::into_boxed_str),
             short_name: account.short_name.map(String::into_boxed_str),
@@ -339,7 +340,7 @@ mod tests {
         assert_eq!(read, NewAccount::from(record.to_account()));
         assert_eq!(read, seed);
         // A record with no vendor data and no optional text reads back the same way too.
-        let bare = AccountRecord::new(id, Box::from("a.com"), 5);
+        let bare = AccountRecord::new(id, Arc::from("a.com"), 5);
         let json = serde_json::to_string(&SeedJson(&bare)).unwrap();
         let read: NewAccount = serde_json::from_str(&json).unwrap();
         assert_eq!(read, NewAccount::from(bare.to_account()));
@@ -361,12 +362,12 @@ mod tests {
             .data_mut()
             .set_custom_field(Cow::Borrowed("INF_C"), JsValue::Infinite(f64::INFINITY));
         // A vendor box holding only the defaults.
-        let mut defaults = AccountRecord::new(id, Box::from("b.com"), 7);
+        let mut defaults = AccountRecord::new(id, Arc::from("b.com"), 7);
         defaults.data_mut().vendor = Some(Box::default());
         for record in [
             scored,
             defaults,
-            AccountRecord::new(id, Box::from("a.com"), 5),
+            AccountRecord::new(id, Arc::from("a.com"), 5),
         ] {
             let written = serde_json::to_value(SeedJson(&record)).unwrap();
             let own = serde_json::to_value(NewAccount::from(record.to_account())).unwrap();

@@ -56,9 +56,10 @@ impl Team {
             }
             None => {
                 let id = ids.next_free(now, |id| self.accounts.contains_key(id));
-                let mut account = AccountRecord::new(id, Box::from(domain.as_ref()), now);
+                let key: Arc<str> = Arc::from(domain.as_ref());
+                let mut account = AccountRecord::new(id, Arc::clone(&key), now);
                 upsert_into(&mut account, item, now);
-                self.by_domain.insert(Box::from(domain.as_ref()), id);
+                self.by_domain.insert(key, id);
                 self.accounts.insert(id, account);
                 (succeeded(id, domain, ItemStatus::Created), Some(id))
             }
@@ -88,6 +89,8 @@ impl Store {
         if let Some(segment_id) = &request.segment_id {
             team.open_static_segment(segment_id)?;
         }
+        // Room for every item to be new, so that a batch grows the index at most once.
+        team.by_domain.reserve(request.accounts.len());
         let mut results = Vec::with_capacity(request.accounts.len());
         let mut joining = Vec::new();
         for item in request.accounts {

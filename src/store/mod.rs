@@ -11,6 +11,7 @@ use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
 use std::ops::Bound;
+use std::sync::Arc;
 
 use serde::Serialize;
 use serde_json::Number;
@@ -115,7 +116,7 @@ pub struct Team {
     /// and the initial state share unchanged accounts the same way.
     accounts: BTreeMap<ObjectId, AccountRecord>,
     /// Cleaned domain → id: one account per domain, found in O(1).
-    by_domain: HashMap<Box<str>, ObjectId, DomainHasher>,
+    by_domain: HashMap<Arc<str>, ObjectId, DomainHasher>,
     /// Creation order, inactive fields included.
     custom_fields: Vec<CustomField>,
     /// Ordered by id as a byte string.

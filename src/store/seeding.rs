@@ -27,9 +27,10 @@ impl Store {
             Some(id) => id,
             None => ids.next_free(now, |id| team.accounts.contains_key(id)),
         };
-        let record = AccountRecord::from_seed(account, id, domain.clone(), now);
+        let domain: Arc<str> = Arc::from(domain);
+        let record = AccountRecord::from_seed(account, id, Arc::clone(&domain), now);
         let stored = record.to_account();
-        team.by_domain.insert(domain.into_boxed_str(), id);
+        team.by_domain.insert(domain, id);
         team.accounts.insert(id, record);
         self.changes.note(|| Change::Account(name.to_string(), id));
         Ok(stored)

@@ -351,6 +351,7 @@ mod tests {
                 "segmentId":"seg","upsert":true}"#,
             r#"{"accounts":[{"domain":"a.com","name":"A"}],"segmentId":null,"upsert":null}"#,
             r#"{"accounts":[{"domain":"a.com","name":"Caf\u00e9 \"A\"","tags":["x\/y"]}]}"#,
+            r#" {"acc\u006funts":[{"domain":"a.com","name":"A"}],"segmentId":"s"} "#,
         ];
         for body in bodies {
             assert_eq!(
@@ -374,6 +375,11 @@ mod tests {
             r#"{"accounts":[[]]}"#,
             r#"{"accounts":[{"domain":"a.com","name":"A","customFields":{"K_C":1,"K_C":2}}]}"#,
             r#"[]"#,
+            r#"{"accounts":[{"domain":"a.com","name":"A"}],"accounts":[{"domain":"b.com","name":"B"}]}"#,
+            r#"{"accounts":[{"domain":"a.com","name":"A"}],"upsert":true,"upsert":false}"#,
+            r#"{"accounts":[{"domain":"a.com","name":"A"}],"other":1}"#,
+            r#"{"upsert":true}"#,
+            r#"{"accounts":[{"domain":"a.com","name":"A"}]} x"#,
         ];
         for body in bodies {
             assert_eq!(parse_create_fast(body.as_bytes()), None, "{body}");
