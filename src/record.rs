@@ -1,5 +1,6 @@
 //! The compact form in which the store keeps an account. A million accounts must fit in well
-//! under a gigabyte, so text is boxed (no spare capacity), custom fields are a short list,
+//! under a gigabyte, so text is boxed (no spare capacity; the domain is shared with the team's
+//! domain index, so it is allocated once), custom fields are a short list,
 //! and the vendor's scores live behind one pointer that stays empty until a test sets them.
 //! Converted to and from the public [`Account`] at the store's edges.
 

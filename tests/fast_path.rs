@@ -150,6 +150,15 @@ fn a_wrong_type_an_unknown_property_and_an_empty_domain_are_each_reported() {
             ),
         ),
         (
+            // A struct's fields in an array, which serde's derived readers would take.
+            r#"{"accounts":[["acme.com","Acme"]]}"#,
+            violation(
+                "accounts",
+                "nestedValidation",
+                "each value in nested property accounts must be either object or array",
+            ),
+        ),
+        (
             // (A blank domain passes `isNotEmpty`; the store then fails the item.)
             r#"{"accounts":[{"domain":"","name":"Acme"}]}"#,
             violation("domain", "isNotEmpty", "domain should not be empty"),

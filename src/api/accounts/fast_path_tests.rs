@@ -612,7 +612,19 @@ fn account(noise: Noise) -> BoxedStrategy<String> {
 
 /// One item of `accounts`: an account, or something that is not an object.
 fn item(noise: Noise) -> BoxedStrategy<String> {
-    let not_object = select(&["null", "[]", "1", "\"acme.com\"", "true", "[{}]"][..]);
+    // An array of a struct's fields is what serde's derived readers would take.
+    let not_object = select(
+        &[
+            "null",
+            "[]",
+            "1",
+            "\"acme.com\"",
+            "true",
+            "[{}]",
+            "[\"acme.com\",\"Acme\"]",
+            "[\"acme.com\",\"Acme\",null,null,null,[\"t\"],{}]",
+        ][..],
+    );
     one_of(vec![
         (30, account(noise)),
         (noise.wrong, not_object.prop_map(String::from).boxed()),

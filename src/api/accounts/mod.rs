@@ -380,6 +380,10 @@ mod tests {
             r#"{"accounts":[{"domain":"a.com","name":"A"}],"other":1}"#,
             r#"{"upsert":true}"#,
             r#"{"accounts":[{"domain":"a.com","name":"A"}]} x"#,
+            // serde's derived readers take a struct's fields as an array; the API does not.
+            r#"{"accounts":[["a.com","A"]]}"#,
+            r#"{"accounts":[["a.com","A",null,null,null,["t"],{"K_C":1}]]}"#,
+            r#"[[{"domain":"a.com","name":"A"}]]"#,
         ];
         for body in bodies {
             assert_eq!(parse_create_fast(body.as_bytes()), None, "{body}");
@@ -389,6 +393,28 @@ mod tests {
             vec![r#"{"domain":"a.com","name":"A"}"#; MAX_BATCH + 1].join(",")
         );
         assert_eq!(parse_create_fast(too_many.as_bytes()), None);
+        for at in [2, 17, 20_000] {
+            let fields: Vec<String> = (0..20_000)
+                .map(|i| format!(r#""K{}_C":1"#, if i == at { 0 } else { i }))
+                .collect();
+            let body = format!(
+                r#"{{"accounts":[{{"domain":"a.com","name":"A","customFields":{{{}}}}}]}}"#,
+                fields.join(",")
+            );
+            let request = parse_create_fast(body.as_bytes());
+            if at < 20_000 {
+                assert_eq!(request, None, "key K0_C repeated at {at}");
+            } else {
+                assert_eq!(
+                    request.unwrap().accounts[0]
+                        .custom_fields
+                        .as_ref()
+                        .unwrap()
+                        .len(),
+                    20_000
+                );
+            }
+        }
     }
 
     #[test]
