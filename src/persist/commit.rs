@@ -7,7 +7,7 @@ use rusqlite::{params, Connection, Transaction};
 
 use super::db::TEAM_TABLES;
 use crate::model::ObjectId;
-use crate::store::{account_json, Row, Rows};
+use crate::store::{write_account_json, Row, Rows};
 
 /// Writes `batches` in one transaction. A row that a later row of the group overwrites whole is
 /// skipped (see [`superseded`]): concurrent requests that upsert the same accounts write each
@@ -23,10 +23,14 @@ pub(crate) fn commit(
         // Most rows are accounts: their statement is looked up once per flush, not per row
         // (the cache's lookup hashes the whole SQL text).
         let mut upsert_account = transaction.prepare_cached(UPSERT_ACCOUNT)?;
+        // One buffer for every account's JSON, not a new string per row.
+        let mut json = Vec::with_capacity(1024);
         for (row, skip) in pending.iter().zip(skip) {
             match row {
                 _ if skip => {}
-                Row::Account { team, record } => write_account(&mut upsert_account, team, record)?,
+                Row::Account { team, record } => {
+                    write_account(&mut upsert_account, team, record, &mut json)?
+                }
                 row => apply(&transaction, row)?,
             }
         }
@@ -67,7 +71,7 @@ fn superseded(rows: &[Row]) -> Vec<bool> {
     let mut skip = vec![false; rows.len()];
     for (index, row) in rows.iter().enumerate().rev() {
         let key = match row {
-            Row::Account { team, record } => (0, team.as_str(), "", Some(record.id)),
+            Row::Account { team, record } => (0, &**team, "", Some(record.id)),
             Row::Key { key, .. } | Row::NoKey(key) => (1, "", key.as_str(), None),
             Row::Deal { team, id, .. } => (2, team.as_str(), id.as_str(), None),
             Row::Activity { team, id, .. } => (3, team.as_str(), id.as_str(), None),
@@ -86,11 +90,14 @@ fn write_account(
     statement: &mut rusqlite::Statement,
     team: &str,
     record: &crate::record::AccountRecord,
+    json: &mut Vec<u8>,
 ) -> rusqlite::Result<()> {
-    let body = account_json(record);
-    statement
-        .execute(params![team, record.id.to_string(), body])
-        .map(drop)
+    json.clear();
+    write_account_json(record, json);
+    let body = std::str::from_utf8(json).expect("JSON written from strings is UTF-8");
+    let id = record.id.hex();
+    let id = std::str::from_utf8(&id).expect("hex digits are ASCII");
+    statement.execute(params![team, id, body]).map(drop)
 }
 
 /// One row's write.
@@ -130,7 +137,13 @@ fn apply(tx: &Transaction, row: &Row) -> rusqlite::Result<()> {
         )?,
         Row::NoKey(key) => run("DELETE FROM api_keys WHERE key = ?1", params![key])?,
         Row::Account { team, record } => {
-            write_account(&mut *tx.prepare_cached(UPSERT_ACCOUNT)?, team, record)?;
+            let mut json = Vec::new();
+            write_account(
+                &mut *tx.prepare_cached(UPSERT_ACCOUNT)?,
+                team,
+                record,
+                &mut json,
+            )?;
         }
         Row::Fields { team, fields } => {
             run("DELETE FROM custom_fields WHERE team = ?1", params![team])?;

@@ -96,7 +96,7 @@ impl Store {
         for item in request.accounts {
             let (result, member) = team.apply_item(item, request.upsert, ids, now);
             if let (Some(id), true) = (result.rtp_aid, result.status != ItemStatus::Failed) {
-                changes.note(|| Change::Account(name.to_string(), id));
+                changes.note(|| Change::Account(Arc::clone(&team.name), id));
             }
             results.push(result);
             joining.extend(member);

@@ -18,7 +18,8 @@ pub enum Change {
     TeamRow(String),
     /// An API key (issued or revoked).
     Key(String),
-    Account(String, ObjectId),
+    /// (The team's name is shared with the team: a 100-item batch notes it 100 times.)
+    Account(Arc<str>, ObjectId),
     /// The team's custom fields, all of them: a redefinition moves a field to the end.
     Fields(String),
     /// A segment's own row and all its members (a new segment).
@@ -67,6 +68,18 @@ impl Store {
     /// Notes that everything changed: the store replaced another one (which took its notes).
     pub fn note_everything(&mut self) {
         self.changes.note(|| Change::Everything);
+    }
+
+    /// Notes that account `id` of team `team` changed, naming the team by its shared name.
+    pub(super) fn note_account(&mut self, team: &str, id: ObjectId) {
+        if !self.changes.on {
+            return;
+        }
+        let name = match self.teams.get(team) {
+            Some(found) => Arc::clone(&found.name),
+            None => Arc::from(team),
+        };
+        self.changes.note(|| Change::Account(name, id));
     }
 
     /// Notes that team `name` is to be rewritten whole.

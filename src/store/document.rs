@@ -16,10 +16,10 @@ impl Store {
             // `GET /_mock/state` (which would also hand out their keys).
             .filter(|team| team.session.is_none())
             .map(|team| TeamDocument {
-                name: team.name.clone(),
+                name: team.name.to_string(),
                 api_keys: keys
                     .iter()
-                    .filter(|(_, owner)| owner.team == team.name)
+                    .filter(|(_, owner)| *owner.team == *team.name)
                     .map(|(key, owner)| match &owner.user {
                         None => ApiKey::Plain((*key).clone()),
                         Some(user) => ApiKey::Held {

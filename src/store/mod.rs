@@ -53,7 +53,7 @@ pub use changes::Change;
 pub use error::StoreError;
 pub use listing::{AccountFilter, SegmentRow};
 #[cfg(feature = "persistence")]
-pub use rows::{account_json, Row, Rows};
+pub use rows::{write_account_json, Row, Rows};
 
 /// Compares without stopping at the first difference, so timing does not reveal a prefix.
 /// `subtle` answers `false` at once when the lengths differ: that reveals only whether a guess
@@ -103,7 +103,8 @@ impl SegmentRecord {
 /// One team's data.
 #[derive(Clone, Debug)]
 pub struct Team {
-    name: String,
+    /// Shared with the changes and state-file rows that name the team (no copy per row).
+    name: Arc<str>,
     /// Ordered by id, so keyset pages cost O(log n + limit).
     ///
     /// A record is its id and times beside a shared pointer to the rest: ids mostly arrive in
@@ -149,7 +150,7 @@ pub struct SessionOrigin {
 impl Team {
     fn new(name: &str) -> Self {
         Team {
-            name: name.to_string(),
+            name: Arc::from(name),
             accounts: BTreeMap::new(),
             by_domain: HashMap::default(),
             custom_fields: Vec::new(),

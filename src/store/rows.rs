@@ -36,7 +36,7 @@ pub enum Row {
     /// the JSON only for the rows it does not skip (see `persist::db::superseded`).
     /// (Its id is the record's; the writer spells it.)
     Account {
-        team: String,
+        team: Arc<str>,
         record: AccountRecord,
     },
     /// All the team's custom fields, in order (key, body).
@@ -86,9 +86,9 @@ pub enum Rows {
     Everything(Box<Store>),
 }
 
-/// The JSON of an account's row: its state document form.
-pub fn account_json(record: &AccountRecord) -> String {
-    json(&crate::record::SeedJson(record))
+/// Appends the JSON of an account's row (its state document form) to `out`.
+pub fn write_account_json(record: &AccountRecord, out: &mut Vec<u8>) {
+    crate::record::SeedJson(record).write(out);
 }
 
 fn json(value: &impl Serialize) -> String {
@@ -214,7 +214,7 @@ impl Store {
         let Some(team) = self.team(team_of(change)) else {
             return;
         };
-        let name = team.name.as_str();
+        let name = &*team.name;
         match change {
             Change::TeamRow(_) => rows.push(team_row(team)),
             Change::Account(_, id) => rows.extend(account_row(team, *id)),
@@ -255,9 +255,9 @@ impl Store {
 fn team_of(change: &Change) -> &str {
     match change {
         Change::Everything | Change::Key(_) => "",
+        Change::Account(team, _) => team,
         Change::Team(team)
         | Change::TeamRow(team)
-        | Change::Account(team, _)
         | Change::Fields(team)
         | Change::Segment(team, _)
         | Change::Member(team, _, _)
@@ -269,7 +269,7 @@ fn team_of(change: &Change) -> &str {
 
 fn team_row(team: &Team) -> Row {
     Row::Team {
-        name: team.name.clone(),
+        name: team.name.to_string(),
         settings: json(&team.settings),
     }
 }
@@ -286,14 +286,14 @@ fn key_row(key: &str, owner: &KeyOwner) -> Row {
 fn account_row(team: &Team, id: ObjectId) -> Option<Row> {
     let record = team.accounts.get(&id)?;
     Some(Row::Account {
-        team: team.name.clone(),
+        team: Arc::clone(&team.name),
         record: record.clone(),
     })
 }
 
 fn fields_row(team: &Team) -> Row {
     Row::Fields {
-        team: team.name.clone(),
+        team: team.name.to_string(),
         fields: team
             .custom_fields
             .iter()
@@ -328,7 +328,7 @@ fn deal_row(team: &str, position: usize, deal: &Deal) -> Row {
 
 fn pipelines_row(team: &Team) -> Row {
     Row::Pipelines {
-        team: team.name.clone(),
+        team: team.name.to_string(),
         pipelines: team
             .sales
             .pipelines()

@@ -32,7 +32,7 @@ impl Store {
         let stored = record.to_account();
         team.by_domain.insert(domain, id);
         team.accounts.insert(id, record);
-        self.changes.note(|| Change::Account(name.to_string(), id));
+        self.note_account(name, id);
         Ok(stored)
     }
 

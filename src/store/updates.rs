@@ -34,7 +34,7 @@ impl Store {
                 data.set_custom_field(Cow::Owned(key), value);
             }
         }
-        self.changes.note(|| Change::Account(name.to_string(), id));
+        self.note_account(name, id);
         Ok(())
     }
 
@@ -79,7 +79,7 @@ impl Store {
             }
         }
         for id in changed {
-            self.changes.note(|| Change::Account(name.to_string(), id));
+            self.note_account(name, id);
         }
         outcome
     }
@@ -102,7 +102,7 @@ impl Store {
             .rtp_last_account_date
             .map_or(now, crate::timestamp::Timestamp::as_millis);
         let updated = account.to_account();
-        self.changes.note(|| Change::Account(name.to_string(), id));
+        self.note_account(name, id);
         Ok(updated)
     }
 }
