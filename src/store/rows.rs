@@ -1,9 +1,11 @@
 //! The rows of the state file: what the noted changes (see `changes`) come to, read from the
 //! store as it is when they are drained. A record is the JSON of its state-document form, so
 //! the file reads back with the document's own parser. Most are written through their serde
-//! form, so a field added to `CustomField` (say) is persisted with no change here; an account
-//! is written straight from the store's compact form by `record::SeedJson`, which must name
-//! every field of `NewAccount` (its unit test compares the two).
+//! form, so a field added to `CustomField` (say) is persisted with no change here. An account
+//! row carries the record itself (by reference count) and its team's shared name; the writer
+//! writes its JSON straight from the store's compact form (`record::SeedJson::write`), which
+//! must name every field of `NewAccount` (unit tests compare it with serde's output and with
+//! the seed's own JSON).
 
 use std::collections::HashSet;
 
