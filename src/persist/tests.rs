@@ -145,3 +145,39 @@ fn a_group_of_batches_that_touch_the_same_things_commits_to_the_last_state() {
     let document = read::read_document(&connection).unwrap();
     assert_eq!(document, store.to_document());
 }
+
+#[test]
+fn a_whole_store_written_leaves_no_write_ahead_log_behind() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("state.db");
+    let mut store = Store::new(IdGenerator::seeded(3));
+    store.add_key("k", DEFAULT_TEAM, None);
+    let domains: Vec<String> = (0..2_000).map(|i| format!("d{i}.com")).collect();
+    let domains: Vec<&str> = domains.iter().map(String::as_str).collect();
+    for chunk in domains.chunks(100) {
+        store
+            .create_accounts(DEFAULT_TEAM, batch(chunk, None), NOW)
+            .unwrap();
+    }
+    store.note_changes();
+    store.note_everything();
+    let mut connection = db::open(&path).unwrap().connection;
+    db::commit(&mut connection, [store.drain_rows()]).unwrap();
+    let log = std::fs::metadata(dir.path().join("state.db-wal")).map_or(0, |meta| meta.len());
+    assert_eq!(log, 0, "the log after writing 2,000 accounts");
+    store
+        .create_accounts(DEFAULT_TEAM, batch(&["new.com"], None), NOW)
+        .unwrap();
+    db::commit(&mut connection, [store.drain_rows()]).unwrap();
+    let log = std::fs::metadata(dir.path().join("state.db-wal"))
+        .unwrap()
+        .len();
+    assert!(
+        log > 0 && log < 64 * 1024,
+        "a small change logs a few pages: {log}"
+    );
+    assert_eq!(
+        read::read_document(&connection).unwrap(),
+        store.to_document()
+    );
+}
