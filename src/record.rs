@@ -245,8 +245,10 @@ impl AccountData {
 /// order), written straight from the compact form: the state file's writer makes one per
 /// changed account, and going through [`Account`] would copy every field first. Custom fields
 /// come in the order they were set rather than sorted; a reader gets the same seed either way.
+#[cfg(any(feature = "persistence", test))]
 pub struct SeedJson<'a>(pub &'a AccountRecord);
 
+#[cfg(any(feature = "persistence", test))]
 impl SeedJson<'_> {
     /// Appends the seed's JSON: byte for byte what serde_json writes through the `Serialize`
     /// impl below (a unit test holds the two together), written directly. Keys are constant
@@ -327,6 +329,7 @@ impl SeedJson<'_> {
 
 /// `text` as serde_json writes a string (it escapes `"`, `\` and control characters only):
 /// copied as is when none of those is in it.
+#[cfg(any(feature = "persistence", test))]
 fn json_str(out: &mut Vec<u8>, text: &str) {
     if text.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
         out.push(b'"');
