@@ -36,6 +36,13 @@ pub fn trim(text: &str) -> &str {
     text.trim_matches(is_js_space)
 }
 
+/// Whether `text` is empty once trimmed as `String.prototype.trim` trims: every character is
+/// JavaScript white space (`is_js_space`). Stops at the first that is not, where `trim` would
+/// scan both ends.
+pub fn is_blank(text: &str) -> bool {
+    text.chars().all(is_js_space)
+}
+
 /// validator.js 13.15.35 `isMongoId`: `isHexadecimal` (`/^(0x|0h)?[0-9A-F]+$/i`) and a length
 /// of 24. So a `0x` or `0h` prefix before 22 hex digits passes too. Pinned by the verdict
 /// table; the API's ids and cursors keep the stricter 24-hex-digit rule (see the README).
@@ -46,4 +53,32 @@ pub fn is_mongo_id(text: &str) -> bool {
         .find_map(|prefix| text.strip_prefix(prefix))
         .unwrap_or(text);
     text.len() == 24 && !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn is_blank_is_whether_trim_leaves_nothing() {
+        for text in [
+            "",
+            " ",
+            "\t\u{a0}\u{feff}\u{3000}",
+            " a ",
+            "\u{85}",
+            "\u{180e}",
+            "a",
+        ] {
+            assert_eq!(is_blank(text), trim(text).is_empty(), "{text:?}");
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn is_blank_agrees_with_trim(text in "[ \t\n\u{a0}\u{2000}\u{feff}\u{85}a]{0,6}") {
+            prop_assert_eq!(is_blank(&text), trim(&text).is_empty());
+        }
+    }
 }

@@ -6,6 +6,7 @@
 
 use std::io::{self, Write};
 
+use bytes::Bytes;
 use flate2::write::{MultiGzDecoder, ZlibDecoder};
 use http::{header, HeaderMap};
 
@@ -52,7 +53,14 @@ pub struct BodyReader {
 }
 
 enum Sink {
-    Plain(Bounded),
+    /// A plain body that came in one frame is kept as that frame, uncopied (the common case:
+    /// a keep-alive connection's read buffer holds the whole body); `capacity` is reserved
+    /// when a second frame makes a copy necessary.
+    Plain {
+        whole: Option<Bytes>,
+        bounded: Bounded,
+        capacity: usize,
+    },
     Gzip(Box<MultiGzDecoder<Bounded>>),
     Deflate(Box<ZlibDecoder<Bounded>>),
 }
@@ -60,35 +68,66 @@ enum Sink {
 impl BodyReader {
     /// A reader for a body coded as `coding`; `capacity` is a hint for plain bodies.
     pub fn new(coding: Coding, limit: usize, capacity: usize) -> Self {
-        let bounded = |capacity: usize| Bounded {
-            bytes: Vec::with_capacity(capacity.min(limit)),
+        let bounded = Bounded {
+            bytes: Vec::new(),
             limit,
         };
         let sink = match coding {
-            Coding::Identity => Sink::Plain(bounded(capacity)),
-            Coding::Gzip => Sink::Gzip(Box::new(MultiGzDecoder::new(bounded(0)))),
-            Coding::Deflate => Sink::Deflate(Box::new(ZlibDecoder::new(bounded(0)))),
+            Coding::Identity => Sink::Plain {
+                whole: None,
+                bounded,
+                capacity: capacity.min(limit),
+            },
+            Coding::Gzip => Sink::Gzip(Box::new(MultiGzDecoder::new(bounded))),
+            Coding::Deflate => Sink::Deflate(Box::new(ZlibDecoder::new(bounded))),
         };
         BodyReader { sink }
     }
 
-    /// Takes the next bytes of the body as sent.
-    pub fn push(&mut self, data: &[u8]) -> Result<(), Refusal> {
+    /// Takes the next frame of the body as sent.
+    pub fn push(&mut self, data: Bytes) -> Result<(), Refusal> {
         let written = match &mut self.sink {
-            Sink::Plain(bounded) => bounded.write_all(data),
-            Sink::Gzip(decoder) => decoder.write_all(data),
-            Sink::Deflate(decoder) => decoder.write_all(data),
+            Sink::Plain {
+                whole,
+                bounded,
+                capacity,
+            } => {
+                if data.len() > bounded.limit {
+                    return Err(Refusal::TooLarge);
+                }
+                match whole.take() {
+                    None if bounded.bytes.is_empty() => {
+                        *whole = Some(data);
+                        return Ok(());
+                    }
+                    first => {
+                        bounded.bytes.reserve(*capacity);
+                        first
+                            .map_or(Ok(()), |first| bounded.write_all(&first))
+                            .map_err(refusal)?;
+                        bounded.write_all(&data)
+                    }
+                }
+            }
+            Sink::Gzip(decoder) => decoder.write_all(&data),
+            Sink::Deflate(decoder) => decoder.write_all(&data),
         };
         written.map_err(refusal)
     }
 
     /// The whole body, inflated; a coded body that stops early is corrupt.
-    pub fn finish(self) -> Result<Vec<u8>, Refusal> {
-        match self.sink {
-            Sink::Plain(bounded) => Ok(bounded.bytes),
-            Sink::Gzip(decoder) => decoder.finish().map(|b| b.bytes).map_err(refusal),
-            Sink::Deflate(decoder) => decoder.finish().map(|b| b.bytes).map_err(refusal),
-        }
+    pub fn finish(self) -> Result<Bytes, Refusal> {
+        let inflated = match self.sink {
+            Sink::Plain {
+                whole: Some(whole), ..
+            } => return Ok(whole),
+            Sink::Plain { bounded, .. } => Ok(bounded),
+            Sink::Gzip(decoder) => decoder.finish(),
+            Sink::Deflate(decoder) => decoder.finish(),
+        };
+        inflated
+            .map(|bounded| Bytes::from(bounded.bytes))
+            .map_err(refusal)
     }
 }
 
@@ -143,10 +182,10 @@ mod tests {
         encoder.finish().unwrap()
     }
 
-    fn read(coding: Coding, limit: usize, body: &[u8], piece: usize) -> Result<Vec<u8>, Refusal> {
+    fn read(coding: Coding, limit: usize, body: &[u8], piece: usize) -> Result<Bytes, Refusal> {
         let mut reader = BodyReader::new(coding, limit, 0);
         for part in body.chunks(piece.max(1)) {
-            reader.push(part)?;
+            reader.push(Bytes::copy_from_slice(part))?;
         }
         reader.finish()
     }
@@ -180,12 +219,37 @@ mod tests {
         let zlib = zlib.finish().unwrap();
         for piece in [1, 3, 1000] {
             let inflated = read(Coding::Gzip, 100, &gzip(json), piece);
-            assert_eq!(inflated.unwrap(), json);
-            assert_eq!(read(Coding::Deflate, 100, &zlib, piece).unwrap(), json);
+            assert_eq!(inflated.unwrap(), &json[..]);
+            assert_eq!(read(Coding::Deflate, 100, &zlib, piece).unwrap(), &json[..]);
         }
         // Concatenated gzip members are one body, as for Node's gunzip.
         let twice = [gzip(b"{\"a\":"), gzip(b"1}")].concat();
-        assert_eq!(read(Coding::Gzip, 100, &twice, 7).unwrap(), b"{\"a\":1}");
+        assert_eq!(
+            read(Coding::Gzip, 100, &twice, 7).unwrap(),
+            &b"{\"a\":1}"[..]
+        );
+    }
+
+    #[test]
+    fn a_plain_body_in_one_frame_is_kept_uncopied_and_bounded_however_it_arrives() {
+        let frame = Bytes::from_static(b"{\"accounts\":[]}");
+        let mut reader = BodyReader::new(Coding::Identity, 100, frame.len());
+        reader.push(frame.clone()).unwrap();
+        let whole = reader.finish().unwrap();
+        assert_eq!(
+            whole.as_ptr(),
+            frame.as_ptr(),
+            "the frame itself, not a copy"
+        );
+        for piece in [1, 3, 14, 15, 1000] {
+            assert_eq!(read(Coding::Identity, 15, &frame, piece).unwrap(), frame);
+            let outcome = read(Coding::Identity, 14, &frame, piece);
+            assert!(matches!(outcome, Err(Refusal::TooLarge)), "{piece}");
+        }
+        let mut reader = BodyReader::new(Coding::Identity, 100, 0);
+        reader.push(Bytes::new()).unwrap();
+        reader.push(Bytes::from_static(b"{}")).unwrap();
+        assert_eq!(reader.finish().unwrap(), &b"{}"[..]);
     }
 
     #[test]

@@ -352,7 +352,7 @@ async fn respond(shared: &Shared, request: Request<Incoming>) -> Answer {
             return Answer::plain(response);
         };
         if let Ok(data) = frame.into_data() {
-            if let Err(refusal) = reader.push(&data) {
+            if let Err(refusal) = reader.push(data) {
                 failed = Some(refusal);
                 break;
             }
@@ -365,7 +365,7 @@ async fn respond(shared: &Shared, request: Request<Incoming>) -> Answer {
     match read {
         Ok(bytes) => {
             let safe = parts.method == http::Method::GET || parts.method == http::Method::HEAD;
-            let request = Request::from_parts(parts, Bytes::from(bytes));
+            let request = Request::from_parts(parts, bytes);
             let answer = api::handle(shared, &request);
             match safe {
                 true => answer,

@@ -2,12 +2,11 @@
 //! declines anything unusual so that the validator (and its exact messages) handles it.
 
 use std::borrow::Cow;
-use std::marker::PhantomData;
 
 use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 
-use super::MAX_BATCH;
+use super::{ACCOUNT_FIELDS, MAX_BATCH};
 use crate::jsvalue::JsValue;
 use crate::store::{AccountInput, CreateAccounts, InputFields, InputTags};
 
@@ -115,7 +114,7 @@ impl<'de> Visitor<'de> for AccountsSeed {
 /// The checks typing leaves open: a domain and a name that are not blank, and custom-field
 /// keys sent once each.
 fn takes(account: &AccountInput) -> bool {
-    let blank = |text: &str| crate::js::trim(text).is_empty();
+    let blank = crate::js::is_blank;
     let keys_once = account.custom_fields.as_ref().is_none_or(|fields| {
         if fields.len() <= 16 {
             (1..fields.len()).all(|i| fields[..i].iter().all(|(seen, _)| *seen != fields[i].0))
@@ -128,83 +127,108 @@ fn takes(account: &AccountInput) -> bool {
     !blank(&account.domain) && !blank(&account.name) && keys_once
 }
 
-/// Reads the next account of the batch onto the end of a vector, so that the item (~300
-/// bytes) is moved once, not through `Option` and a wrapper first (moving items was ~5% of a
-/// 100-account request). Fails on an item the fast path declines, or on a 101st: the slow
-/// path reports those, so reading on is wasted.
+/// Reads the next account of the batch in place, into a blank item pushed onto the vector, so
+/// that the item (~320 bytes) is never moved while it is read: returned by value through
+/// serde's derived reader, an `Option` and the push, each one was moved three times (~4% of a
+/// 100-account request). Fails on an item the fast path declines, or on a 101st: the slow path
+/// reports those, so reading on is wasted. A declined item is left half read, and the whole
+/// parse is dropped with it.
 struct Push<'v, 'a>(&'v mut Vec<AccountInput<'a>>);
 
 impl<'de: 'a, 'a> DeserializeSeed<'de> for Push<'_, 'a> {
     type Value = ();
 
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
-        let account = StrictAccount::deserialize(ObjectOnly(deserializer))?;
-        if self.0.len() == MAX_BATCH || !takes(&account) {
-            return Err(de::Error::custom("declined by the fast path"));
+        if self.0.len() == MAX_BATCH {
+            return Err(de::Error::custom("a 101st account"));
         }
-        self.0.push(account);
+        self.0.push(AccountInput::default());
+        let account = self.0.last_mut().expect("pushed just now");
+        // Only an object: an array of the fields in order (`["a.com","A"]`), which serde's
+        // derived readers would take and the API refuses, fails here, and the body goes to
+        // the slow path, which reports it.
+        deserializer.deserialize_map(AccountVisitor(account))?;
+        match takes(account) {
+            true => Ok(()),
+            false => Err(de::Error::custom("declined by the fast path")),
+        }
+    }
+}
+
+/// One account exactly as the API wants it, written into the item: `domain` and `name`
+/// strings, the other text properties strings or `null` (absent), `tags` an array of strings
+/// or `null`, `customFields` an object or `null`; each at most once, nothing else. Text
+/// borrows from the body unless it holds escapes.
+struct AccountVisitor<'s, 'a>(&'s mut AccountInput<'a>);
+
+impl<'de: 'a, 'a> Visitor<'de> for AccountVisitor<'_, 'a> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("an account object")
+    }
+
+    fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<(), M::Error> {
+        let account = self.0;
+        let mut seen = 0u8;
+        while let Some(Text(key)) = map.next_key()? {
+            let index = match key.as_ref() {
+                "domain" => 0,
+                "name" => 1,
+                "externalId" => 2,
+                "shortName" => 3,
+                "linkedinUrl" => 4,
+                "tags" => 5,
+                "customFields" => 6,
+                other => return Err(de::Error::unknown_field(other, ACCOUNT_FIELDS)),
+            };
+            if seen & (1 << index) != 0 {
+                // The last one wins in `JSON.parse`; the slow path reads it so.
+                return Err(de::Error::duplicate_field(ACCOUNT_FIELDS[index]));
+            }
+            seen |= 1 << index;
+            let text = |text: Option<Text<'a>>| text.map(|text| text.0);
+            match index {
+                0 => account.domain = map.next_value::<Text>()?.0,
+                1 => account.name = map.next_value::<Text>()?.0,
+                2 => account.external_id = text(map.next_value()?),
+                3 => account.short_name = text(map.next_value()?),
+                4 => account.linkedin_url = text(map.next_value()?),
+                5 => map.next_value_seed(Optional(TagsInto(&mut account.tags)))?,
+                _ => map.next_value_seed(Optional(FieldsInto(&mut account.custom_fields)))?,
+            }
+        }
+        // A missing `domain` or `name` stays blank, which `takes` declines.
         Ok(())
     }
 }
 
-/// A deserializer that reads anything as a JSON object. serde's derived struct readers also
-/// take an array of the fields in order (`["a.com","A"]`), which the API refuses: through this
-/// an array fails, and the body goes to the slow path, which reports it.
-struct ObjectOnly<D>(D);
+/// Reads `null` as absent, leaving the item's slot `None`, and anything else with the inner
+/// seed.
+struct Optional<S>(S);
 
-impl<'de, D: Deserializer<'de>> Deserializer<'de> for ObjectOnly<D> {
-    type Error = D::Error;
+impl<'de, S: DeserializeSeed<'de, Value = ()>> DeserializeSeed<'de> for Optional<S> {
+    type Value = ();
 
-    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
-        self.0.deserialize_map(visitor)
-    }
-
-    serde::forward_to_deserialize_any! {
-        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
-        option unit unit_struct newtype_struct seq tuple tuple_struct map struct enum
-        identifier ignored_any
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_option(self)
     }
 }
 
-/// One account exactly as the API wants it, read straight into the store's [`AccountInput`]
-/// (serde's remote derive writes a reader for a type defined elsewhere), so that no second
-/// pass moves every item into another type. Text borrows from the body unless it holds
-/// escapes (`borrow` on a `Cow<str>`).
-#[derive(Deserialize)]
-#[serde(remote = "AccountInput", rename_all = "camelCase", deny_unknown_fields)]
-struct StrictAccount<'a> {
-    #[serde(borrow)]
-    domain: Cow<'a, str>,
-    #[serde(borrow)]
-    name: Cow<'a, str>,
-    #[serde(default, borrow, deserialize_with = "optional_text")]
-    external_id: Option<Cow<'a, str>>,
-    #[serde(default, borrow, deserialize_with = "optional_text")]
-    short_name: Option<Cow<'a, str>>,
-    #[serde(default, borrow, deserialize_with = "optional_text")]
-    linkedin_url: Option<Cow<'a, str>>,
-    #[serde(default, borrow, deserialize_with = "optional_tags")]
-    tags: Option<InputTags<'a>>,
-    #[serde(default, borrow, deserialize_with = "optional_fields")]
-    custom_fields: Option<InputFields<'a>>,
-}
+impl<'de, S: DeserializeSeed<'de, Value = ()>> Visitor<'de> for Optional<S> {
+    type Value = ();
 
-fn optional_text<'de: 'a, 'a, D: Deserializer<'de>>(
-    deserializer: D,
-) -> Result<Option<Cow<'a, str>>, D::Error> {
-    Ok(Option::<Text<'a>>::deserialize(deserializer)?.map(|text| text.0))
-}
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a value or null")
+    }
 
-fn optional_tags<'de: 'a, 'a, D: Deserializer<'de>>(
-    deserializer: D,
-) -> Result<Option<InputTags<'a>>, D::Error> {
-    Ok(Option::<TagsIn<'a>>::deserialize(deserializer)?.map(|tags| tags.0))
-}
+    fn visit_none<E: de::Error>(self) -> Result<(), E> {
+        Ok(())
+    }
 
-fn optional_fields<'de: 'a, 'a, D: Deserializer<'de>>(
-    deserializer: D,
-) -> Result<Option<InputFields<'a>>, D::Error> {
-    Ok(Option::<FieldsIn<'a>>::deserialize(deserializer)?.map(|fields| fields.0))
+    fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        self.0.deserialize(deserializer)
+    }
 }
 
 /// A JSON string, borrowed from the body unless it holds escapes.
@@ -232,49 +256,57 @@ impl<'de: 'a, 'a> Deserialize<'de> for Text<'a> {
     }
 }
 
-/// `tags` as sent, held inline (see [`InputTags`]).
-struct TagsIn<'a>(InputTags<'a>);
+/// `tags` as sent, written into the item's slot and held inline (see [`InputTags`]).
+struct TagsInto<'s, 'a>(&'s mut Option<InputTags<'a>>);
 
-impl<'de: 'a, 'a> Deserialize<'de> for TagsIn<'a> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct TagsVisitor<'a>(PhantomData<&'a ()>);
-        impl<'de: 'a, 'a> Visitor<'de> for TagsVisitor<'a> {
-            type Value = TagsIn<'a>;
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("an array of strings")
-            }
-            fn visit_seq<S: SeqAccess<'de>>(self, mut seq: S) -> Result<TagsIn<'a>, S::Error> {
-                let mut tags = InputTags::new();
-                while let Some(Text(tag)) = seq.next_element()? {
-                    tags.push(tag);
-                }
-                Ok(TagsIn(tags))
-            }
-        }
-        deserializer.deserialize_seq(TagsVisitor(PhantomData))
+impl<'de: 'a, 'a> DeserializeSeed<'de> for TagsInto<'_, 'a> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_seq(self)
     }
 }
 
-/// `customFields` as sent: keys in order (borrowed), values as JSON, held inline (see
-/// [`InputFields`]).
-struct FieldsIn<'a>(InputFields<'a>);
+impl<'de: 'a, 'a> Visitor<'de> for TagsInto<'_, 'a> {
+    type Value = ();
 
-impl<'de: 'a, 'a> Deserialize<'de> for FieldsIn<'a> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct FieldsVisitor<'a>(PhantomData<&'a ()>);
-        impl<'de: 'a, 'a> Visitor<'de> for FieldsVisitor<'a> {
-            type Value = FieldsIn<'a>;
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("an object")
-            }
-            fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<FieldsIn<'a>, M::Error> {
-                let mut fields = InputFields::new();
-                while let Some((Text(key), value)) = map.next_entry::<Text<'de>, JsValue>()? {
-                    fields.push((key, value));
-                }
-                Ok(FieldsIn(fields))
-            }
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("an array of strings")
+    }
+
+    fn visit_seq<S: SeqAccess<'de>>(self, mut seq: S) -> Result<(), S::Error> {
+        let tags = self.0.insert(InputTags::new());
+        while let Some(Text(tag)) = seq.next_element()? {
+            tags.push(tag);
         }
-        deserializer.deserialize_map(FieldsVisitor(PhantomData))
+        Ok(())
+    }
+}
+
+/// `customFields` as sent, written into the item's slot: keys in order (borrowed), values as
+/// JSON, held inline (see [`InputFields`]).
+struct FieldsInto<'s, 'a>(&'s mut Option<InputFields<'a>>);
+
+impl<'de: 'a, 'a> DeserializeSeed<'de> for FieldsInto<'_, 'a> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_map(self)
+    }
+}
+
+impl<'de: 'a, 'a> Visitor<'de> for FieldsInto<'_, 'a> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("an object")
+    }
+
+    fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<(), M::Error> {
+        let fields = self.0.insert(InputFields::new());
+        while let Some((Text(key), value)) = map.next_entry::<Text<'de>, JsValue>()? {
+            fields.push((key, value));
+        }
+        Ok(())
     }
 }
