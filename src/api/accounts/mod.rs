@@ -83,7 +83,8 @@ fn parse_create(body: &JsObject) -> Result<CreateAccounts<'_>, Vec<Violation>> {
     })
 }
 
-/// An account's properties, in the API's spelling (also the order of the fast path's field indices).
+/// An account's properties, in the API's spelling (and in the order of the fast path's field
+/// indices).
 const ACCOUNT_FIELDS: &[&str] = &[
     "domain",
     "name",
