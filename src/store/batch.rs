@@ -20,10 +20,12 @@ impl Team {
         Ok(())
     }
 
-    /// Applies one batch item; returns its result and the id to add to the segment, if any.
+    /// Applies one batch item, taking what it stores out of `item` (which stays in the batch:
+    /// moving each ~320-byte item through the calls was ~1% of a 100-account request); returns
+    /// its result and the id to add to the segment, if any.
     fn apply_item<'a>(
         &mut self,
-        item: AccountInput<'a>,
+        item: &mut AccountInput<'a>,
         upsert: bool,
         ids: &mut IdGenerator,
         now: Millis,
@@ -31,7 +33,7 @@ impl Team {
         let domain = clean_cow(&item.domain);
         if !is_valid_domain(&domain) {
             let error = invalid_domain_message(&item.domain);
-            return (failed(None, item.domain, error), None);
+            return (failed(None, std::mem::take(&mut item.domain), error), None);
         }
         let existing = self.by_domain.get(domain.as_ref()).copied();
         if let Some(values) = &item.custom_fields {
@@ -93,7 +95,8 @@ impl Store {
         team.by_domain.reserve(request.accounts.len());
         let mut results = Vec::with_capacity(request.accounts.len());
         let mut joining = Vec::new();
-        for item in request.accounts {
+        let mut accounts = request.accounts;
+        for item in &mut accounts {
             let (result, member) = team.apply_item(item, request.upsert, ids, now);
             if let (Some(id), true) = (result.rtp_aid, result.status != ItemStatus::Failed) {
                 changes.note(|| Change::Account(Arc::clone(&team.name), id));
@@ -225,9 +228,9 @@ fn clean_cow<'a>(raw: &Cow<'a, str>) -> Cow<'a, str> {
 /// the domain is never changed. The update time moves either way, but the fields are copied
 /// on write only when one of them differs: a steady-state sync that resends what is stored
 /// neither allocates nor copies an account the state file's writer or a snapshot still holds.
-fn upsert_into(account: &mut AccountRecord, item: AccountInput, now: Millis) {
+fn upsert_into(account: &mut AccountRecord, item: &mut AccountInput, now: Millis) {
     account.updated_at = now;
-    if changes_anything(account, &item) {
+    if changes_anything(account, item) {
         apply(account.data_mut(), item);
     }
 }
@@ -256,14 +259,14 @@ fn changes_anything(stored: &AccountData, item: &AccountInput) -> bool {
         })
 }
 
-/// Copies every field present in `item` onto `account`; a value equal to the stored one is
-/// left in place.
-fn apply(account: &mut AccountData, item: AccountInput) {
-    replace_text(&mut account.name, item.name);
-    replace_present(&mut account.external_id, item.external_id);
-    replace_present(&mut account.short_name, item.short_name);
-    replace_present(&mut account.linkedin_url, item.linkedin_url);
-    if let Some(tags) = item.tags {
+/// Copies every field present in `item` onto `account` (taking them out of `item`); a value
+/// equal to the stored one is left in place.
+fn apply(account: &mut AccountData, item: &mut AccountInput) {
+    replace_text(&mut account.name, std::mem::take(&mut item.name));
+    replace_present(&mut account.external_id, item.external_id.take());
+    replace_present(&mut account.short_name, item.short_name.take());
+    replace_present(&mut account.linkedin_url, item.linkedin_url.take());
+    if let Some(tags) = item.tags.take() {
         let stored = account.tags.iter().map(|tag| &**tag);
         if !stored.eq(tags.iter().map(|tag| tag.as_ref())) {
             account.tags = tags
@@ -272,7 +275,7 @@ fn apply(account: &mut AccountData, item: AccountInput) {
                 .collect();
         }
     }
-    if let Some(fields) = item.custom_fields {
+    if let Some(fields) = item.custom_fields.take() {
         // Exact room for keys not seen before: a Vec's first growth would reserve four slots,
         // which for a million one-field accounts is ~150 MB of nothing.
         let new_keys = fields
