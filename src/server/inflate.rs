@@ -101,7 +101,8 @@ impl BodyReader {
                         return Ok(());
                     }
                     first => {
-                        bounded.bytes.reserve(*capacity);
+                        // Once: `capacity` is the whole body's length, not the next frame's.
+                        bounded.bytes.reserve(std::mem::take(capacity));
                         first
                             .map_or(Ok(()), |first| bounded.write_all(&first))
                             .map_err(refusal)?;
@@ -246,6 +247,16 @@ mod tests {
             let outcome = read(Coding::Identity, 14, &frame, piece);
             assert!(matches!(outcome, Err(Refusal::TooLarge)), "{piece}");
         }
+        // A body in many frames is copied into one buffer of its declared length, grown once.
+        let mut reader = BodyReader::new(Coding::Identity, 100, frame.len());
+        for byte in frame.chunks(1) {
+            reader.push(Bytes::copy_from_slice(byte)).unwrap();
+        }
+        let Sink::Plain { bounded, .. } = &reader.sink else {
+            unreachable!("a plain body");
+        };
+        assert_eq!(bounded.bytes.capacity(), frame.len());
+        assert_eq!(reader.finish().unwrap(), frame);
         let mut reader = BodyReader::new(Coding::Identity, 100, 0);
         reader.push(Bytes::new()).unwrap();
         reader.push(Bytes::from_static(b"{}")).unwrap();

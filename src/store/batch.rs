@@ -224,8 +224,8 @@ fn clean_cow<'a>(raw: &Cow<'a, str>) -> Cow<'a, str> {
     }
 }
 
-/// Copies every field present in `item` onto `account` (custom fields merged per key);
-/// the domain is never changed. The update time moves either way, but the fields are copied
+/// Copies every field present in `item` onto `account` (custom fields merged per key), taking
+/// what it stores out of `item`; the domain is never changed. The update time moves either way, but the fields are copied
 /// on write only when one of them differs: a steady-state sync that resends what is stored
 /// neither allocates nor copies an account the state file's writer or a snapshot still holds.
 fn upsert_into(account: &mut AccountRecord, item: &mut AccountInput, now: Millis) {
