@@ -8,7 +8,7 @@ use parking_lot::{Mutex, MutexGuard};
 
 use crate::clock::Clock;
 use crate::journal::Journal;
-use crate::persist;
+use crate::persist::{self, Committer};
 use crate::state::{StateDocument, StateError};
 use crate::store::Store;
 use crate::world::World;
@@ -106,20 +106,25 @@ impl Shared {
         self.world.lock()
     }
 
-    /// Hands what `world`'s store changed to the state file's writer, if there is one. Called
-    /// under the lock of the change, so that changes reach the writer in the order made.
-    /// The batch's number, if anything changed.
+    /// Hands what `world`'s store changed to the state file's writer, if there is one, for
+    /// the caller to commit: it must then wait with [`Shared::durable`]. Called under the lock
+    /// of the change, so that changes reach the writer in the order made. The batch's number,
+    /// if anything changed.
     pub(crate) fn capture(&self, world: &mut World) -> Option<u64> {
+        self.capture_for(world, Committer::Caller)
+    }
+
+    fn capture_for(&self, world: &mut World, committer: Committer) -> Option<u64> {
         self.state_file
             .as_ref()
-            .and_then(|writer| writer.capture(world))
+            .and_then(|writer| writer.capture(world, committer))
     }
 
     /// Hands what changed since the last capture to the state file's writer (for callers that
-    /// took the lock several times, like the admin API).
+    /// took the lock several times, like the admin API), whose thread commits it.
     pub fn touch(&self) {
         if self.state_file.is_some() {
-            self.capture(&mut self.world());
+            self.capture_for(&mut self.world(), Committer::Thread);
         }
     }
 
@@ -141,7 +146,7 @@ impl Shared {
     pub fn change<R>(&self, change: impl FnOnce(&mut World) -> R) -> R {
         let mut world = self.world();
         let result = change(&mut world);
-        self.capture(&mut world);
+        self.capture_for(&mut world, Committer::Thread);
         result
     }
 

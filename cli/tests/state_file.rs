@@ -1,5 +1,5 @@
 //! The SQLite state file through the real binary: nothing acknowledged is lost to a SIGKILL in
-//! the middle of a burst of writes, a second binary refuses a file in use, a JSON state file is
+//! the middle of a burst of writes or after paced ones, a second binary refuses a file in use, a JSON state file is
 //! migrated once, and `export` / `import` convert a state file to a state document and back.
 
 mod support;
@@ -170,6 +170,40 @@ fn every_write_acknowledged_before_a_sigkill_in_the_middle_of_a_burst_is_there_a
         .filter(|domain| kept.binary_search(domain).is_err())
         .collect();
     assert_eq!(lost, Vec::<&String>::new(), "acknowledged writes lost");
+}
+
+#[test]
+fn every_paced_write_each_committed_by_its_own_request_is_there_after_a_sigkill() {
+    // Arrange: one client with a pause before each write, so that each change comes after a
+    // quiet spell and its own request commits it (no group, no writer thread).
+    let dir = TempDir::new("sigkill-paced");
+    let file = dir.file("state.db");
+    let mut binary = Binary::start(&["--state-file", &file]);
+    let http = reqwest::blocking::Client::new();
+    let mut acknowledged = Vec::new();
+    for i in 0..40 {
+        std::thread::sleep(Duration::from_millis(3));
+        let domain = format!("paced-{i}.example.com");
+        let body = json!({ "accounts": [{ "domain": domain, "name": "N" }], "upsert": true });
+        let answer = http
+            .post(format!("{}/api/v1/accounts", binary.root))
+            .header("X-Api-Key", "test-api-key")
+            .json(&body)
+            .send()
+            .unwrap();
+        assert_eq!(answer.status(), 200, "{domain}");
+        acknowledged.push(domain);
+    }
+
+    // Act: SIGKILL right after the last answer.
+    binary.child.kill().unwrap();
+    binary.child.wait().unwrap();
+    drop(binary);
+    let restarted = Binary::start(&["--state-file", &file]);
+
+    // Assert
+    acknowledged.sort();
+    assert_eq!(domains(&restarted.state()), acknowledged);
 }
 
 #[test]

@@ -1,7 +1,8 @@
 //! The state file (`--state-file`, `MockRecotapBuilder::state_file`, feature `persistence`): a
 //! SQLite database that is the in-memory store's durable copy. It is read once at start; then
-//! every transaction that changes the store is written as rows (only what changed) by one
-//! writer thread, and a request's answer waits for its rows' commit (`writer`). `db` holds the
+//! every transaction that changes the store is written as rows (only what changed), and a
+//! request's answer waits for its rows' commit, which it makes itself unless one is under way
+//! (`writer`). `db` holds the
 //! tables, `commit` writes rows to them, `read` reads them back; `export`/`import` convert
 //! between a database and the JSON state document.
 //!
@@ -23,6 +24,16 @@ pub(crate) use db::open;
 pub use db::{export, import};
 #[cfg(feature = "persistence")]
 pub(crate) use writer::Writer;
+
+/// Who commits a batch of changes the state file's writer captured.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Committer {
+    /// The caller, which then waits for it with `Writer::durable` (an API request), and
+    /// commits it itself unless a commit is under way.
+    Caller,
+    /// The writer's own thread, woken for it (a change nobody waits for: the handle's).
+    Thread,
+}
 
 /// Checks at start that the state file can be written where it is to go: its directory exists,
 /// is a directory, and takes a new file (a temporary one, removed at once). Otherwise the
@@ -83,7 +94,7 @@ pub(crate) enum Writer {}
 
 #[cfg(not(feature = "persistence"))]
 impl Writer {
-    pub fn capture(&self, _: &mut crate::world::World) -> Option<u64> {
+    pub fn capture(&self, _: &mut crate::world::World, _: Committer) -> Option<u64> {
         match *self {}
     }
 
