@@ -187,4 +187,15 @@ impl MockRecotap {
             writer.fail_next_commit();
         }
     }
+
+    /// Test hook for recotap-mock's own tests: how many state-file commits requests made on
+    /// their own threads rather than the writer's (`0` without a state file).
+    #[cfg(all(feature = "test-hooks", feature = "persistence"))]
+    #[doc(hidden)]
+    pub fn inline_commits(&self) -> u64 {
+        self.shared
+            .state_file
+            .as_ref()
+            .map_or(0, |writer| writer.inline_commits())
+    }
 }

@@ -1,6 +1,7 @@
 //! The state file is checked where it matters: at start (a directory that does not exist, or a
 //! directory where the file should be, refuses to start with exit code 2 and a message naming
-//! the path and the reason); stopping reports whether every commit succeeded.
+//! the path and the reason); stopping reports whether every commit succeeded; a lone change is
+//! committed by its own request, an admin reset by the writer's thread.
 //! The builder reports the first as `StartError::StateFile`.
 
 use std::io::Read;
@@ -152,6 +153,44 @@ fn a_failed_commit_is_answered_500_from_then_on_and_try_stop_reports_it() {
         .expect_err("a failed commit is reported at stop");
     assert!(stopped.to_string().contains("s.db"), "{stopped}");
 }
+#[test]
+fn a_lone_change_is_committed_by_its_own_request_and_an_admin_reset_by_the_writer_thread() {
+    // Arrange
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.db");
+    let mock = MockRecotap::builder().state_file(&path).start();
+    let client = reqwest::blocking::Client::new();
+
+    // Act: changes each after a quiet spell, then a reset (a whole store rewritten).
+    for i in 0..10 {
+        std::thread::sleep(Duration::from_millis(3));
+        let body =
+            serde_json::json!({ "accounts": [{ "domain": format!("lone{i}.com"), "name": "N" }] });
+        let answer = client
+            .post(format!("{}/accounts", mock.base_url()))
+            .header("X-Api-Key", mock.api_key())
+            .json(&body)
+            .send()
+            .unwrap();
+        assert_eq!(answer.status(), 200);
+    }
+    let by_requests = mock.inline_commits();
+    std::thread::sleep(Duration::from_millis(3));
+    let reset = client
+        .post(format!("{}/_mock/reset", mock.url()))
+        .send()
+        .unwrap();
+    let after_reset = mock.inline_commits();
+    mock.stop();
+    let restarted = MockRecotap::builder().state_file(&path).start();
+
+    // Assert: no hand-over to a thread for a lone change (one commit on the request's own
+    // thread each); the reset left to the writer's thread, and in the file all the same.
+    assert_eq!(by_requests, 10);
+    assert_eq!((reset.status().as_u16(), after_reset), (204, 10));
+    assert_eq!(restarted.accounts().len(), 0);
+}
+
 #[test]
 fn try_stop_succeeds_when_every_commit_did() {
     let dir = tempfile::tempdir().unwrap();

@@ -1,8 +1,8 @@
 //! The state file (`--state-file`, `MockRecotapBuilder::state_file`, feature `persistence`): a
 //! SQLite database that is the in-memory store's durable copy. It is read once at start; then
 //! every transaction that changes the store is written as rows (only what changed), and a
-//! request's answer waits for its rows' commit, which it makes itself unless one is under way
-//! (`writer`). `db` holds the
+//! request's answer waits for its rows' commit: made by the request itself when its change is
+//! a lone one after a quiet spell, by the writer's thread otherwise (`writer`). `db` holds the
 //! tables, `commit` writes rows to them, `read` reads them back; `export`/`import` convert
 //! between a database and the JSON state document.
 //!
@@ -28,10 +28,12 @@ pub(crate) use writer::Writer;
 /// Who commits a batch of changes the state file's writer captured.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Committer {
-    /// The caller, which then waits for it with `Writer::durable` (an API request), and
-    /// commits it itself unless a commit is under way.
+    /// The caller, an API request, which then waits for it with `Writer::durable`: it commits
+    /// the batch itself when it is the only one queued, after a quiet spell, and no commit is
+    /// under way; otherwise it hands it to the writer's thread.
     Caller,
-    /// The writer's own thread, woken for it (a change nobody waits for: the handle's).
+    /// The writer's own thread, woken for it: the handle's changes (nobody waits for them) and
+    /// the admin API's (its request waits, but a whole store is not written on its thread).
     Thread,
 }
 

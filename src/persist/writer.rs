@@ -1,9 +1,10 @@
 //! Writing the state file. Changes are queued as batches of rows (under the world's lock, so
 //! in the order they were made), and whoever holds the database commits every batch queued in
 //! one transaction (group commit). A request waits, off the lock, until its batch is committed:
-//! a lone change after a quiet spell is committed by its own request, on its own thread; under
-//! a stream of changes the writer's thread commits them in groups while the runtime goes on
-//! serving; a change nobody waits for (the handle's, the admin API's) is the thread's too.
+//! an API request's lone change after a quiet spell is committed by the request itself, on its
+//! own thread; under a stream of changes the writer's thread commits them in groups while the
+//! runtime goes on serving. The handle's changes (nobody waits for them) and the admin API's
+//! (whose request waits, and which may rewrite the whole store) are always the thread's.
 //!
 //! Why a lone change is not handed to the thread: on a VM, waking a thread parked on another
 //! core was measured at ~60 µs, and the hand-over and the answer back cost two such wakes, more
@@ -40,12 +41,10 @@ struct Progress {
 /// 0.53-0.59x), and only a change after a quiet spell is committed by its own request.
 const QUIET: std::time::Duration = std::time::Duration::from_millis(1);
 
-/// The database, held by whoever commits.
+/// The database, held by whoever commits; `None` once the writer has finished. After a failed
+/// commit (`Progress::failed`) nothing more is written.
 struct Database {
-    /// `None` once the writer has finished.
     connection: Option<Connection>,
-    /// A commit failed: nothing more is written.
-    broken: bool,
 }
 
 /// What the requests and the writer's thread share.
@@ -61,6 +60,9 @@ struct State {
     thread_wake: Condvar,
     /// Test hook: the next commit fails as a full disk would make it.
     fail_next: AtomicBool,
+    /// Test hook: how many commits requests made on their own threads.
+    #[cfg(feature = "test-hooks")]
+    inline_commits: AtomicU64,
 }
 
 /// What the writer's thread was woken for: batches to commit, and whether to end after them.
@@ -102,7 +104,6 @@ impl Writer {
             queue: Mutex::new(VecDeque::new()),
             database: Mutex::new(Database {
                 connection: Some(connection),
-                broken: false,
             }),
             progress: Mutex::new(Progress {
                 committed: 0,
@@ -113,6 +114,8 @@ impl Writer {
             thread_work: Mutex::new(ThreadWork::default()),
             thread_wake: Condvar::new(),
             fail_next: AtomicBool::new(false),
+            #[cfg(feature = "test-hooks")]
+            inline_commits: AtomicU64::new(0),
         });
         let shared = state.clone();
         let thread = std::thread::Builder::new()
@@ -137,8 +140,9 @@ impl Writer {
         }
         let sequence = self.submitted.fetch_add(1, Ordering::AcqRel) + 1;
         self.state.queue.lock().push_back((sequence, rows));
-        if committer == Committer::Thread {
-            self.state.wake_thread(false);
+        if committer == Committer::Thread && !self.state.wake_thread(false) {
+            // The writer has finished: this fails (and so does every later change).
+            self.state.commit_queued(&mut self.state.database.lock());
         }
         Some(sequence)
     }
@@ -158,14 +162,20 @@ impl Writer {
             if let Some(outcome) = self.state.reached(target) {
                 return outcome;
             }
-            if self.state.only_waiting(target) && self.state.try_commit() {
+            // Only an API request's own batch (`Some`), never the admin API's, which may be a
+            // whole store (a reset, `PUT /_mock/state`): seconds of work at 1M accounts.
+            if batch.is_some() && self.state.only_waiting(target) && self.state.try_commit() {
                 continue;
             }
             // Otherwise the thread commits it (under load, in groups, while the runtime goes on
             // serving). Either way this happens in the poll that follows the capture, with no
             // await in between: a request dropped later still has its batch committed.
             if !handed_over {
-                self.state.wake_thread(false);
+                if !self.state.wake_thread(false) {
+                    // The thread has been told to end: what it did not take, no one will.
+                    self.state.commit_queued(&mut self.state.database.lock());
+                    continue;
+                }
                 handed_over = true;
             }
             let notified = self.state.asynchronous.notified();
@@ -184,7 +194,7 @@ impl Writer {
     /// of the run failed.
     pub fn finish(&self) -> Result<(), String> {
         if let Some(thread) = self.thread.lock().take() {
-            self.state.wake_thread(true);
+            let _ = self.state.wake_thread(true);
             if thread.join().is_err() {
                 tracing::error!("the state-file writer panicked");
             }
@@ -201,6 +211,12 @@ impl Writer {
     #[cfg(feature = "test-hooks")]
     pub fn fail_next_commit(&self) {
         self.state.fail_next.store(true, Ordering::Release);
+    }
+
+    /// Test hook: how many commits requests made on their own threads, not the writer's.
+    #[cfg(feature = "test-hooks")]
+    pub fn inline_commits(&self) -> u64 {
+        self.state.inline_commits.load(Ordering::Relaxed)
     }
 
     /// The database's path.
@@ -238,6 +254,8 @@ impl State {
             return false;
         };
         self.commit_queued(&mut database);
+        #[cfg(feature = "test-hooks")]
+        self.inline_commits.fetch_add(1, Ordering::Relaxed);
         true
     }
 
@@ -247,13 +265,16 @@ impl State {
         let Some(last) = batches.last().map(|(sequence, _)| *sequence) else {
             return;
         };
-        if database.broken {
+        if self.progress.lock().failed.is_some() {
             return;
         }
         let Some(connection) = database.connection.as_mut() else {
             self.publish(None, Some("the state-file writer has stopped".to_string()));
             return;
         };
+        // Taken off the queue: if the commit panics, its batches must not be acknowledged by
+        // a later commit's higher number, so the failure is published on the way out.
+        let unwinding = Unfinished(self);
         let outcome = match self.fail_next.swap(false, Ordering::AcqRel) {
             true => Err(rusqlite::Error::SqliteFailure(
                 rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_FULL),
@@ -261,10 +282,10 @@ impl State {
             )),
             false => db::commit(connection, batches.into_iter().map(|(_, rows)| rows)),
         };
+        std::mem::forget(unwinding);
         match outcome {
             Ok(()) => self.publish(Some(last), None),
             Err(error) => {
-                database.broken = true;
                 tracing::error!(
                     %error,
                     "cannot write the state file: changes from now on are answered 500 \
@@ -291,12 +312,27 @@ impl State {
     }
 
     /// Gives the thread work (`stop`: commit what is queued, close the database, end).
-    fn wake_thread(&self, stop: bool) {
+    /// `false` if it was already told to end, and so may not take this work.
+    fn wake_thread(&self, stop: bool) -> bool {
         let mut work = self.thread_work.lock();
+        if work.stop {
+            return false;
+        }
         work.pending = true;
-        work.stop |= stop;
+        work.stop = stop;
         drop(work);
         self.thread_wake.notify_one();
+        true
+    }
+}
+
+/// Publishes a failure if dropped: armed around a commit, forgotten once it returns.
+struct Unfinished<'a>(&'a State);
+
+impl Drop for Unfinished<'_> {
+    fn drop(&mut self) {
+        let failure = "the state file could not be written: a commit panicked".to_string();
+        self.0.publish(None, Some(failure));
     }
 }
 

@@ -367,7 +367,14 @@ async fn respond(shared: &Shared, request: Request<Incoming>) -> Answer {
             let safe = parts.method == http::Method::GET || parts.method == http::Method::HEAD;
             let request = Request::from_parts(parts, bytes);
             let answer = api::handle(shared, &request);
-            match safe {
+            // A change always waits for its commit, whatever the method; a safe request that
+            // changed nothing does not wait for the admin API's.
+            let changed = answer
+                .response
+                .extensions()
+                .get::<api::StateFileBatch>()
+                .is_some();
+            match safe && !changed {
                 true => answer,
                 false => durable(shared, &request, answer).await,
             }
