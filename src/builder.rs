@@ -49,6 +49,8 @@ pub struct MockRecotapBuilder {
     state_file: Option<PathBuf>,
     header_read_timeout: std::time::Duration,
     cors: bool,
+    cors_origins: Vec<String>,
+    admin_max_body_bytes: usize,
     profile: Option<Profile>,
 }
 
@@ -70,6 +72,8 @@ impl Default for MockRecotapBuilder {
             state_file: None,
             header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,
             cors: false,
+            cors_origins: Vec::new(),
+            admin_max_body_bytes: crate::shared::DEFAULT_ADMIN_MAX_BODY_BYTES,
             profile: None,
         }
     }
@@ -225,7 +229,9 @@ impl MockRecotapBuilder {
             rate_limit: self.rate_limit,
             admin_token: self.admin_token,
             header_read_timeout: self.header_read_timeout,
-            cors: self.cors,
+            cors: self.cors || !self.cors_origins.is_empty(),
+            cors_origins: self.cors_origins,
+            admin_max_body_bytes: self.admin_max_body_bytes,
         };
         let journal = Journal::new(self.journal_entries, self.journal_bytes);
         let shared = Shared::resuming(current, initial, journal, clock, settings);
@@ -320,6 +326,23 @@ impl MockRecotapBuilder {
     /// any page the browser loads too: keep it to development.
     pub fn cors(mut self, on: bool) -> Self {
         self.cors = on;
+        self
+    }
+
+    /// Lets the page origin `origin` (`http://localhost:3000`) call the mock with
+    /// credentials: CORS on, and answers to that origin name it in
+    /// `Access-Control-Allow-Origin` (not `*`) with `Access-Control-Allow-Credentials: true`.
+    /// Repeatable; other origins get no CORS headers. Without any, [`cors`](Self::cors) allows
+    /// `*`, which browsers refuse for a request with credentials.
+    pub fn cors_origin(mut self, origin: &str) -> Self {
+        self.cors_origins.push(origin.to_string());
+        self
+    }
+
+    /// The largest body the admin API accepts, in bytes (default 1 GiB, so that any state the
+    /// mock holds can be read with `GET /_mock/state` and `PUT` back); larger ones get `413`.
+    pub fn admin_max_body_bytes(mut self, bytes: usize) -> Self {
+        self.admin_max_body_bytes = bytes;
         self
     }
 

@@ -43,11 +43,11 @@ impl<'m> Checks<'m> {
     }
 
     pub fn report(self) -> String {
-        verify::report(&self.requests())
+        verify::report(&self.shared.world().evidence_of(self.team))
     }
 
     pub fn assert_no_client_errors(self) {
-        let errors = verify::client_errors(&self.requests());
+        let errors = verify::client_errors(&self.shared.world().evidence_of(self.team));
         if !errors.is_empty() {
             panic!(
                 "recotap-mock: the code under test got {} client error(s):\n  {}\ncheck what it \

@@ -118,7 +118,7 @@ impl MockRecotap {
     /// expectations and reset (see [`Session`]). Costs a few microseconds; a thousand live
     /// sessions are fine.
     pub fn session(&self) -> Session<'_> {
-        Session::create(&self.shared, self.base_url())
+        Session::create(&self.shared, &self.url())
     }
 
     fn checks(&self) -> Checks<'_> {

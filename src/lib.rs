@@ -42,6 +42,7 @@ mod js;
 mod jsjson;
 mod jsvalue;
 mod model;
+mod paths;
 mod persist;
 mod profile;
 mod rate_limit;

@@ -317,6 +317,41 @@ impl SalesBook {
         activities: Vec<Activity>,
     ) -> Result<Self, String> {
         let mut book = SalesBook::default();
+        // What `POST /deal-stages` and `POST /deals` refuse, a document must not hold either:
+        // `GET /deal-stages` could not describe such a pipeline.
+        for pipeline in &pipelines {
+            let id = &pipeline.pipeline_id;
+            let problem = if id.is_empty() {
+                Some("a pipeline has an empty pipelineId")
+            } else if pipeline.pipeline_label.is_empty() {
+                Some("has an empty pipelineLabel")
+            } else if pipeline.stages.is_empty() {
+                Some("has no stages (the API takes at least one)")
+            } else if pipeline
+                .stages
+                .iter()
+                .any(|stage| stage.stage_id.is_empty() || stage.stage_label.is_empty())
+            {
+                Some("has a stage with an empty stageId or stageLabel")
+            } else {
+                None
+            };
+            if let Some(problem) = problem {
+                return Err(match id.is_empty() {
+                    true => problem.to_string(),
+                    false => format!("pipeline '{id}' {problem}"),
+                });
+            }
+        }
+        if deals.iter().any(|deal| deal.external_deal_id.is_empty()) {
+            return Err("a deal has an empty externalDealId".to_string());
+        }
+        if activities
+            .iter()
+            .any(|activity| activity.external_activity_id.is_empty())
+        {
+            return Err("an activity has an empty externalActivityId".to_string());
+        }
         for deal in deals {
             if book.deal_index.contains_key(&deal.external_deal_id) {
                 return Err(format!("deal '{}' appears twice", deal.external_deal_id));

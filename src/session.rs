@@ -40,8 +40,9 @@ pub struct Session<'m> {
 }
 
 impl<'m> Session<'m> {
-    /// Creates a session on `shared` (real clock, random ids).
-    pub(crate) fn create(shared: &'m Shared, base_url: String) -> Self {
+    /// Creates a session on `shared`, served at `root` (`http://HOST:PORT`), with a real
+    /// clock and random ids.
+    pub(crate) fn create(shared: &'m Shared, root: &str) -> Self {
         let (team, key) = session_names(shared);
         let origin = SessionOrigin {
             key: key.clone(),
@@ -53,10 +54,10 @@ impl<'m> Session<'m> {
             .change(|world| world.store.create_session(&team, origin))
             .expect("a fresh session name is free");
         Session {
+            base_url: format!("{root}/s/{team}/api/v1"),
             view: TeamView::new(shared, &team),
             shared,
             api_key: key,
-            base_url,
         }
     }
 
@@ -95,7 +96,12 @@ impl<'m> Session<'m> {
         &self.api_key
     }
 
-    /// The API's base URL, `http://127.0.0.1:PORT/api/v1` (the same for every session).
+    /// The session's own base URL, `http://127.0.0.1:PORT/s/<team>/api/v1`: every request
+    /// under it is this session's whatever key it carries, so a missing or wrong key in the
+    /// code under test is answered `401` and shows in this session's report and
+    /// [`assert_no_client_errors`](Session::assert_no_client_errors). Behind the prefix it is
+    /// the API of `/api/v1` (the journal, faults and expectations see `/api/v1/...`); the
+    /// session's key works on the mock's plain `/api/v1` too.
     pub fn base_url(&self) -> &str {
         &self.base_url
     }

@@ -16,6 +16,10 @@ use crate::world::World;
 /// Default largest accepted request body (1 MiB).
 pub const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
 
+/// Default largest body the admin API accepts (1 GiB): a state document of a million
+/// accounts is a few hundred MiB, and `GET /_mock/state` must be able to go back with `PUT`.
+pub const DEFAULT_ADMIN_MAX_BODY_BYTES: usize = 1024 * 1024 * 1024;
+
 /// Default time a client has to send a request head (and the longest an idle keep-alive
 /// connection is kept): Node's keep-alive timeout, as the vendor's framework runs on Node.
 pub const DEFAULT_HEADER_READ_TIMEOUT: Duration = Duration::from_secs(5);
@@ -33,6 +37,11 @@ pub struct Settings {
     pub header_read_timeout: Duration,
     /// Answer CORS preflights and let any origin read answers (`--cors`).
     pub cors: bool,
+    /// With CORS on, the origins answered by name with credentials allowed (`--cors-origin`);
+    /// empty: every origin, as `*`.
+    pub cors_origins: Vec<String>,
+    /// The largest body the admin API accepts.
+    pub admin_max_body_bytes: usize,
 }
 
 impl Default for Settings {
@@ -44,6 +53,8 @@ impl Default for Settings {
             admin_token: None,
             header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,
             cors: false,
+            cors_origins: Vec::new(),
+            admin_max_body_bytes: DEFAULT_ADMIN_MAX_BODY_BYTES,
         }
     }
 }

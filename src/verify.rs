@@ -8,11 +8,17 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use crate::journal::{path_matches, RecordedRequest};
+use crate::journal::{Evidence, RecordedRequest};
+use crate::paths;
 
-/// Which requests an expectation counts: a method and a path (exact, or a prefix ending in
-/// `*`; a path not starting with `/api/v1` is taken relative to it), optionally a predicate on
-/// the JSON body (Rust only).
+/// Which requests an expectation counts: a method and a path in the one path grammar of
+/// faults and expectations (exact, or a prefix ending in `*`; `/accounts` is
+/// `/api/v1/accounts`; compared without the request's query), optionally a predicate on the
+/// JSON body (Rust only).
+///
+/// # Panics
+/// The constructors panic, naming the fix, on a path that no API route can ever match or one
+/// with a query (`?`): such an expectation could never be met, or never be broken.
 ///
 /// ```
 /// use recotap_mock::{MockRecotap, Request};
@@ -38,12 +44,20 @@ impl fmt::Debug for Request {
 
 impl Request {
     /// Requests with `method` to `path`.
+    ///
+    /// # Panics
+    /// If no API route of `method` can match `path`, or `path` has a query.
     pub fn new(method: &str, path: &str) -> Self {
-        Request {
-            method: Some(method.to_ascii_uppercase()),
-            path: Some(api_path(path)),
+        Request::try_new(Some(method), path).unwrap_or_else(|error| panic!("recotap-mock: {error}"))
+    }
+
+    /// Requests to `path`, with `method` if given; `Err` says why no request could match.
+    pub(crate) fn try_new(method: Option<&str>, path: &str) -> Result<Self, String> {
+        Ok(Request {
+            method: method.map(str::to_ascii_uppercase),
+            path: Some(paths::registrable(method, path)?),
             body: None,
-        }
+        })
     }
 
     /// `GET path`.
@@ -67,11 +81,11 @@ impl Request {
     }
 
     /// Any method to `path`.
+    ///
+    /// # Panics
+    /// If no API route can match `path`, or `path` has a query.
     pub fn any(path: &str) -> Self {
-        Request {
-            path: Some(api_path(path)),
-            ..Request::default()
-        }
+        Request::try_new(None, path).unwrap_or_else(|error| panic!("recotap-mock: {error}"))
     }
 
     /// Only requests whose body is JSON for which `check` holds.
@@ -92,7 +106,7 @@ impl Request {
             && self
                 .path
                 .as_deref()
-                .is_none_or(|pattern| path_matches(pattern, path))
+                .is_none_or(|pattern| paths::matches(pattern, path))
             && self
                 .body
                 .as_ref()
@@ -108,15 +122,6 @@ impl Request {
             ""
         };
         format!("{method} {path}{body}")
-    }
-}
-
-/// `/accounts` → `/api/v1/accounts`; a path already under `/api/v1` (or `*`) is kept.
-fn api_path(path: &str) -> String {
-    if path.starts_with("/api/v1") || path == "*" {
-        path.to_string()
-    } else {
-        format!("/api/v1{path}")
     }
 }
 
@@ -167,6 +172,9 @@ pub(crate) struct Expectation {
     /// Matching requests so far, counted as each is answered (so that clearing or bounding
     /// the journal cannot change a verdict).
     pub seen: u64,
+    /// Matching requests the journal held when the expectation was registered: not counted,
+    /// but named when the expectation fails (it was registered too late).
+    pub before: u64,
 }
 
 impl Expectation {
@@ -234,13 +242,24 @@ pub(crate) fn verify(
         for entry in &own {
             let _ = writeln!(failures, "    {}", line(entry));
         }
-        let hint = if own.is_empty() {
+        let late = match expectation.before {
+            0 => String::new(),
+            1 => "1 matching request arrived before this expectation was registered".to_string(),
+            n => format!("{n} matching requests arrived before this expectation was registered"),
+        };
+        let hint = if !late.is_empty() {
+            "register expectations before the code under test runs: an expectation counts \
+             only the requests answered after it"
+        } else if own.is_empty() {
             "check that the code under test uses this mock's base URL and API key"
         } else if own.iter().any(|entry| (400..500).contains(&entry.status)) {
             "check the 4xx answers above: the mock refused those requests"
         } else {
             "check the method and path the code under test sends"
         };
+        if !late.is_empty() {
+            let _ = writeln!(failures, "  {late}.");
+        }
         let _ = writeln!(failures, "  {hint}.");
     }
     if failures.is_empty() {
@@ -310,29 +329,51 @@ fn failed_items(entry: &RecordedRequest) -> Vec<(String, String)> {
         .collect()
 }
 
-/// The client errors the code under test got: every 4xx with its rule, and every failed item
-/// inside a 200 batch. Empty when there were none.
-pub(crate) fn client_errors(entries: &[RecordedRequest]) -> Vec<String> {
+/// The client errors one request carried: itself if it was a 4xx (with its rule), and every
+/// failed item inside its 200 batch.
+pub(crate) fn client_errors_of(entry: &RecordedRequest) -> Vec<String> {
     let mut errors = Vec::new();
-    for entry in entries {
-        if (400..500).contains(&entry.status) {
-            errors.push(line(entry));
-        }
-        for (item, error) in failed_items(entry) {
-            errors.push(format!(
-                "{} {} → 200, but item {item} failed: {error}",
-                entry.method, entry.path
-            ));
-        }
+    if (400..500).contains(&entry.status) {
+        errors.push(line(entry));
     }
+    for (item, error) in failed_items(entry) {
+        errors.push(format!(
+            "{} {} → 200, but item {item} failed: {error}",
+            entry.method, entry.path
+        ));
+    }
+    errors
+}
+
+/// The client errors the code under test got: every 4xx with its rule, and every failed item
+/// inside a 200 batch, those of entries the journal's bounds dropped first. Empty when there
+/// were none.
+pub(crate) fn client_errors(evidence: &Evidence) -> Vec<String> {
+    let mut errors = evidence.lost_errors.clone();
+    if evidence.lost_errors_uncounted > 0 {
+        errors.push(format!(
+            "… and {} more client error(s) in entries the journal's bound dropped",
+            evidence.lost_errors_uncounted
+        ));
+    }
+    errors.extend(evidence.entries.iter().flat_map(client_errors_of));
     errors
 }
 
 /// The plain-text report of what happened: requests by endpoint and status, client errors,
 /// accounts written, faults that fired.
-pub(crate) fn report(entries: &[RecordedRequest]) -> String {
+pub(crate) fn report(evidence: &Evidence) -> String {
+    let entries = &evidence.entries;
     let mut text = String::new();
     let _ = writeln!(text, "recotap-mock report: {} request(s)", entries.len());
+    if evidence.dropped > 0 {
+        let _ = writeln!(
+            text,
+            "  {} older request(s) were dropped by the journal's bound (their client errors \
+             are still listed below)",
+            evidence.dropped
+        );
+    }
     let mut by_endpoint: Vec<(String, u16, usize)> = Vec::new();
     for entry in entries {
         let path = entry.path.split('?').next().unwrap_or_default();
@@ -349,7 +390,7 @@ pub(crate) fn report(entries: &[RecordedRequest]) -> String {
     for (endpoint, status, count) in &by_endpoint {
         let _ = writeln!(text, "  {endpoint} → {status}: {count}");
     }
-    let errors = client_errors(entries);
+    let errors = client_errors(evidence);
     let _ = writeln!(text, "client errors ({}):", errors.len());
     for error in &errors {
         let _ = writeln!(text, "  {error}");

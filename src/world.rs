@@ -5,7 +5,7 @@
 
 use crate::clock::{Clock, Millis};
 use crate::faults::FaultTable;
-use crate::journal::{Journal, JournalEntry, RecordedRequest, RequestFilter};
+use crate::journal::{Evidence, Journal, JournalEntry, RecordedRequest, RequestFilter};
 use crate::profile::Profile;
 use crate::rate_limit::RateLimiter;
 use crate::store::{Store, StoreError};
@@ -124,8 +124,15 @@ impl World {
         }
     }
 
-    /// Registers an expectation (of `team`'s requests, or of all) and returns its id.
+    /// Registers an expectation (of `team`'s requests, or of all) and returns its id. It counts
+    /// the requests answered from now on; those already journaled are noted, to be named if
+    /// it fails.
     pub fn expect(&mut self, team: Option<&str>, request: Request, count: Count) -> u64 {
+        let before = self
+            .requests_of(team)
+            .iter()
+            .filter(|entry| request.matches(&entry.method, &entry.path, &entry.body))
+            .count() as u64;
         self.last_expectation += 1;
         self.expectations.push(Expectation {
             id: self.last_expectation,
@@ -133,6 +140,7 @@ impl World {
             request,
             count,
             seen: 0,
+            before,
         });
         self.last_expectation
     }
@@ -166,6 +174,12 @@ impl World {
             ..RequestFilter::default()
         };
         self.journal.query(&filter)
+    }
+
+    /// What the journal holds of `team` (of every team for `None`): its entries, and what was
+    /// dropped of them, client errors included.
+    pub(crate) fn evidence_of(&self, team: Option<&str>) -> Evidence {
+        self.journal.evidence(team)
     }
 
     /// Checks the expectations of `team` (all of them for `None`) against the journal.
@@ -206,9 +220,19 @@ impl World {
         Ok(())
     }
 
-    /// Appends a finished request to the journal, and counts it for the expectations it
-    /// matches.
+    /// Appends a finished request to the journal, counts it for the expectations it matches,
+    /// and logs it at `info` under the target `recotap_mock::requests` (the binary's
+    /// `--log requests` shows these lines; they are off otherwise).
     pub fn record(&mut self, entry: JournalEntry) {
+        tracing::info!(
+            target: "recotap_mock::requests",
+            method = %entry.method,
+            path = %entry.target,
+            status = entry.status,
+            team = %entry.team.as_deref().unwrap_or("-"),
+            ms = entry.duration.as_secs_f64() * 1000.0,
+            "request"
+        );
         for expectation in &mut self.expectations {
             expectation.observe(
                 entry.team.as_deref(),

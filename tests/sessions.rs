@@ -37,7 +37,7 @@ fn domains(mock: &MockRecotap, key: &str) -> Vec<String> {
 }
 
 #[test]
-fn a_session_is_a_fresh_team_with_its_own_key_and_the_base_url() {
+fn a_session_is_a_fresh_team_with_its_own_key_and_its_own_base_url() {
     let mock = mock();
     let (status, answer) = admin_at(&mock.url(), Method::POST, "/_mock/sessions", None);
     assert_eq!(status, 201);
@@ -45,7 +45,11 @@ fn a_session_is_a_fresh_team_with_its_own_key_and_the_base_url() {
     let key = answer["apiKey"].as_str().unwrap();
     assert!(team.starts_with("s-") && team.len() == 26, "{team}");
     assert!(key.starts_with("sk_") && key.len() == 27, "{key}");
-    assert_eq!(answer["baseUrl"], json!(mock.base_url()));
+    // The session's own base URL (a wrong key under it is still this session's 401).
+    assert_eq!(
+        answer["baseUrl"],
+        json!(format!("{}/s/{team}/api/v1", mock.url()))
+    );
     assert_eq!(domains(&mock, key), Vec::<String>::new());
 }
 

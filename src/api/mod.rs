@@ -12,6 +12,7 @@ mod pipeline;
 mod query;
 mod sales;
 mod segments;
+mod team_prefix;
 
 use crate::jsvalue::{JsObject, JsValue};
 use bytes::Bytes;
@@ -28,6 +29,8 @@ use envelope::{Failure, Reply};
 pub(crate) use faulted::{Action, Answer};
 pub(crate) use pipeline::{handle, StateFileBatch};
 use query::Query;
+pub(crate) use team_prefix::{base_url as team_base_url, strip as strip_team_prefix};
+pub(crate) use team_prefix::{Listening, TeamPrefix};
 
 /// Where the emulated API lives.
 pub const API_PREFIX: &str = "/api/v1";
@@ -51,6 +54,24 @@ enum Endpoint {
     ListCustomFields,
     CreateCustomField,
 }
+
+/// Every route [`route`] serves, as `(method, path)` with `:rtp_aid` for one path segment: what
+/// a fault or an expectation may name (`crate::paths`), and what its refusal lists.
+pub(crate) const ROUTES: &[(&str, &str)] = &[
+    ("POST", "/api/v1/accounts"),
+    ("GET", "/api/v1/accounts"),
+    ("PUT", "/api/v1/accounts/:rtp_aid"),
+    ("PATCH", "/api/v1/accounts/external-ids"),
+    ("GET", "/api/v1/accounts/missing-external-ids"),
+    ("GET", "/api/v1/accounts/custom-fields"),
+    ("POST", "/api/v1/accounts/custom-field"),
+    ("GET", "/api/v1/segments"),
+    ("POST", "/api/v1/deals"),
+    ("POST", "/api/v1/deal-stages"),
+    ("GET", "/api/v1/deal-stages"),
+    ("POST", "/api/v1/sales-activities"),
+    ("GET", "/api/v1/journey-stages"),
+];
 
 /// Finds the endpoint for `method` and `path` (without query). One trailing `/` is tolerated.
 fn route(method: &Method, path: &str) -> Option<Endpoint> {
@@ -97,6 +118,8 @@ pub(crate) struct Call<'r> {
     pub query: Query,
     pub headers: &'r HeaderMap,
     pub body: &'r Bytes,
+    /// The team whose own base URL the request arrived under, if any.
+    pub prefix: Option<&'r TeamPrefix>,
 }
 
 impl<'r> Call<'r> {
@@ -113,6 +136,7 @@ impl<'r> Call<'r> {
             query: Query::parse(target),
             headers: request.headers(),
             body: request.body(),
+            prefix: request.extensions().get::<TeamPrefix>(),
         }
     }
 
@@ -208,8 +232,13 @@ fn prepare<'r>(endpoint: Endpoint, call: &Call<'r>) -> Result<Work<'r>, Failure>
     }
 }
 
-/// Maps `X-Api-Key` to a team (docs/api.md §1.2).
-fn authenticate(world: &World, headers: &HeaderMap) -> Result<String, Failure> {
+/// Maps `X-Api-Key` to a team (docs/api.md §1.2). Under a team's own base URL (`prefix`) the
+/// key must be one of that team's: any other is `Invalid API key`.
+fn authenticate(
+    world: &World,
+    headers: &HeaderMap,
+    prefix: Option<&TeamPrefix>,
+) -> Result<String, Failure> {
     let unauthorized = |custom: &str| {
         Failure::Custom(
             StatusCode::UNAUTHORIZED,
@@ -222,6 +251,7 @@ fn authenticate(world: &World, headers: &HeaderMap) -> Result<String, Failure> {
     };
     key.ok()
         .and_then(|key| world.store.team_for_key(&key))
+        .filter(|team| prefix.is_none_or(|prefix| prefix.team == *team))
         .map(str::to_string)
         .ok_or_else(|| unauthorized("Invalid API key"))
 }
@@ -260,10 +290,13 @@ fn refused_early(
     Response::from_parts(parts, Full::new(body))
 }
 
-/// The team the request's `X-Api-Key` names, if it names one (before stage 5 refuses a missing
-/// or unknown key): whose clock the request reads, which faults may hit it, whose journal it
-/// joins.
+/// The team the request belongs to: the team whose own base URL it arrived under, else the team
+/// its `X-Api-Key` names, if it names one (before stage 5 refuses a missing or unknown key):
+/// whose clock the request reads, which faults may hit it, whose journal it joins.
 pub(crate) fn team_of(world: &World, request: &Request<Bytes>) -> Option<String> {
+    if let Some(prefix) = request.extensions().get::<TeamPrefix>() {
+        return world.store.team(&prefix.team).map(|_| prefix.team.clone());
+    }
     let key = sent_api_key(request.headers())?.ok()?;
     world.store.team_for_key(&key).map(str::to_string)
 }
@@ -364,6 +397,9 @@ pub(crate) fn not_kept(
 pub(crate) fn too_large(shared: &Shared, request: &Request<Bytes>) -> Response<Full<Bytes>> {
     let status = StatusCode::PAYLOAD_TOO_LARGE;
     let failure = Failure::Plain(status, envelope::reason(status).to_string());
-    let why = format!("the body exceeds {} bytes", shared.settings.max_body_bytes);
+    let why = format!(
+        "the body exceeds {} bytes (the admin API's limit; raise it with --admin-max-body-bytes)",
+        shared.settings.admin_max_body_bytes
+    );
     refused_early(shared, request, failure, why)
 }

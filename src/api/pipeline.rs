@@ -119,7 +119,7 @@ fn serve(
             let message = format!("Cannot {} {}", call.method, call.path);
             Err(Failure::Plain(StatusCode::NOT_FOUND, message))
         }
-        Some(work) => super::authenticate(world, call.headers).and_then(|team| {
+        Some(work) => super::authenticate(world, call.headers, call.prefix).and_then(|team| {
             let work = work?;
             work(&mut Tx {
                 world,

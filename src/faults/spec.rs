@@ -53,7 +53,8 @@ pub(crate) fn always() -> f64 {
 pub(crate) struct Match {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) method: Option<String>,
-    /// Exact, or a prefix when it ends in `*`.
+    /// Exact, or a prefix when it ends in `*`, in the one path grammar (`crate::paths`):
+    /// stored with the `/api/v1` prefix once the fault is added.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) path: Option<String>,
     /// Only requests authenticated as this team (a fault added for a session gets its team).
@@ -80,11 +81,7 @@ impl Match {
             .is_none_or(|wanted| wanted.eq_ignore_ascii_case(method));
         let path_ok = match self.path.as_deref() {
             None => true,
-            Some(wanted) => match wanted.strip_suffix('*') {
-                Some(prefix) => path.starts_with(prefix),
-                // The router tolerates one trailing `/`, so a fault on a path does too.
-                None => path == wanted || path.strip_suffix('/') == Some(wanted),
-            },
+            Some(wanted) => crate::paths::matches(wanted, path),
         };
         method_ok && path_ok
     }
@@ -160,13 +157,13 @@ impl Fault {
         if spec.matcher.method.as_deref() == Some("") {
             return Err("\"match.method\" must not be empty (omit it for any method)".to_string());
         }
-        if spec
-            .matcher
-            .path
-            .as_deref()
-            .is_some_and(|path| !path.starts_with('/'))
-        {
-            return Err("\"match.path\" must start with \"/\"".to_string());
+        if let Some(path) = spec.matcher.path.as_deref() {
+            if !path.starts_with('/') {
+                return Err("\"match.path\" must start with \"/\"".to_string());
+            }
+            let method = spec.matcher.method.as_deref();
+            crate::paths::registrable(method, path)
+                .map_err(|why| format!("\"match.path\": {why}"))?;
         }
         Ok(())
     }

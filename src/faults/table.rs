@@ -78,8 +78,12 @@ pub(crate) struct FaultTable {
 
 impl FaultTable {
     /// Adds a checked fault at the end of the table.
-    pub fn add(&mut self, fault: Fault) -> Result<FaultId, String> {
+    pub fn add(&mut self, mut fault: Fault) -> Result<FaultId, String> {
         fault.check()?;
+        // One form for every path (`/accounts` is `/api/v1/accounts`), as listed and matched.
+        if let Some(path) = fault.0.matcher.path.as_mut() {
+            *path = crate::paths::normalize(path)?;
+        }
         self.last_id += 1;
         let id = FaultId(self.last_id);
         self.entries.push(Entry {

@@ -120,6 +120,7 @@ fn connect(path: &Path) -> Result<Connection, StateError> {
         | OpenFlags::SQLITE_OPEN_CREATE
         | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     let connection = Connection::open_with_flags(path, flags).map_err(|e| unreadable(path, e))?;
+    let unknown_format = std::cell::RefCell::new(None);
     let setup = || -> rusqlite::Result<()> {
         // Not rusqlite's 5 s: a file another mock holds is refused at once, not after a pause.
         connection.busy_timeout(std::time::Duration::from_millis(200))?;
@@ -136,6 +137,21 @@ fn connect(path: &Path) -> Result<Connection, StateError> {
         // against 0.84-1.08 ms (memory-mapping the file as well made it worse).
         connection.pragma_update(None, "cache_size", -32768)?;
         connection.execute_batch(SCHEMA)?;
+        let found: Option<String> = connection
+            .query_row("SELECT value FROM meta WHERE name = 'format'", [], |row| {
+                row.get(0)
+            })
+            .map(Some)
+            .or_else(|error| match error {
+                rusqlite::Error::QueryReturnedNoRows => Ok(None),
+                error => Err(error),
+            })?;
+        if let Some(found) = found.filter(|found| found != FORMAT) {
+            // Never rewritten as this format: a newer recotap-mock's file would lose what
+            // this one cannot read.
+            *unknown_format.borrow_mut() = Some(found);
+            return Ok(());
+        }
         // A write now takes the lock now, not at the first change.
         connection.execute(
             "INSERT INTO meta (name, value) VALUES ('format', ?1)
@@ -145,7 +161,16 @@ fn connect(path: &Path) -> Result<Connection, StateError> {
         Ok(())
     };
     match setup() {
-        Ok(()) => Ok(connection),
+        Ok(()) => match unknown_format.into_inner() {
+            None => Ok(connection),
+            Some(found) => Err(unreadable(
+                path,
+                format!(
+                    "state file format {found:?} is not one this recotap-mock reads (it reads \
+                     format {FORMAT:?}): a newer recotap-mock wrote it; nothing was changed"
+                ),
+            )),
+        },
         Err(rusqlite::Error::SqliteFailure(code, _))
             if code.code == rusqlite::ErrorCode::DatabaseBusy =>
         {
@@ -168,7 +193,8 @@ fn connect(path: &Path) -> Result<Connection, StateError> {
 }
 
 /// Converts the JSON state file at `path` into a database in place, once; the JSON is kept
-/// beside it as `<path>.bak`.
+/// beside it as `<path>.bak` (`<path>.bak.1`, `.bak.2`… when that name is taken: a backup is
+/// never overwritten).
 fn migrate(path: &Path) -> Result<(), StateError> {
     let text = std::fs::read(path).map_err(|error| unreadable(path, error))?;
     let in_file = |error| StateError::InFile {
@@ -182,7 +208,7 @@ fn migrate(path: &Path) -> Result<(), StateError> {
         StateError::Unreadable { .. } => error,
         invalid => in_file(invalid),
     })?;
-    let backup = sibling(path, ".bak");
+    let backup = free_backup_name(path);
     std::fs::rename(path, &backup).map_err(|error| unreadable(path, error))?;
     std::fs::rename(&temporary, path).map_err(|error| unreadable(path, error))?;
     tracing::info!(
@@ -191,6 +217,18 @@ fn migrate(path: &Path) -> Result<(), StateError> {
         "migrated the JSON state file to SQLite; the JSON is kept as the backup"
     );
     Ok(())
+}
+
+/// `<path>.bak`, or the first of `<path>.bak.1`, `<path>.bak.2`… that does not exist.
+fn free_backup_name(path: &Path) -> PathBuf {
+    let first = sibling(path, ".bak");
+    if !first.exists() {
+        return first;
+    }
+    (1..)
+        .map(|n| sibling(path, &format!(".bak.{n}")))
+        .find(|candidate| !candidate.exists())
+        .expect("some number is free")
 }
 
 fn sibling(path: &Path, suffix: &str) -> PathBuf {

@@ -16,12 +16,18 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
-/// Most header lines in one request, as hyper's default (`http1().max_headers`): more get 431.
-pub const MAX_HEADERS: usize = 100;
+/// Most header lines in one request (`http1().max_headers`): as many as fit in
+/// [`MAX_HEAD_BYTES`] (a line is at least `a:` and CRLF), since Node counts none (its
+/// `maxHeadersCount` only leaves lines past 2,000 out of `req.headers`).
+pub const MAX_HEADERS: usize = MAX_HEAD_BYTES / 4;
 
-/// Largest request head; hyper's read buffer is capped at this (`max_buf_size`), so a larger
-/// head gets 431 or a closed connection.
-pub const MAX_HEAD_BYTES: usize = 64 * 1024;
+/// Most header lines parsed on the stack before the heap is used.
+const STACK_HEADERS: usize = 100;
+
+/// Largest request head: Node's default `maxHeaderSize` (16 KiB), as the vendor runs on Node.
+/// hyper's read buffer is capped at this (`max_buf_size`), so a larger head gets a bare `431`
+/// (as Node answers it) or a closed connection.
+pub const MAX_HEAD_BYTES: usize = 16 * 1024;
 
 /// Shared by a connection's watch (which reads the bytes) and its service (which answers the
 /// requests in the same order, HTTP/1 being sequential).
@@ -242,9 +248,20 @@ fn parse(expect: Expect, bytes: &[u8], held: usize) -> Parsed {
         Expect::Head => {
             // As hyper parses it: httparse with the default parser config (which the server
             // keeps) and at most `MAX_HEADERS`.
-            let mut headers = [httparse::EMPTY_HEADER; MAX_HEADERS];
-            let mut request = httparse::Request::new(&mut headers);
-            match request.parse(bytes) {
+            // A head of more than a hundred lines is rare: its lines go on the heap.
+            let mut stack = [httparse::EMPTY_HEADER; STACK_HEADERS];
+            let mut request = httparse::Request::new(&mut stack);
+            let parsed = request.parse(bytes);
+            if let Err(httparse::Error::TooManyHeaders) = parsed {
+                let mut heap = vec![httparse::EMPTY_HEADER; MAX_HEADERS];
+                let mut request = httparse::Request::new(&mut heap);
+                return match request.parse(bytes) {
+                    Ok(httparse::Status::Complete(length)) => after_head(&request, length),
+                    Ok(httparse::Status::Partial) => Parsed::Partial,
+                    Err(_) => Parsed::Lost,
+                };
+            }
+            match parsed {
                 Ok(httparse::Status::Complete(length)) => after_head(&request, length),
                 Ok(httparse::Status::Partial) => Parsed::Partial,
                 Err(_) => Parsed::Lost,

@@ -25,7 +25,7 @@ use tokio::task::JoinSet;
 
 use crate::api::{self, Action, Answer};
 use crate::shared::Shared;
-use framing::{FramingWatch, Verdicts, MAX_HEAD_BYTES};
+use framing::{FramingWatch, Verdicts, MAX_HEADERS, MAX_HEAD_BYTES};
 use inflate::{BodyReader, Coding, Refusal};
 use socket::{ResetSwitch, Socket};
 
@@ -199,6 +199,7 @@ async fn accept_loop(
 
 async fn serve_connection(stream: TcpStream, shared: Arc<Shared>, mut stop: watch::Receiver<()>) {
     let _ = stream.set_nodelay(true);
+    let listening = stream.local_addr().ok().map(api::Listening);
     let reset = Arc::new(ResetSwitch::default());
     let verdicts = Arc::new(Verdicts::default());
     let patience = shared.settings.header_read_timeout;
@@ -213,30 +214,41 @@ async fn serve_connection(stream: TcpStream, shared: Arc<Shared>, mut stop: watc
         if let Some(sent) = sent_target {
             request.extensions_mut().insert(api::SentTarget(sent));
         }
+        if let Some(listening) = listening {
+            request.extensions_mut().insert(listening);
+        }
         async move {
+            let (mut parts, body) = request.into_parts();
+            api::strip_team_prefix(&shared, &mut parts);
+            let request = Request::from_parts(parts, body);
             let cors_on = shared.settings.cors;
+            let origins = &shared.settings.cors_origins;
             if cors_on && cors::is_preflight(request.method(), request.headers()) {
-                return Ok::<_, Infallible>(cors::preflight(request.headers()));
+                return Ok::<_, Infallible>(cors::preflight(request.headers(), origins));
             }
+            // Kept for the answer's CORS headers: the request itself is consumed below.
+            let request_headers = cors_on.then(|| request.headers().clone());
             let answer = match ambiguous {
                 true => refuse_ambiguous(&shared, request),
                 false => respond(&shared, request).await,
             };
             let mut response = perform(answer, &switch).await;
-            if cors_on {
-                cors::allow(&mut response);
+            if let Some(request_headers) = request_headers {
+                cors::allow(&request_headers, origins, &mut response);
             }
             Ok(response)
         }
     });
     let mut builder = auto::Builder::new(TokioExecutor::new());
-    // Slow or silent clients (slowloris) are cut off, and a request head is bounded in size
-    // (hyper answers 431 or closes) and in header count (hyper's default, 100: then 431).
+    // Slow or silent clients (slowloris) are cut off, and a request head is bounded in size as
+    // Node bounds it (hyper answers 431 or closes), not in header count (hyper's default is
+    // 100, Node counts none).
     builder
         .http1()
         .timer(TokioTimer::new())
         .header_read_timeout(patience)
-        .max_buf_size(MAX_HEAD_BYTES);
+        .max_buf_size(MAX_HEAD_BYTES)
+        .max_headers(MAX_HEADERS);
     // HTTP/2 has no header-read timeout; pinging at least sheds a peer that stopped answering.
     builder
         .http2()
@@ -307,7 +319,11 @@ fn refuse_ambiguous(shared: &Shared, request: Request<Incoming>) -> Answer {
 /// hands the request to the router.
 async fn respond(shared: &Shared, request: Request<Incoming>) -> Answer {
     let (parts, body) = request.into_parts();
-    let limit = shared.settings.max_body_bytes;
+    // The admin API has its own limit, large enough for any state the mock can hold.
+    let limit = match api::is_admin(parts.uri.path()) {
+        true => shared.settings.admin_max_body_bytes,
+        false => shared.settings.max_body_bytes,
+    };
     let declared = parts
         .headers
         .get(header::CONTENT_LENGTH)

@@ -29,6 +29,8 @@ pub enum StoreError {
     DomainNotFound(String),
     /// A session cannot take the name of an existing team.
     TeamExists(String),
+    /// Seeding only: a segment id must not be empty (`GET /segments` pages by id).
+    EmptySegmentId,
 }
 
 impl fmt::Display for StoreError {
@@ -63,6 +65,9 @@ impl fmt::Display for StoreError {
             StoreError::ApiKeyExists(key) => write!(f, "API key '{key}' already exists"),
             StoreError::DomainNotFound(domain) => write!(f, "No account with domain '{domain}'"),
             StoreError::TeamExists(team) => write!(f, "Team '{team}' already exists"),
+            StoreError::EmptySegmentId => {
+                f.write_str("segmentId must not be empty (leave it out for a generated id)")
+            }
         }
     }
 }

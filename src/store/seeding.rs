@@ -65,6 +65,9 @@ impl Store {
         segment: Segment,
         now: Millis,
     ) -> Result<Segment, StoreError> {
+        if segment.segment_id.as_deref() == Some("") {
+            return Err(StoreError::EmptySegmentId);
+        }
         let name = team;
         let (team, ids) = self.team_and_ids(name);
         let id = match &segment.segment_id {

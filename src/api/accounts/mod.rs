@@ -7,7 +7,7 @@ mod response;
 use http::StatusCode;
 use std::borrow::Cow;
 
-use crate::jsvalue::JsObject;
+use crate::jsvalue::{JsObject, JsValue};
 use serde::Serialize;
 
 use fast::parse_create_fast;
@@ -188,9 +188,21 @@ fn parse_list_query(call: &Call) -> Result<AccountFilter, Vec<Violation>> {
     let domains = match query.single("domains") {
         None => None,
         Some(value) => {
-            let parsed = value
-                .ok()
-                .and_then(|text| serde_json::from_str::<Vec<String>>(text).ok());
+            // Read as `JSON.parse` reads it, as a body is: a domain with a lone surrogate
+            // escape that `POST /accounts` stored can be filtered for.
+            let parsed =
+                value
+                    .ok()
+                    .and_then(|text| match crate::jsjson::parse(text.as_bytes()).ok()? {
+                        JsValue::Array(items) => items
+                            .into_iter()
+                            .map(|item| match item {
+                                JsValue::String(text) => Some(text),
+                                _ => None,
+                            })
+                            .collect::<Option<Vec<String>>>(),
+                        _ => None,
+                    });
             match parsed {
                 None => {
                     v.fail("domains", Constraint::IsArray);

@@ -29,8 +29,22 @@ type AdminResult = Result<Response<Full<Bytes>>, (StatusCode, String)>;
 /// The OpenAPI 3.1 document of the emulated API (docs/control.md §11), served as the file is.
 const OPENAPI_DOCUMENT: &str = include_str!("../../../openapi/recotap-v1.json");
 
-/// Answers one admin request.
+/// Answers one admin request. `HEAD` is answered wherever `GET` is (the server sends the
+/// head alone), so health checks such as `wget --spider` work.
 pub fn handle(shared: &Shared, request: &Request<Bytes>) -> Response<Full<Bytes>> {
+    let as_get;
+    let request = match request.method() == Method::HEAD {
+        true => {
+            let mut get = Request::new(request.body().clone());
+            *get.method_mut() = Method::GET;
+            *get.uri_mut() = request.uri().clone();
+            *get.headers_mut() = request.headers().clone();
+            *get.extensions_mut() = request.extensions().clone();
+            as_get = get;
+            &as_get
+        }
+        false => request,
+    };
     let outcome = authorize(shared, request).and_then(|()| serve(shared, request));
     if request.method() != Method::GET {
         shared.touch();
@@ -103,6 +117,7 @@ fn serve(shared: &Shared, request: &Request<Bytes>) -> AdminResult {
             Ok(reply(StatusCode::OK, &document))
         }
         (Method::PUT, ["state"]) => {
+            object_body(body)?;
             let document = parse_document(body).map_err(|error| bad_request(error.to_string()))?;
             shared
                 .replace_state(&document)
@@ -272,13 +287,29 @@ fn existing_team(store: &crate::store::Store, team: &str) -> Result<(), (StatusC
     }
 }
 
+/// The body as `T`, which it must be as a JSON object: serde would read a struct from an
+/// array of its fields too, and `[]` must never pass for `{}`.
 fn parse<T: DeserializeOwned>(body: &Bytes) -> Result<T, (StatusCode, String)> {
+    object_body(body)?;
     serde_json::from_slice(body).map_err(|error| bad_request(format!("invalid body: {error}")))
 }
 
+/// Refuses a JSON array where an object is due: serde reads a struct from an array of its
+/// fields too, so `PUT /_mock/state []` would pass for an empty document. Anything else that is
+/// not an object gets serde's own refusal.
+fn object_body(body: &Bytes) -> Result<(), (StatusCode, String)> {
+    match body.iter().find(|byte| !byte.is_ascii_whitespace()) {
+        Some(b'[') => Err(bad_request(
+            "invalid body: the admin API takes a JSON object, not an array".to_string(),
+        )),
+        _ => Ok(()),
+    }
+}
 fn conflict(error: StoreError) -> (StatusCode, String) {
     let status = match error {
-        StoreError::InvalidDomain(_) | StoreError::UnknownMember(..) => StatusCode::BAD_REQUEST,
+        StoreError::InvalidDomain(_)
+        | StoreError::UnknownMember(..)
+        | StoreError::EmptySegmentId => StatusCode::BAD_REQUEST,
         StoreError::UnknownTeam(_) | StoreError::AccountNotFound(_) => StatusCode::NOT_FOUND,
         _ => StatusCode::CONFLICT,
     };

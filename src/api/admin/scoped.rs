@@ -120,13 +120,13 @@ pub(super) fn serve(
             )),
         },
         (Method::GET, ["client-errors"]) => {
-            let entries = shared.world().requests_of(scope);
-            Ok(reply(StatusCode::OK, &verify::client_errors(&entries)))
+            let evidence = shared.world().evidence_of(scope);
+            Ok(reply(StatusCode::OK, &verify::client_errors(&evidence)))
         }
         (Method::GET, ["report"]) => {
-            let entries = shared.world().requests_of(scope);
+            let evidence = shared.world().evidence_of(scope);
             let mut response = reply(StatusCode::OK, &());
-            *response.body_mut() = verify::report(&entries).into_bytes().into();
+            *response.body_mut() = verify::report(&evidence).into_bytes().into();
             response.headers_mut().insert(
                 header::CONTENT_TYPE,
                 http::HeaderValue::from_static("text/plain; charset=utf-8"),
@@ -220,13 +220,20 @@ fn requests(shared: &Shared, scope: Option<&str>, query: &Query) -> AdminResult 
                 .map_err(|_| bad_request(format!("since: '{at}' is not ISO 8601")))?,
         ),
     };
-    let limit = match text("limit")? {
+    let whole_number = |name: &str| -> Result<Option<u64>, (StatusCode, String)> {
+        text(name)?
+            .map(|value| {
+                value
+                    .parse::<u64>()
+                    .map_err(|_| bad_request(format!("{name}: '{value}' is not a whole number")))
+            })
+            .transpose()
+    };
+    let limit = whole_number("limit")?.map(|limit| usize::try_from(limit).unwrap_or(usize::MAX));
+    let after = whole_number("after")?;
+    let path = match text("path")? {
         None => None,
-        Some(limit) => Some(
-            limit
-                .parse::<usize>()
-                .map_err(|_| bad_request(format!("limit: '{limit}' is not a whole number")))?,
-        ),
+        Some(path) => Some(crate::paths::normalize(&path).map_err(bad_request)?),
     };
     let status = text("status")?;
     if let Some(status) = &status {
@@ -240,11 +247,12 @@ fn requests(shared: &Shared, scope: Option<&str>, query: &Query) -> AdminResult 
     }
     let filter = RequestFilter {
         method: text("method")?,
-        path: text("path")?,
+        path,
         status,
         team: scope.map(str::to_string),
         since,
         limit,
+        after,
     };
     Ok(reply(
         StatusCode::OK,
@@ -290,12 +298,11 @@ fn create_session(shared: &Shared, request: &Request<Bytes>) -> AdminResult {
     shared
         .change(|world| world.store.create_session(&team, origin))
         .map_err(conflict)?;
-    let host = request
-        .headers()
-        .get(header::HOST)
-        .and_then(|host| host.to_str().ok())
-        .unwrap_or("127.0.0.1");
-    let base_url = format!("http://{host}/api/v1");
+    let listening = request
+        .extensions()
+        .get::<crate::api::Listening>()
+        .map(|listening| listening.0);
+    let base_url = crate::api::team_base_url(request.uri(), request.headers(), listening, &team);
     Ok(reply(
         StatusCode::CREATED,
         &SessionCreated {
@@ -356,13 +363,7 @@ fn add_expectation(shared: &Shared, scope: Option<&str>, body: &Bytes) -> AdminR
         }
     };
     let path = seed.path.unwrap_or_else(|| "*".to_string());
-    if !path.starts_with('/') && path != "*" {
-        return Err(bad_request("path must start with \"/\"".to_string()));
-    }
-    let request = match seed.method {
-        Some(method) => Expected::new(&method, &path),
-        None => Expected::any(&path),
-    };
+    let request = Expected::try_new(seed.method.as_deref(), &path).map_err(bad_request)?;
     let id = shared.world().expect(scope, request, count);
     Ok(reply(StatusCode::CREATED, &json!({ "id": id })))
 }

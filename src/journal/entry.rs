@@ -1,8 +1,7 @@
-//! The request journal: every `/api/v1` request the mock answered, with the answer, newest
-//! last, bounded in entries and in recorded bytes (request and response bodies and headers)
-//! so that a long-running mock cannot grow without limit; and its queries.
+//! One journal entry: the request as the mock received it with what it answered
+//! ([`JournalEntry`], cheap clones of the request's own buffers), how a test reads it
+//! ([`RecordedRequest`]), and which entries a query selects ([`RequestFilter`]).
 
-use std::collections::VecDeque;
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -11,12 +10,8 @@ use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
 
 use crate::clock::Millis;
+use crate::paths;
 use crate::timestamp::Timestamp;
-
-/// Default bound on the number of entries.
-pub const DEFAULT_MAX_ENTRIES: usize = 10_000;
-/// Default bound on the recorded bytes: request and response bodies and request headers (64 MiB).
-pub const DEFAULT_MAX_BODY_BYTES: usize = 64 * 1024 * 1024;
 
 /// One request as the mock received it, with what it answered.
 #[derive(Clone, Debug, PartialEq)]
@@ -41,6 +36,12 @@ pub struct RecordedRequest {
     pub duration_ms: u64,
     /// The id of the fault that hit the request, if one did.
     pub fault: Option<u64>,
+    /// The entry's place in the journal: 1 for the mock's first request, one more for each
+    /// request after it, never reused (a reset or a cleared journal does not restart it).
+    pub seq: u64,
+    /// Where the request arrived when that was a team's own base URL (`/s/<team>`, see
+    /// `Session::base_url`); `None` for the plain `/api/v1`. `path` never includes it.
+    pub prefix: Option<String>,
 }
 
 impl RecordedRequest {
@@ -97,7 +98,8 @@ impl Serialize for RecordedRequest {
                 map.end()
             }
         }
-        let mut map = serializer.serialize_map(Some(11))?;
+        let mut map = serializer.serialize_map(Some(13))?;
+        map.serialize_entry("seq", &self.seq)?;
         map.serialize_entry("method", &self.method)?;
         map.serialize_entry("path", &self.path)?;
         map.serialize_entry("headers", &Headers(&self.headers))?;
@@ -109,6 +111,7 @@ impl Serialize for RecordedRequest {
         map.serialize_entry("customMessage", &self.custom_message())?;
         map.serialize_entry("durationMs", &self.duration_ms)?;
         map.serialize_entry("fault", &self.fault)?;
+        map.serialize_entry("prefix", &self.prefix)?;
         map.end()
     }
 }
@@ -119,7 +122,8 @@ impl Serialize for RecordedRequest {
 pub struct RequestFilter {
     /// The method, case-insensitive.
     pub method: Option<String>,
-    /// The path without query: exact, or a prefix when it ends in `*`.
+    /// The path without query, in the one path grammar of faults and expectations: exact, or a
+    /// prefix when it ends in `*`; `/accounts` is `/api/v1/accounts`.
     pub path: Option<String>,
     /// A status (`"404"`) or a class (`"4xx"`).
     pub status: Option<String>,
@@ -129,6 +133,8 @@ pub struct RequestFilter {
     pub since: Option<Timestamp>,
     /// At most this many, the newest.
     pub limit: Option<usize>,
+    /// Only entries whose `seq` is greater than this (the entries after the last one read).
+    pub after: Option<u64>,
 }
 
 impl RequestFilter {
@@ -142,10 +148,10 @@ impl RequestFilter {
             && self
                 .path
                 .as_deref()
-                .is_none_or(|wanted| path_matches(wanted, path))
+                .is_none_or(|wanted| paths::matches(wanted, path))
     }
 
-    fn matches(&self, entry: &JournalEntry) -> bool {
+    pub(crate) fn matches(&self, entry: &JournalEntry) -> bool {
         let status_ok = self.status.as_deref().is_none_or(|wanted| {
             match wanted
                 .strip_suffix("xx")
@@ -162,15 +168,7 @@ impl RequestFilter {
                 .as_deref()
                 .is_none_or(|team| entry.team.as_deref() == Some(team))
             && self.since.is_none_or(|since| entry.at >= since.as_millis())
-    }
-}
-
-/// A path pattern: exact, or a prefix when it ends in `*` (one trailing `/` tolerated, as the
-/// router does).
-pub(crate) fn path_matches(pattern: &str, path: &str) -> bool {
-    match pattern.strip_suffix('*') {
-        Some(prefix) => path.starts_with(prefix),
-        None => path == pattern || path.strip_suffix('/') == Some(pattern),
+            && self.after.is_none_or(|after| entry.seq > after)
     }
 }
 
@@ -191,6 +189,10 @@ pub struct JournalEntry {
     pub response: Bytes,
     pub duration: Duration,
     pub fault: Option<u64>,
+    /// Set when the journal records it.
+    pub seq: u64,
+    /// `/s/<team>` when the request arrived under a team's own base URL.
+    pub prefix: Option<Box<str>>,
 }
 
 impl JournalEntry {
@@ -209,6 +211,11 @@ impl JournalEntry {
             response: Bytes::new(),
             duration: Duration::ZERO,
             fault: None,
+            seq: 0,
+            prefix: request
+                .extensions()
+                .get::<crate::api::TeamPrefix>()
+                .map(|prefix| Box::from(prefix.arrived_under())),
         }
     }
 
@@ -230,7 +237,7 @@ impl JournalEntry {
     }
 
     /// The bytes this entry counts against the journal's bound.
-    fn weight(&self) -> usize {
+    pub(crate) fn weight(&self) -> usize {
         let headers: usize = self
             .headers
             .iter()
@@ -239,7 +246,7 @@ impl JournalEntry {
         self.body.len() + self.response.len() + headers
     }
 
-    fn to_recorded(&self) -> RecordedRequest {
+    pub(crate) fn to_recorded(&self) -> RecordedRequest {
         RecordedRequest {
             method: self.method.to_string(),
             path: self.target.to_string(),
@@ -258,116 +265,8 @@ impl JournalEntry {
             response: self.response.clone(),
             duration_ms: u64::try_from(self.duration.as_millis()).unwrap_or(u64::MAX),
             fault: self.fault,
+            seq: self.seq,
+            prefix: self.prefix.as_deref().map(str::to_string),
         }
-    }
-}
-
-/// A bounded, oldest-first log of requests.
-#[derive(Debug)]
-pub struct Journal {
-    entries: VecDeque<JournalEntry>,
-    recorded_bytes: usize,
-    max_entries: usize,
-    max_bytes: usize,
-}
-
-impl Journal {
-    /// An empty journal with the given bounds.
-    pub fn new(max_entries: usize, max_bytes: usize) -> Self {
-        Journal {
-            entries: VecDeque::new(),
-            recorded_bytes: 0,
-            max_entries,
-            max_bytes,
-        }
-    }
-
-    /// Appends `entry`, dropping the oldest entries past either bound.
-    pub fn record(&mut self, entry: JournalEntry) {
-        if self.max_entries == 0 {
-            return;
-        }
-        self.recorded_bytes += entry.weight();
-        self.entries.push_back(entry);
-        while self.entries.len() > self.max_entries || self.recorded_bytes > self.max_bytes {
-            match self.entries.pop_front() {
-                Some(dropped) => self.recorded_bytes -= dropped.weight(),
-                None => break,
-            }
-        }
-    }
-
-    /// A copy of every entry, oldest first.
-    pub fn entries(&self) -> Vec<RecordedRequest> {
-        self.entries.iter().map(JournalEntry::to_recorded).collect()
-    }
-
-    /// The entries `filter` selects, oldest first (the newest `limit` of them).
-    pub fn query(&self, filter: &RequestFilter) -> Vec<RecordedRequest> {
-        let matching: Vec<&JournalEntry> = self
-            .entries
-            .iter()
-            .filter(|entry| filter.matches(entry))
-            .collect();
-        let skip = filter
-            .limit
-            .map_or(0, |limit| matching.len().saturating_sub(limit));
-        matching[skip..]
-            .iter()
-            .map(|entry| entry.to_recorded())
-            .collect()
-    }
-
-    /// Empties the journal.
-    pub fn clear(&mut self) {
-        self.entries.clear();
-        self.recorded_bytes = 0;
-    }
-
-    /// Removes the entries of `team`.
-    pub fn clear_team(&mut self, team: &str) {
-        self.entries
-            .retain(|entry| entry.team.as_deref() != Some(team));
-        self.recorded_bytes = self.entries.iter().map(JournalEntry::weight).sum();
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn entry(body: &'static str) -> JournalEntry {
-        let request = http::Request::post("/api/v1/accounts")
-            .body(Bytes::from_static(body.as_bytes()))
-            .expect("a request");
-        JournalEntry::open(&request, "/api/v1/accounts").close(200, 0, Bytes::new(), Duration::ZERO)
-    }
-
-    #[test]
-    fn the_oldest_entries_go_first_past_the_entry_bound() {
-        let mut journal = Journal::new(2, 1024);
-        for body in ["1", "2", "3"] {
-            journal.record(entry(body));
-        }
-        let bodies: Vec<_> = journal
-            .entries()
-            .iter()
-            .map(RecordedRequest::body_text)
-            .collect();
-        assert_eq!(bodies, ["2", "3"]);
-    }
-
-    #[test]
-    fn the_oldest_entries_go_first_past_the_byte_bound() {
-        let mut journal = Journal::new(100, 5);
-        for body in ["abc", "de", "f"] {
-            journal.record(entry(body));
-        }
-        let bodies: Vec<_> = journal
-            .entries()
-            .iter()
-            .map(RecordedRequest::body_text)
-            .collect();
-        assert_eq!(bodies, ["de", "f"]);
     }
 }
