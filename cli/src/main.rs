@@ -73,6 +73,32 @@ struct Flags {
     )]
     journal_size: usize,
 
+    /// Largest body the admin API (/_mock) accepts in bytes, so that any state the mock holds
+    /// can be read with GET /_mock/state and PUT back.
+    #[arg(long, env = "RECOTAP_MOCK_ADMIN_MAX_BODY_BYTES", value_name = "N", default_value_t = 1024 * 1024 * 1024)]
+    admin_max_body_bytes: usize,
+
+    /// Let the page origin ORIGIN (`http://localhost:3000`) call the mock with credentials:
+    /// answers name it in Access-Control-Allow-Origin with Access-Control-Allow-Credentials.
+    /// Repeatable; implies --cors; other origins get no CORS headers.
+    #[arg(
+        long = "cors-origin",
+        env = "RECOTAP_MOCK_CORS_ORIGIN",
+        value_name = "ORIGIN",
+        value_delimiter = ','
+    )]
+    cors_origins: Vec<String>,
+
+    /// What to log on stderr besides start and stop: `requests` adds one line per API request
+    /// (method, path, status, team, milliseconds).
+    #[arg(
+        long,
+        env = "RECOTAP_MOCK_LOG",
+        value_name = "WHAT",
+        value_parser = clap::builder::PossibleValuesParser::new(["requests"])
+    )]
+    log: Option<String>,
+
     /// Answer CORS preflights and let any origin read answers, so that a web page served from
     /// another origin can call the mock (the admin API too: keep it to development).
     #[arg(long, env = "RECOTAP_MOCK_CORS", value_parser = clap::builder::BoolishValueParser::new(), num_args = 0..=1, default_missing_value = "true", default_value = "false")]
@@ -135,14 +161,23 @@ fn main() -> ExitCode {
     if let Some(command) = &flags.command {
         return convert::run(command);
     }
+    // Per-request lines only when asked (`--log requests`); RUST_LOG, when set, decides alone.
+    let default_filter = match flags.log.as_deref() {
+        Some("requests") => "info",
+        _ => "info,recotap_mock::requests=off",
+    };
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default_filter)),
         )
         .init();
+    if let Some(problem) = flag_problem(&flags) {
+        eprintln!("recotap-mock: {problem}");
+        return ExitCode::from(USAGE);
+    }
 
     let mut builder = MockRecotap::builder()
         .host(&flags.host)
@@ -164,7 +199,12 @@ fn main() -> ExitCode {
     if let Some(path) = &flags.state_file {
         builder = builder.state_file(path);
     }
-    builder = builder.cors(flags.cors);
+    builder = builder
+        .cors(flags.cors)
+        .admin_max_body_bytes(flags.admin_max_body_bytes);
+    for origin in &flags.cors_origins {
+        builder = builder.cors_origin(origin.trim());
+    }
     // A profile given on the command line (or in the environment) wins over a seed's or a
     // state file's; without one, theirs stands (and `documented` where they have none).
     if let Some(profile) = flags.profile {
@@ -180,7 +220,8 @@ fn main() -> ExitCode {
     if let Some(per_second) = flags.rate_limit {
         builder = builder.rate_limit(per_second);
     }
-    for key in &flags.api_keys {
+    // A list in RECOTAP_MOCK_API_KEY is split on commas; "k1, k2" means k1 and k2.
+    for key in flags.api_keys.iter().map(|key| key.trim()) {
         builder = match key.rsplit_once('@') {
             Some((key, team)) if !key.is_empty() && !team.is_empty() => {
                 builder.team_api_key(key, team)
@@ -231,6 +272,32 @@ fn main() -> ExitCode {
             ExitCode::from(1)
         }
     }
+}
+
+/// What is wrong with flags that clap accepts but the mock must not start with, if anything.
+fn flag_problem(flags: &Flags) -> Option<String> {
+    if flags
+        .admin_token
+        .as_deref()
+        .is_some_and(|token| token.trim().is_empty())
+    {
+        // An unset CI secret: starting would answer every admin call 401.
+        return Some(
+            "--admin-token (RECOTAP_MOCK_ADMIN_TOKEN) is empty: give a token, or leave the \
+             flag out for an open admin API"
+                .to_string(),
+        );
+    }
+    if let Some(origin) = flags.cors_origins.iter().find(|origin| {
+        let origin = origin.trim();
+        origin.is_empty() || origin == "*" || !origin.contains("://")
+    }) {
+        return Some(format!(
+            "--cors-origin takes a page origin such as http://localhost:3000, got {origin:?} \
+             (for any origin, use --cors)"
+        ));
+    }
+    None
 }
 
 /// The addresses `host` stands for (none if it does not resolve: the bind then says why).

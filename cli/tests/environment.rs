@@ -134,3 +134,171 @@ fn an_unknown_profile_is_a_usage_error() {
         "{stderr}"
     );
 }
+
+/// A binary started by [`start_with`]: its root URL and its stderr lines as they come; killed
+/// on drop, so a failing test leaves no process behind.
+struct Started {
+    url: String,
+    lines: std::sync::mpsc::Receiver<String>,
+    child: std::process::Child,
+}
+
+impl Drop for Started {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts the binary with `environment` and `args` on a free port.
+fn start_with(environment: &[(&str, &str)], args: &[&str]) -> Started {
+    let mut child = Command::new(BINARY)
+        .envs(environment.iter().copied())
+        .args(args)
+        .args(["--port", "0"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let (url, _) = listening_url(child.stdout.take().unwrap(), Duration::from_secs(30));
+    let stderr = child.stderr.take().unwrap();
+    let (lines, received) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        use std::io::BufRead;
+        for line in std::io::BufReader::new(stderr)
+            .lines()
+            .map_while(Result::ok)
+        {
+            let _ = lines.send(line);
+        }
+    });
+    Started {
+        url,
+        lines: received,
+        child,
+    }
+}
+
+#[test]
+fn a_list_in_an_environment_variable_is_trimmed_around_its_commas() {
+    let started = start_with(&[("RECOTAP_MOCK_API_KEY", "k1, k2 ,k3")], &[]);
+    let url = &started.url;
+    let client = reqwest::blocking::Client::new();
+    for key in ["k1", "k2", "k3"] {
+        let response = client
+            .get(format!("{url}/api/v1/segments"))
+            .header("X-Api-Key", key)
+            .send()
+            .unwrap();
+        assert_eq!(response.status(), 200, "{key}");
+    }
+}
+
+#[test]
+fn an_empty_admin_token_is_refused_at_start_with_exit_2() {
+    for (environment, args) in [
+        (vec![("RECOTAP_MOCK_ADMIN_TOKEN", "")], vec![]),
+        (vec![], vec!["--admin-token", ""]),
+        (vec![], vec!["--admin-token", "  "]),
+    ] {
+        let output = Command::new(BINARY)
+            .envs(environment)
+            .args(&args)
+            .args(["--port", "0"])
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            stderr.contains("--admin-token (RECOTAP_MOCK_ADMIN_TOKEN) is empty"),
+            "{stderr}"
+        );
+        assert!(output.stdout.is_empty(), "it never listened");
+    }
+}
+
+#[test]
+fn log_requests_writes_one_line_per_api_request_and_nothing_without_it() {
+    let started = start_with(&[], &["--log", "requests"]);
+    let (url, lines) = (&started.url, &started.lines);
+    let response = reqwest::blocking::Client::new()
+        .get(format!("{url}/api/v1/segments?limit=1"))
+        .send()
+        .unwrap();
+    assert_eq!(response.status(), 401);
+    let line = (0..50)
+        .find_map(|_| {
+            let line = lines.recv_timeout(Duration::from_secs(5)).ok()?;
+            line.contains("request").then_some(line)
+        })
+        .filter(|line| line.contains("/api/v1/segments"));
+    let line = line.expect("a request line");
+    for part in [
+        "method=GET",
+        "path=/api/v1/segments?limit=1",
+        "status=401",
+        "team=-",
+        "ms=",
+    ] {
+        assert!(line.contains(part), "{part}: {line}");
+    }
+
+    let quiet = start_with(&[], &[]);
+    let _ = reqwest::blocking::get(format!("{}/api/v1/segments", quiet.url)).unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    let logged: Vec<String> = quiet.lines.try_iter().collect();
+    assert!(
+        !logged.iter().any(|line| line.contains("/api/v1/segments")),
+        "{logged:?}"
+    );
+}
+
+#[test]
+fn a_cors_origin_is_echoed_with_credentials_and_another_origin_gets_no_cors_headers() {
+    let started = start_with(
+        &[(
+            "RECOTAP_MOCK_CORS_ORIGIN",
+            "http://localhost:3000, http://app.test",
+        )],
+        &[],
+    );
+    let url = &started.url;
+    let client = reqwest::blocking::Client::new();
+    let ask = |origin: &str| {
+        client
+            .get(format!("{url}/api/v1/segments"))
+            .header("X-Api-Key", "test-api-key")
+            .header("Origin", origin)
+            .send()
+            .unwrap()
+    };
+    let allowed = ask("http://app.test");
+    assert_eq!(
+        allowed.headers()["access-control-allow-origin"],
+        "http://app.test"
+    );
+    assert_eq!(
+        allowed.headers()["access-control-allow-credentials"],
+        "true"
+    );
+    assert_eq!(allowed.headers()["vary"], "Origin");
+    let other = ask("http://evil.test");
+    assert!(other.headers().get("access-control-allow-origin").is_none());
+    let preflight = client
+        .request(reqwest::Method::OPTIONS, format!("{url}/api/v1/accounts"))
+        .header("Origin", "http://localhost:3000")
+        .header("Access-Control-Request-Method", "POST")
+        .send()
+        .unwrap();
+    assert_eq!(preflight.status(), 204);
+    assert_eq!(
+        preflight.headers()["access-control-allow-origin"],
+        "http://localhost:3000"
+    );
+    assert_eq!(
+        preflight.headers()["access-control-allow-credentials"],
+        "true"
+    );
+}

@@ -315,3 +315,72 @@ fn an_invalid_document_is_not_imported_and_the_file_is_left_as_it_was() {
     assert!(stderr.contains("accounts[0]"), "{stderr}");
     assert!(!Path::new(&file).exists());
 }
+
+#[test]
+fn migrating_a_json_state_file_never_overwrites_an_existing_backup() {
+    // Arrange: a backup from an earlier migration is already there.
+    let dir = TempDir::new("backup-kept");
+    let file = dir.file("state.json");
+    std::fs::write(format!("{file}.bak"), "an earlier backup").unwrap();
+    std::fs::write(format!("{file}.bak.1"), "an even earlier one").unwrap();
+    let document = json!({ "teams": [{ "name": "default", "apiKeys": ["k"] }] });
+    std::fs::write(&file, document.to_string()).unwrap();
+
+    // Act
+    drop(Binary::start(&["--state-file", &file]));
+
+    // Assert
+    assert_eq!(
+        std::fs::read_to_string(format!("{file}.bak")).unwrap(),
+        "an earlier backup"
+    );
+    assert_eq!(
+        std::fs::read_to_string(format!("{file}.bak.1")).unwrap(),
+        "an even earlier one"
+    );
+    let backup = std::fs::read(format!("{file}.bak.2")).unwrap();
+    assert_eq!(serde_json::from_slice::<Value>(&backup).unwrap(), document);
+}
+
+#[test]
+fn a_state_file_of_an_unknown_format_is_refused_with_exit_2_naming_the_format_and_kept() {
+    // Arrange: a state file a newer recotap-mock wrote (format 2).
+    let dir = TempDir::new("unknown-format");
+    let file = dir.file("state.db");
+    drop(Binary::start(&["--state-file", &file]));
+    let connection = rusqlite_free_sql(&file, "UPDATE meta SET value = '2' WHERE name = 'format'");
+    assert!(connection, "sqlite3 rewrote the format");
+
+    // Act
+    let output = Command::new(BINARY)
+        .args(["--state-file", &file, "--port", "0"])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+
+    // Assert
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("state file format \"2\" is not one this recotap-mock reads"),
+        "{stderr}"
+    );
+    let format = std::process::Command::new("sqlite3")
+        .args([&file, "SELECT value FROM meta WHERE name = 'format'"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&format.stdout).trim(),
+        "2",
+        "not rewritten"
+    );
+}
+
+/// Runs `sql` on the SQLite file at `path` with the `sqlite3` command (which `.ci/run`
+/// installs); whether it succeeded.
+fn rusqlite_free_sql(path: &str, sql: &str) -> bool {
+    Command::new("sqlite3")
+        .args([path, sql])
+        .status()
+        .is_ok_and(|status| status.success())
+}
