@@ -118,9 +118,9 @@ def test_expectations_say_what_arrived(recotap_mock):
 
 def test_journal_filters_and_session_reset(recotap_mock):
     push(recotap_mock, [{"domain": "acme.com", "name": "Acme"}])
-    requests.get(f"{recotap_mock.base_url}/segments", headers={"X-Api-Key": "wrong"}, timeout=10)
+    requests.get(f"{recotap_mock.url}/api/v1/segments", headers={"X-Api-Key": "wrong"}, timeout=10)
     assert len(recotap_mock.requests(method="POST")) == 1
-    assert recotap_mock.requests(status="4xx") == [], "a wrong key is no one's request"
+    assert recotap_mock.requests(status="4xx") == [], "a wrong key on the mock's own /api/v1 is no one's request"
     recotap_mock.reset()
     assert recotap_mock.accounts() == [] and recotap_mock.requests() == []
 
@@ -178,3 +178,46 @@ def test_a_session_can_follow_the_sandbox_profile(recotap_mock):
     response = requests.get(f"{recotap_mock.base_url}/nothing", headers={"X-Api-Key": recotap_mock.api_key}, timeout=10)
     assert response.status_code == 404
     assert "data" not in response.json(), "the sandbox writes errors without data"
+
+
+# A session's own base URL (needs a mock that serves /s/<team>/api/v1) ---------------------------
+
+
+def test_a_session_has_its_own_base_url_under_the_mock_root(recotap_mock_server, recotap_mock):
+    assert recotap_mock.url == recotap_mock_server.url
+    assert recotap_mock.base_url == f"{recotap_mock_server.url}/s/{recotap_mock.team}/api/v1"
+    assert list_accounts(recotap_mock)["data"] == []
+
+
+def test_a_wrong_key_under_a_session_base_url_is_a_client_error_of_that_session(recotap_mock):
+    response = requests.get(f"{recotap_mock.base_url}/accounts", headers={"X-Api-Key": "wrong"}, timeout=10)
+    assert response.status_code == 401
+    with pytest.raises(AssertionError) as caught:
+        recotap_mock.assert_no_client_errors()
+    assert "1 client error(s)" in str(caught.value)
+    assert "GET /api/v1/accounts → 401" in str(caught.value)
+    assert "Invalid API key" in str(caught.value)
+
+
+def test_a_missing_key_under_a_session_base_url_is_a_client_error_of_that_session(recotap_mock):
+    response = requests.get(f"{recotap_mock.base_url}/accounts", timeout=10)
+    assert response.status_code == 401
+    with pytest.raises(AssertionError) as caught:
+        recotap_mock.assert_no_client_errors()
+    assert "GET /api/v1/accounts → 401" in str(caught.value)
+    assert "X-Api-Key header is required" in str(caught.value)
+
+
+def test_another_session_s_traffic_does_not_push_a_session_s_client_error_out_of_its_report():
+    with RecotapMock(args=["--journal-size", "5"]) as mock, mock.session() as a, mock.session() as b:
+        response = requests.post(f"{a.base_url}/accounts", json={}, headers={"X-Api-Key": a.api_key}, timeout=10)
+        assert response.status_code == 400
+        client = requests.Session()
+        for _ in range(60):  # past a team's bound (5) and the whole journal's (4 × 5)
+            answer = client.get(f"{b.base_url}/segments", headers={"X-Api-Key": b.api_key}, timeout=10)
+            assert answer.status_code == 200
+        with pytest.raises(AssertionError) as caught:
+            a.assert_no_client_errors()
+        assert "POST /api/v1/accounts → 400" in str(caught.value)
+        assert "accounts must be an array" in str(caught.value)
+        b.assert_no_client_errors()

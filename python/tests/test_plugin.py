@@ -50,3 +50,63 @@ def test_an_expectation_the_test_left_unmet_fails_its_teardown(pytester):
     result = pytester.runpytest_subprocess()
     result.assert_outcomes(passed=1, errors=1)
     result.stdout.fnmatch_lines(["*expected POST /api/v1/accounts exactly once, received it 0 times.*"])
+
+
+def test_a_skipped_test_with_unmet_expectations_is_reported_once_as_skipped(pytester):
+    pytester.makepyfile(
+        """
+        import pytest
+
+        def test_inner(recotap_mock):
+            recotap_mock.expect(method="POST", path="/api/v1/accounts", times=1)
+            pytest.skip("not today")
+        """
+    )
+    result = pytester.runpytest_subprocess()
+    result.assert_outcomes(skipped=1)
+
+
+def test_an_xfail_test_with_unmet_expectations_is_reported_once_as_xfailed(pytester):
+    pytester.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.xfail(reason="a known bug")
+        def test_marked(recotap_mock):
+            recotap_mock.expect(method="POST", path="/api/v1/accounts", times=1)
+            assert False, "the known bug"
+
+        def test_imperative(recotap_mock):
+            recotap_mock.expect(method="POST", path="/api/v1/accounts", times=1)
+            pytest.xfail("a known bug")
+        """
+    )
+    result = pytester.runpytest_subprocess()
+    result.assert_outcomes(xfailed=2)
+
+
+def test_an_xpass_test_with_unmet_expectations_is_reported_once_as_xpassed(pytester):
+    pytester.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.xfail(reason="a bug that may be fixed")
+        def test_inner(recotap_mock):
+            recotap_mock.expect(method="POST", path="/api/v1/accounts", times=1)
+        """
+    )
+    result = pytester.runpytest_subprocess()
+    result.assert_outcomes(xpassed=1)
+
+
+def test_a_failing_test_with_unmet_expectations_is_reported_once_as_failed(pytester):
+    pytester.makepyfile(
+        """
+        def test_inner(recotap_mock):
+            recotap_mock.expect(method="POST", path="/api/v1/accounts", times=1)
+            assert False, "the integration broke"
+        """
+    )
+    result = pytester.runpytest_subprocess()
+    result.assert_outcomes(failed=1)
+    assert "expected POST /api/v1/accounts" not in result.stdout.str()

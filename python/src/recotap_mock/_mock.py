@@ -6,17 +6,26 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import threading
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
 from typing import Any, Dict, List, Optional, Sequence
 
 from ._binary import find_binary
+from ._process import _Pipe, _signal, _spawn
 
 Json = Any
 
 _LISTENING = "recotap-mock listening on "
+
+# Every call this package makes to a mock goes through this opener, which uses no proxy
+# whatever HTTP_PROXY, http_proxy or ALL_PROXY say: a mock is on loopback (or a test network),
+# and a proxy would either not reach it or answer in its place. NO_PROXY is not needed.
+_OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+# How much of what the binary wrote to stderr is kept for the error of a start that failed.
+_STDERR_KEPT = 64 * 1024
 
 
 class RecotapMockError(Exception):
@@ -41,9 +50,12 @@ class RecotapMock:
     one already running. A session (:meth:`session`) is a ``RecotapMock`` bound to one isolated
     team: every call it makes is scoped to that team.
 
-    Attributes: ``url`` (the root, ``http://127.0.0.1:PORT``), ``base_url`` (``url`` +
-    ``/api/v1``, what the code under test is pointed at), ``api_key``, ``team`` (``None`` for
-    the whole mock).
+    Attributes: ``url`` (the root, ``http://127.0.0.1:PORT``, where the admin API is),
+    ``base_url`` (what the code under test is pointed at: ``url`` + ``/api/v1``, or a
+    session's own ``url`` + ``/s/<team>/api/v1``), ``api_key``, ``team`` (``None`` for the
+    whole mock).
+
+    Calls to the mock never go through a proxy, whatever ``HTTP_PROXY`` says.
     """
 
     def __init__(
@@ -67,7 +79,9 @@ class RecotapMock:
             self._command += ["--admin-token", admin_token]
         self._command += list(args)
         self._process: Optional[subprocess.Popen] = None
+        self._group = False
         self._admin_token = admin_token
+        self._base_url: Optional[str] = None
         self.url = ""
         self.api_key = api_key or "test-api-key"
         self.team: Optional[str] = None
@@ -81,16 +95,22 @@ class RecotapMock:
         mock = cls.__new__(cls)
         mock._command = []
         mock._process = None
+        mock._group = False
         mock._admin_token = admin_token
+        mock._base_url = None
         mock.url = url.rstrip("/")
         mock.api_key = api_key
         mock.team = None
         return mock
 
     def start(self, timeout: float = 30.0) -> "RecotapMock":
-        """Starts the binary and waits for its listening line. Raises ``RecotapMockError``
-        (status 0) with the binary's own words if it exits or stays silent for ``timeout``
-        seconds."""
+        """Starts the binary and waits up to ``timeout`` seconds for its listening line;
+        returns this handle. Raises ``RecotapMockError`` (status 0, method ``START``) with the
+        binary's own words when it exits, prints something else first or stays silent for
+        ``timeout`` seconds; the binary (on Linux, with whatever it started) has been killed
+        by then. Raises ``OSError`` when the binary cannot be executed.
+
+        On Linux the binary gets SIGTERM when this Python process dies, however it dies."""
         # The binary reads every flag from RECOTAP_MOCK_<FLAG> too: a developer's exported
         # token, key or state file must not silently change a mock this handle configures.
         environment = {
@@ -98,38 +118,53 @@ class RecotapMock:
             for name, value in os.environ.items()
             if not name.startswith("RECOTAP_MOCK_") or name == "RECOTAP_MOCK_BIN"
         }
-        process = subprocess.Popen(
-            self._command,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            env=environment,
-        )
-        line: List[str] = []
-        reader = threading.Thread(target=lambda: line.append(process.stdout.readline()), daemon=True)
-        reader.start()
-        reader.join(timeout)
-        if not line or not line[0].startswith(_LISTENING):
-            process.kill()
-            _, errors = process.communicate(timeout=5)
-            raise RecotapMockError(0, f"the binary did not start: {errors.strip() or 'no output'}", "START", " ".join(self._command))
-        self._process = process
-        # Keep draining the pipes so that the binary's logs can never fill them and block it.
-        for stream in (process.stdout, process.stderr):
-            threading.Thread(target=stream.read, daemon=True).start()
-        self.url = line[0][len(_LISTENING):].strip()
-        return self
+        process, group = _spawn(self._command, environment)
+        stdout = _Pipe(process.stdout, keep=0)  # type: ignore[arg-type]
+        stderr = _Pipe(process.stderr, keep=_STDERR_KEPT)  # type: ignore[arg-type]
+        deadline = time.monotonic() + timeout
+        while not stdout.line_read.wait(0.05):
+            if process.poll() is not None or time.monotonic() >= deadline:
+                break
+        line = (stdout.first_line or b"").decode(errors="replace")
+        if line.startswith(_LISTENING):
+            self._process, self._group = process, group
+            self.url = line[len(_LISTENING):].strip()
+            return self
+        if stdout.first_line == b"":  # its stdout ended: it is exiting, if it has not yet
+            try:
+                process.wait(timeout=1)
+            except subprocess.TimeoutExpired:
+                pass
+        status = process.returncode
+        _signal(process, group, kill=True)
+        try:
+            process.wait(timeout=5)
+        except subprocess.TimeoutExpired:  # not reaped yet; SIGKILL has been sent all the same
+            pass
+        if line:
+            why = f"it printed {line.strip()!r} instead of {_LISTENING.strip()!r}"
+        elif status is not None and status >= 0:
+            why = f"it exited with status {status}"
+        elif status is not None:
+            why = f"it was killed by signal {-status}"
+        else:
+            why = f"no listening line within {timeout:g} s"
+        errors = stderr.text(wait=1.0).strip()
+        said = f": {errors}" if errors else " (nothing on stderr)"
+        raise RecotapMockError(0, f"the binary did not start: {why}{said}", "START", " ".join(self._command))
 
     def stop(self) -> None:
-        """Stops a mock this handle started (SIGTERM, then waits); does nothing otherwise."""
-        if self._process is not None:
-            self._process.terminate()
-            try:
-                self._process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self._process.kill()
-                self._process.wait()
-            self._process = None
+        """Stops a mock this handle started (SIGTERM, then SIGKILL after 10 seconds; to its
+        whole process group on Linux) and waits for it; does nothing otherwise."""
+        process, self._process = self._process, None
+        if process is None:
+            return
+        _signal(process, self._group, kill=False)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            _signal(process, self._group, kill=True)
+            process.wait()
 
     def __enter__(self) -> "RecotapMock":
         return self if self.url else self.start()
@@ -139,8 +174,11 @@ class RecotapMock:
 
     @property
     def base_url(self) -> str:
-        """The API's base URL, ``http://127.0.0.1:PORT/api/v1``."""
-        return self.url + "/api/v1"
+        """The API's base URL, what the code under test is pointed at: for a session, its own
+        (``http://127.0.0.1:PORT/s/<team>/api/v1``, as the mock answered when it created the
+        session: every request under it is the session's whatever key it carries); otherwise
+        ``http://127.0.0.1:PORT/api/v1``."""
+        return self._base_url or self.url + "/api/v1"
 
     # Plumbing ---------------------------------------------------------------------------------
 
@@ -155,7 +193,7 @@ class RecotapMock:
             headers["Authorization"] = f"Bearer {self._admin_token}"
         request = urllib.request.Request(self.url + target, data=data, method=method, headers=headers)
         try:
-            with urllib.request.urlopen(request, timeout=30) as response:
+            with _OPENER.open(request, timeout=30) as response:
                 raw = response.read().decode()
                 status = response.status
         except urllib.error.HTTPError as error:
@@ -315,12 +353,15 @@ class RecotapMock:
     def session(self, *, frozen_clock: Optional[str] = None, id_seed: Optional[int] = None, profile: Optional[str] = None) -> "RecotapMock":
         """A new isolated session on this mock: a ``RecotapMock`` whose calls are all scoped to
         a fresh team with its own ``api_key`` (and its own clock, frozen at ``frozen_clock``,
-        and id generator, seeded with ``id_seed``). Use it as a context manager, or call
-        :meth:`close`, to delete it."""
+        and id generator, seeded with ``id_seed``), served at its own ``base_url``. Use it as a
+        context manager, or call :meth:`close`, to delete it. Raises ``RecotapMockError`` when
+        the admin API refuses."""
         body = _drop_none({"frozenClock": frozen_clock, "idSeed": id_seed, "profile": profile})
         created = self._call("POST", "/_mock/sessions", body, scoped=False)
         session = RecotapMock.connect(self.url, api_key=created["apiKey"], admin_token=self._admin_token)
         session.team = created["team"]
+        # A mock older than the sessions' own base URLs answers none: the key alone routes.
+        session._base_url = created.get("baseUrl")
         return session
 
     def close(self) -> None:

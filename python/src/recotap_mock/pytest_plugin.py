@@ -6,8 +6,10 @@
   data, journal, faults, clock), deleted after the test; tests run in parallel without seeing
   each other.
 
-When a test that used ``recotap_mock`` fails, the session's report (requests, client errors,
-accounts written, faults fired) is added to the failure output as a section.
+When a test that used ``recotap_mock`` passes, the expectations it registered are verified
+at teardown (an unmet one is a teardown error); a test that failed, was skipped, or was marked
+xfail is reported once, as pytest reports it. When it fails, the session's report (requests,
+client errors, accounts written, faults fired) is added to the failure output as a section.
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ import pytest
 from ._mock import RecotapMock
 
 _SESSION_KEY = pytest.StashKey[RecotapMock]()
+# Whether the test's call phase passed as a plain pass: set when its report is made.
+_CALL_PASSED_KEY = pytest.StashKey[bool]()
 
 
 @pytest.fixture(scope="session")
@@ -31,15 +35,17 @@ def recotap_mock_server() -> Iterator[RecotapMock]:
 @pytest.fixture
 def recotap_mock(recotap_mock_server: RecotapMock, request: pytest.FixtureRequest) -> Iterator[RecotapMock]:
     """A fresh session on the shared mock: point the code under test at ``.base_url`` with
-    ``.api_key``; seed, inspect and verify through it."""
+    ``.api_key``; seed, inspect and verify through it.
+
+    At teardown the expectations the test registered are verified (an unmet one is an error
+    of the test's teardown), as a Rust session verifies them on drop, but only after a test
+    that passed: a test that failed, was skipped, or was expected to fail (xfail, xpass) is
+    reported once, as pytest reports it, whatever it expected."""
     session = recotap_mock_server.session()
     request.node.stash[_SESSION_KEY] = session
     try:
         yield session
-        # Expectations the test registered are checked, as a Rust session checks them on drop
-        # (not when the test already failed: its own failure says more).
-        call = getattr(request.node, "_recotap_mock_call_failed", False)
-        if not call:
+        if request.node.stash.get(_CALL_PASSED_KEY, False):
             session.verify()
     finally:
         session.close()
@@ -49,10 +55,11 @@ def recotap_mock(recotap_mock_server: RecotapMock, request: pytest.FixtureReques
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Iterator[None]:
     outcome = yield
     report = outcome.get_result()
-    if report.when == "call" and report.failed:
-        item._recotap_mock_call_failed = True
+    if report.when != "call":
+        return
+    item.stash[_CALL_PASSED_KEY] = report.passed and not hasattr(report, "wasxfail")
     session = item.stash.get(_SESSION_KEY, None)
-    if session is None or report.when != "call" or not report.failed or session.team is None:
+    if session is None or not report.failed or session.team is None:
         return
     try:
         text = session.report()
