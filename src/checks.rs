@@ -113,7 +113,14 @@ impl Expected<'_> {
     }
 
     /// At least `n` matching requests.
+    ///
+    /// # Panics
+    /// If `n` is 0: such an expectation always holds, so it could never catch anything.
     pub fn at_least(self, n: u64) -> Self {
+        assert!(
+            n > 0,
+            "recotap-mock: at_least(0) always holds; expect at least 1, or nothing"
+        );
         self.count(Count::AtLeast(n))
     }
 

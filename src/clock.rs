@@ -10,6 +10,10 @@ use jiff::Timestamp;
 /// Milliseconds since the Unix epoch, UTC.
 pub type Millis = i64;
 
+/// 9999-12-31T23:59:59.999Z: past it, a timestamp needs more than four digits of year, which
+/// no timestamp of the vendor's has.
+pub const LAST_INSTANT: Millis = 253_402_300_799_999;
+
 /// A clock that reads real time or a frozen instant. It lives inside the mock's one state
 /// (`World`), so reading it and changing it are part of the same transaction as everything
 /// else a request does.
@@ -31,10 +35,20 @@ impl Clock {
 
     /// Moves the clock forward by `by` ms: a frozen clock stays frozen at the later instant,
     /// a real one is frozen at now + `by` (so "advance" always has a visible effect).
-    pub fn advance(&mut self, by: Millis) -> Millis {
+    ///
+    /// # Errors
+    /// Past [`LAST_INSTANT`] (the clock is left as it was): the API's timestamps would no
+    /// longer be the ISO 8601 the vendor writes.
+    pub fn advance(&mut self, by: Millis) -> Result<Millis, String> {
         let next = self.now().saturating_add(by);
+        if next > LAST_INSTANT {
+            return Err(format!(
+                "advancing by {by} ms would take the clock past 9999-12-31T23:59:59.999Z, the \
+                 last instant the API's timestamps can show"
+            ));
+        }
         self.frozen_at = Some(next);
-        next
+        Ok(next)
     }
 
     /// Returns to real time.
@@ -301,7 +315,7 @@ mod tests {
         let mut clock = Clock::default();
         clock.freeze(1_000);
         assert_eq!(clock.now(), 1_000);
-        assert_eq!(clock.advance(500), 1_500);
+        assert_eq!(clock.advance(500), Ok(1_500));
         assert_eq!(clock.now(), 1_500);
         clock.unfreeze();
         assert!(clock.now() > 1_500);

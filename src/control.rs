@@ -20,9 +20,10 @@ impl MockRecotap {
         self.shared.world().journal.entries()
     }
 
-    /// Empties the journal.
+    /// Empties the journal, but for the sessions' own entries (a session's evidence is its
+    /// own: it clears it itself, or a whole-mock reset removes the session).
     pub fn clear_requests(&self) {
-        self.shared.world().journal.clear();
+        self.shared.world().clear_requests(None);
     }
 
     /// Adds an API key to `team` (created empty if new). A key for a `user` who holds one
@@ -100,7 +101,7 @@ impl MockRecotap {
     /// If the fault is inconsistent (say, `Fault::status(200)` or a probability above 1); the
     /// message names the field.
     pub fn add_fault(&self, fault: Fault) -> FaultId {
-        let added = self.shared.world().faults.add(fault);
+        let added = self.shared.world().add_fault(fault);
         added.unwrap_or_else(|error| panic!("recotap-mock: cannot add fault: {error}"))
     }
 
@@ -112,8 +113,7 @@ impl MockRecotap {
     pub fn try_add_fault(&self, fault: Fault) -> Result<FaultId, InvalidFault> {
         self.shared
             .world()
-            .faults
-            .add(fault)
+            .add_fault(fault)
             .map_err(|problem| InvalidFault { problem })
     }
 
@@ -122,9 +122,9 @@ impl MockRecotap {
         self.shared.world().faults.list()
     }
 
-    /// Removes every fault.
+    /// Removes every fault but the sessions' own.
     pub fn clear_faults(&self) {
-        self.shared.world().faults.clear();
+        self.shared.world().clear_faults(None);
     }
 
     /// The mock's current time (prints, and compares equal to, the text the API would write).
@@ -153,9 +153,13 @@ impl MockRecotap {
     }
 
     /// Moves the clock forward (a real clock becomes frozen at the later instant).
+    ///
+    /// # Panics
+    /// Past 9999-12-31T23:59:59.999Z, the last instant the API's timestamps can show.
     pub fn advance_clock(&self, by: std::time::Duration) {
         let by = Millis::try_from(by.as_millis()).unwrap_or(Millis::MAX);
-        self.shared.world().clock.advance(by);
+        let moved = self.shared.world().clock.advance(by);
+        moved.unwrap_or_else(|error| panic!("recotap-mock: {error}"));
     }
 
     /// Returns the clock to real time.

@@ -89,14 +89,14 @@ pub use verify::{Count, Request};
 #[doc(hidden)]
 pub mod __fuzz {
     //! The router without a socket, for the fuzz target and the property tests; not a stable API.
-    pub use crate::harness::{watch_framing, FramingOutcome, Router, FROZEN};
+    pub use crate::harness::{read_json, watch_framing, FramingOutcome, Router, FROZEN};
 }
 
 #[cfg(feature = "test-hooks")]
 #[doc(hidden)]
 pub mod __js {
     //! The emulator's readings of validator.js, class-validator and JavaScript built-ins, for
-    //! `tests/js_verdicts.rs` (which holds them against the real libraries' answers); not a
+    //! `tests/api/js_verdicts.rs` (which holds them against the real libraries' answers); not a
     //! stable API.
     pub use crate::js::{is_email, is_integer, is_iso8601, is_mongo_id, new_date, number, trim};
     pub use crate::validate::class_validator_verdict;

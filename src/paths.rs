@@ -1,8 +1,11 @@
 //! The one path grammar that faults, expectations and journal filters share: a path names API
 //! routes with or without the `/api/v1` prefix, is compared with a request's path without its
-//! query (one trailing `/` tolerated, as the router tolerates it), and may end in `*` (a
+//! query (one trailing `/` tolerated on either side, as the router tolerates it; percent-escapes
+//! decoded and an `:rtp_aid` in either case, as the router reads them), and may end in `*` (a
 //! prefix). A fault or an expectation whose path no route can ever match is refused when it is
 //! registered, with the routes listed: one that can never fire must not pass silently.
+
+use std::borrow::Cow;
 
 use crate::api::{API_PREFIX, ROUTES};
 
@@ -27,10 +30,45 @@ pub(crate) fn normalize(pattern: &str) -> Result<String, String> {
     }
     let under_api =
         pattern == API_PREFIX || pattern.starts_with("/api/v1/") || pattern.starts_with("/api/v1*");
-    Ok(match under_api {
+    let full = match under_api {
         true => pattern.to_string(),
         false => format!("{API_PREFIX}{pattern}"),
-    })
+    };
+    // The one trailing `/` the router tolerates is dropped from an exact pattern, so that
+    // `/segments/` names the route `/segments` serves (and matches either request).
+    let full = match full.strip_suffix('/') {
+        Some(trimmed) if trimmed.len() > API_PREFIX.len() => trimmed.to_string(),
+        _ => full,
+    };
+    Ok(canonical(&full).into_owned())
+}
+
+/// `path` as the router reads it, for comparing: percent-escapes decoded (`%36` is `6`), and
+/// the id of `/api/v1/accounts/:rtp_aid` lower-cased when it is 24 hex digits (the router
+/// finds the account in either case). Borrowed when nothing changes, as for most requests.
+pub(crate) fn canonical(path: &str) -> Cow<'_, str> {
+    let decoded: Cow<'_, str> = match path.contains('%') {
+        true => Cow::Owned(
+            path.split('/')
+                .map(crate::api::decode_path_segment)
+                .collect::<Vec<_>>()
+                .join("/"),
+        ),
+        false => Cow::Borrowed(path),
+    };
+    let id = decoded
+        .strip_prefix("/api/v1/accounts/")
+        .map(|id| id.strip_suffix('/').unwrap_or(id));
+    match id {
+        Some(id)
+            if id.len() == 24
+                && id.bytes().all(|b| b.is_ascii_hexdigit())
+                && id.bytes().any(|b| b.is_ascii_uppercase()) =>
+        {
+            Cow::Owned(decoded.to_ascii_lowercase())
+        }
+        _ => decoded,
+    }
 }
 
 /// [`normalize`]s `pattern`, then refuses it if no API route (of `method`, when given) can
@@ -62,13 +100,16 @@ pub(crate) fn registrable(method: Option<&str>, pattern: &str) -> Result<String,
     ))
 }
 
-/// Whether the path `pattern` matches `path` (a request's, without query). A pattern without
+/// Whether the path `pattern` matches `path` (a request's, without query, read as
+/// [`canonical`] reads it). A pattern without
 /// the `/api/v1` prefix is read with it (as [`normalize`] writes it), so a filter built by hand
 /// follows the same grammar.
 pub(crate) fn matches(pattern: &str, path: &str) -> bool {
     if pattern == "*" {
         return true;
     }
+    let path = canonical(path);
+    let path = path.as_ref();
     let path = match pattern.starts_with(API_PREFIX) {
         true => path,
         false => match path.strip_prefix(API_PREFIX) {
@@ -76,6 +117,15 @@ pub(crate) fn matches(pattern: &str, path: &str) -> bool {
             None => return false,
         },
     };
+    match pattern.strip_suffix('*') {
+        Some(prefix) => path.starts_with(prefix),
+        None => path == pattern || path.strip_suffix('/') == Some(pattern),
+    }
+}
+
+/// Whether `pattern` matches `path` as written, without the `/api/v1` it is otherwise read
+/// with: how a journal filter finds a request outside the API (a 404) by its own path.
+pub(crate) fn matches_as_written(pattern: &str, path: &str) -> bool {
     match pattern.strip_suffix('*') {
         Some(prefix) => path.starts_with(prefix),
         None => path == pattern || path.strip_suffix('/') == Some(pattern),
@@ -176,6 +226,33 @@ mod tests {
         }
         assert!(registrable(Some("PUT"), "/accounts/x/y").is_err());
         assert!(registrable(Some("PUT"), "/accounts/x/y*").is_err());
+    }
+
+    #[test]
+    fn a_pattern_with_a_trailing_slash_names_the_route_and_matches_either_request() {
+        let pattern = normalize("/segments/").unwrap();
+        assert_eq!(pattern, "/api/v1/segments");
+        assert!(matches(&pattern, "/api/v1/segments"));
+        assert!(matches(&pattern, "/api/v1/segments/"));
+        assert_eq!(normalize("/api/v1/").unwrap(), "/api/v1/");
+    }
+
+    #[test]
+    fn an_id_in_upper_case_or_percent_encoded_matches_as_the_router_reads_it() {
+        let pattern = normalize("/accounts/6650F1C2A9B0C1D2E3F4A5B6").unwrap();
+        assert_eq!(pattern, "/api/v1/accounts/6650f1c2a9b0c1d2e3f4a5b6");
+        assert!(matches(
+            &pattern,
+            "/api/v1/accounts/6650F1C2A9B0C1D2E3F4A5B6"
+        ));
+        assert!(matches(
+            &pattern,
+            "/api/v1/accounts/%36650f1c2a9b0c1d2e3f4a5b6"
+        ));
+        assert!(!matches(
+            &pattern,
+            "/api/v1/accounts/6650f1c2a9b0c1d2e3f4a5b7"
+        ));
     }
 
     #[test]

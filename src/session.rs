@@ -119,8 +119,7 @@ impl<'m> Session<'m> {
         let added = self
             .shared
             .world()
-            .faults
-            .add(fault.for_team(self.view.name()));
+            .add_fault(fault.for_team(self.view.name()));
         added.unwrap_or_else(|error| panic!("recotap-mock: cannot add fault: {error}"))
     }
 
@@ -133,8 +132,7 @@ impl<'m> Session<'m> {
         let added = self
             .shared
             .world()
-            .faults
-            .add(fault.for_team(self.view.name()));
+            .add_fault(fault.for_team(self.view.name()));
         added.map_err(|problem| InvalidFault { problem })
     }
 
@@ -155,7 +153,7 @@ impl<'m> Session<'m> {
 
     /// Removes this session's faults.
     pub fn clear_faults(&self) {
-        self.shared.world().faults.clear_team(self.view.name());
+        self.shared.world().clear_faults(Some(self.view.name()));
     }
 
     /// The session's time (its own clock).
@@ -175,9 +173,13 @@ impl<'m> Session<'m> {
     }
 
     /// Moves the session's clock forward (a real clock becomes frozen at the later instant).
+    ///
+    /// # Panics
+    /// Past 9999-12-31T23:59:59.999Z, the last instant the API's timestamps can show.
     pub fn advance_clock(&self, by: Duration) {
         let by = Millis::try_from(by.as_millis()).unwrap_or(Millis::MAX);
-        self.with_clock(|clock| clock.advance(by));
+        self.with_clock(|clock| clock.advance(by))
+            .unwrap_or_else(|error| panic!("recotap-mock: {error}"));
     }
 
     /// Returns the session's clock to real time.

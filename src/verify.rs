@@ -100,9 +100,8 @@ impl Request {
     /// Whether a request with `method`, `target` (path and query) and `body` matches.
     pub(crate) fn matches(&self, method: &str, target: &str, body: &[u8]) -> bool {
         let path = target.split(['?', '#']).next().unwrap_or_default();
-        self.method
-            .as_deref()
-            .is_none_or(|wanted| wanted.eq_ignore_ascii_case(method))
+        // Exact: the wanted method was upper-cased, and `get` is not a route of the API.
+        self.method.as_deref().is_none_or(|wanted| wanted == method)
             && self
                 .path
                 .as_deref()
@@ -178,9 +177,21 @@ pub(crate) struct Expectation {
 }
 
 impl Expectation {
-    /// Counts the answered request if it is one this expectation is about.
-    pub(crate) fn observe(&mut self, team: Option<&str>, method: &str, target: &str, body: &[u8]) {
-        let own = self.team.is_none() || self.team.as_deref() == team;
+    /// Counts the answered request if it is one this expectation is about: its team's (for a
+    /// team's expectation), or any but a session's (for the whole mock's: a session's traffic
+    /// belongs to its own test).
+    pub(crate) fn observe(
+        &mut self,
+        team: Option<&str>,
+        by_session: bool,
+        method: &str,
+        target: &str,
+        body: &[u8],
+    ) {
+        let own = match self.team.as_deref() {
+            None => !by_session,
+            Some(wanted) => team == Some(wanted),
+        };
         if own && self.request.matches(method, target, body) {
             self.seen += 1;
         }
@@ -242,7 +253,14 @@ pub(crate) fn verify(
         for entry in &own {
             let _ = writeln!(failures, "    {}", line(entry));
         }
+        // Registered late matters only when too few arrived after it: those before it were
+        // not counted.
+        let too_few = match expectation.count {
+            Count::Exactly(n) | Count::AtLeast(n) => seen < n,
+            Count::AtMost(_) => false,
+        };
         let late = match expectation.before {
+            _ if !too_few => String::new(),
             0 => String::new(),
             1 => "1 matching request arrived before this expectation was registered".to_string(),
             n => format!("{n} matching requests arrived before this expectation was registered"),

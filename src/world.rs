@@ -124,6 +124,23 @@ impl World {
         }
     }
 
+    /// Adds `fault`, refusing one that could never fire for want of its team: a `match.team`
+    /// that names no team.
+    ///
+    /// # Errors
+    /// Why the fault is refused (inconsistent fields, a path no route serves, an unknown team).
+    pub fn add_fault(
+        &mut self,
+        fault: crate::faults::Fault,
+    ) -> Result<crate::faults::FaultId, String> {
+        if let Some(team) = fault.team().filter(|team| self.store.team(team).is_none()) {
+            return Err(format!(
+                "\"match.team\": no team '{team}', so the fault could never fire"
+            ));
+        }
+        self.faults.add(fault)
+    }
+
     /// Registers an expectation (of `team`'s requests, or of all) and returns its id. It counts
     /// the requests answered from now on; those already journaled are noted, to be named if
     /// it fails.
@@ -131,6 +148,7 @@ impl World {
         let before = self
             .requests_of(team)
             .iter()
+            .filter(|entry| team.is_some() || !self.is_session(entry.team.as_deref()))
             .filter(|entry| request.matches(&entry.method, &entry.path, &entry.body))
             .count() as u64;
         self.last_expectation += 1;
@@ -161,10 +179,36 @@ impl World {
             .collect()
     }
 
-    /// Removes the expectations of `team` (all of them for `None`).
+    /// Removes the expectations of `team`, or (for `None`) those registered for the whole
+    /// mock: a session's are its own, and only it (or a whole-mock reset) removes them.
     pub fn clear_expectations(&mut self, team: Option<&str>) {
-        self.expectations
-            .retain(|e| team.is_some() && e.team.as_deref() != team);
+        self.expectations.retain(|e| match team {
+            Some(team) => e.team.as_deref() != Some(team),
+            None => e.team.is_some(),
+        });
+    }
+
+    /// Empties the journal of `team`, or (for `None`) of every team but the sessions: a
+    /// session's evidence is its own, and a whole-mock clear must not make its checks pass.
+    pub fn clear_requests(&mut self, team: Option<&str>) {
+        match team {
+            Some(team) => self.journal.clear_team(team),
+            None => {
+                let store = &self.store;
+                self.journal.clear_except(|team| store.is_session(team));
+            }
+        }
+    }
+
+    /// Removes the faults of `team`, or (for `None`) every fault but the sessions' own.
+    pub fn clear_faults(&mut self, team: Option<&str>) {
+        match team {
+            Some(team) => self.faults.clear_team(team),
+            None => {
+                let store = &self.store;
+                self.faults.clear_except(|team| store.is_session(team));
+            }
+        }
     }
 
     /// The journal entries of `team` (every entry for `None`), oldest first.
@@ -174,6 +218,11 @@ impl World {
             ..RequestFilter::default()
         };
         self.journal.query(&filter)
+    }
+
+    /// Whether `team` is a live session (whose traffic whole-mock expectations do not count).
+    pub fn is_session(&self, team: Option<&str>) -> bool {
+        team.is_some_and(|team| self.store.is_session(team))
     }
 
     /// What the journal holds of `team` (of every team for `None`): its entries, and what was
@@ -224,6 +273,7 @@ impl World {
     /// and logs it at `info` under the target `recotap_mock::requests` (the binary's
     /// `--log requests` shows these lines; they are off otherwise).
     pub fn record(&mut self, entry: JournalEntry) {
+        let by_session = self.is_session(entry.team.as_deref());
         tracing::info!(
             target: "recotap_mock::requests",
             method = %entry.method,
@@ -236,6 +286,7 @@ impl World {
         for expectation in &mut self.expectations {
             expectation.observe(
                 entry.team.as_deref(),
+                by_session,
                 entry.method.as_str(),
                 &entry.target,
                 &entry.body,

@@ -28,6 +28,7 @@ use crate::world::World;
 use envelope::{Failure, Reply};
 pub(crate) use faulted::{Action, Answer};
 pub(crate) use pipeline::{handle, StateFileBatch};
+pub(crate) use query::decode_path_segment;
 use query::Query;
 pub(crate) use team_prefix::{base_url as team_base_url, strip as strip_team_prefix};
 pub(crate) use team_prefix::{Listening, TeamPrefix};
@@ -74,9 +75,14 @@ pub(crate) const ROUTES: &[(&str, &str)] = &[
 ];
 
 /// Finds the endpoint for `method` and `path` (without query). One trailing `/` is tolerated.
+/// `HEAD` is routed as `GET`, as Express routes it (the server then sends the head alone).
 fn route(method: &Method, path: &str) -> Option<Endpoint> {
     let rest = api_rest(path)?;
-    let endpoint = match (method.as_str(), rest) {
+    let method = match method.as_str() {
+        "HEAD" => "GET",
+        method => method,
+    };
+    let endpoint = match (method, rest) {
         ("POST", "/accounts") => Endpoint::CreateAccounts,
         ("GET", "/accounts") => Endpoint::ListAccounts,
         ("PATCH", "/accounts/external-ids") => Endpoint::MapExternalIds,

@@ -42,6 +42,14 @@ impl Query {
         })
     }
 
+    /// The first parameter sent that is not in `known`, if any.
+    pub fn first_unknown(&self, known: &[&str]) -> Option<&str> {
+        self.params
+            .iter()
+            .map(|(name, _)| name.as_str())
+            .find(|name| !known.contains(name))
+    }
+
     /// `whitelistValidation` for every parameter not in `known`, in the order sent.
     pub fn reject_unknown(&self, validator: &mut Validator, known: &[&str]) {
         for (name, _) in &self.params {

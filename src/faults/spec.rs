@@ -75,10 +75,9 @@ impl Match {
         {
             return false;
         }
-        let method_ok = self
-            .method
-            .as_deref()
-            .is_none_or(|wanted| wanted.eq_ignore_ascii_case(method));
+        // Exact: a method is upper-cased when the fault is added, and the router (as Node's)
+        // serves no other case, so `get` must not count as `GET`.
+        let method_ok = self.method.as_deref().is_none_or(|wanted| wanted == method);
         let path_ok = match self.path.as_deref() {
             None => true,
             Some(wanted) => crate::paths::matches(wanted, path),
@@ -153,6 +152,12 @@ impl Fault {
         }
         if !(0.0..=1.0).contains(&spec.probability) {
             return Err("\"probability\" must be between 0 and 1".to_string());
+        }
+        if spec.probability == 0.0 {
+            return Err(
+                "\"probability\" 0 would never fire: give a chance above 0 (or add no fault)"
+                    .to_string(),
+            );
         }
         if spec.matcher.method.as_deref() == Some("") {
             return Err("\"match.method\" must not be empty (omit it for any method)".to_string());

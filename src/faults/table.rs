@@ -84,6 +84,9 @@ impl FaultTable {
         if let Some(path) = fault.0.matcher.path.as_mut() {
             *path = crate::paths::normalize(path)?;
         }
+        if let Some(method) = fault.0.matcher.method.as_mut() {
+            method.make_ascii_uppercase();
+        }
         self.last_id += 1;
         let id = FaultId(self.last_id);
         self.entries.push(Entry {
@@ -117,6 +120,12 @@ impl FaultTable {
             .into_iter()
             .filter(|active| active.fault.team() == Some(team))
             .collect()
+    }
+
+    /// Removes every fault but those added for a team `keep` says to keep.
+    pub fn clear_except(&mut self, keep: impl Fn(&str) -> bool) {
+        self.entries
+            .retain(|entry| entry.fault.team().is_some_and(&keep));
     }
 
     /// Removes the faults added for `team`.
@@ -344,11 +353,10 @@ mod tests {
     }
 
     #[test]
-    fn probability_zero_never_hits_and_one_always_hits() {
+    fn probability_zero_is_refused_as_it_would_never_fire_and_one_always_hits() {
         let mut table = FaultTable::default();
-        table.add(Fault::hang().probability(0.0, 1)).unwrap();
-        assert_eq!(hits(&mut table, "GET", "/api/v1/x", 50), [false; 50]);
-        table.clear();
+        let zero = serde_json::from_value::<Fault>(json!({ "kind": "hang", "probability": 0.0 }));
+        assert!(zero.unwrap_err().to_string().contains("would never fire"));
         table.add(Fault::hang().probability(1.0, 1)).unwrap();
         assert_eq!(hits(&mut table, "GET", "/api/v1/x", 50), [true; 50]);
     }

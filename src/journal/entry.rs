@@ -123,7 +123,8 @@ pub struct RequestFilter {
     /// The method, case-insensitive.
     pub method: Option<String>,
     /// The path without query, in the one path grammar of faults and expectations: exact, or a
-    /// prefix when it ends in `*`; `/accounts` is `/api/v1/accounts`.
+    /// prefix when it ends in `*`; `/accounts` is `/api/v1/accounts`. A path outside the API
+    /// also matches as written, so that a request the API never served (a 404) can be found.
     pub path: Option<String>,
     /// A status (`"404"`) or a class (`"4xx"`).
     pub status: Option<String>,
@@ -145,10 +146,9 @@ impl RequestFilter {
             .as_deref()
             .is_none_or(|wanted| wanted.eq_ignore_ascii_case(method));
         method_ok
-            && self
-                .path
-                .as_deref()
-                .is_none_or(|wanted| paths::matches(wanted, path))
+            && self.path.as_deref().is_none_or(|wanted| {
+                paths::matches(wanted, path) || paths::matches_as_written(wanted, path)
+            })
     }
 
     pub(crate) fn matches(&self, entry: &JournalEntry) -> bool {

@@ -192,6 +192,22 @@ impl Journal {
         self.total_bytes = 0;
     }
 
+    /// Empties the journal but for the logs of the teams `keep` says to keep.
+    pub fn clear_except(&mut self, keep: impl Fn(&str) -> bool) {
+        let dropped: Vec<Option<Box<str>>> = self
+            .logs
+            .keys()
+            .filter(|team| !team.as_deref().is_some_and(&keep))
+            .cloned()
+            .collect();
+        for team in dropped {
+            if let Some(log) = self.logs.remove(&team) {
+                self.total_entries -= log.entries.len();
+                self.total_bytes -= log.bytes;
+            }
+        }
+    }
+
     /// Removes the entries of `team`, and what was kept of its dropped ones.
     pub fn clear_team(&mut self, team: &str) {
         if let Some(log) = self.logs.remove(&Some(Box::from(team))) {

@@ -1,7 +1,7 @@
 //! The vendor's JavaScript stack, as far as a verdict depends on it: validator.js's checks
 //! (as class-validator 0.15.1 calls them, default options), `Number()`, `String.prototype.trim`
 //! and `new Date()`. Pure functions; `tests/data/js-verdicts.json` holds the real libraries'
-//! answers over a corpus and `tests/js_verdicts.rs` checks these agree on every row.
+//! answers over a corpus and `tests/api/js_verdicts.rs` checks these agree on every row.
 
 mod date;
 mod email;

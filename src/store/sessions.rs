@@ -51,6 +51,17 @@ impl Store {
         Ok(())
     }
 
+    /// Removes team `name` if `created` says a seeding call just created it, the call having
+    /// been refused: bad input changes nothing, not even which teams exist.
+    pub fn forget_if_created(&mut self, name: &str, created: bool) {
+        if created {
+            self.teams.shift_remove(name);
+            self.session_ids.remove(name);
+            self.keys.retain(|_, owner| owner.team != name);
+            self.note_team(name);
+        }
+    }
+
     /// Returns team `name` alone to where it started: a session to its creation (empty, its
     /// key, its clock and id seed as created); another team to its state in `initial` (or
     /// empty). Keys issued to the team since are revoked; its original keys come back.

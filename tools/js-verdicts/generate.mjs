@@ -1,6 +1,6 @@
 // Runs the vendor's validation libraries themselves (validator.js, class-validator) and
 // JavaScript's own built-ins over a corpus of inputs, and writes their verdicts to
-// ../../tests/data/js-verdicts.json. The Rust tests (tests/js_verdicts.rs) check that the
+// ../../tests/data/js-verdicts.json. The Rust tests (tests/api/js_verdicts.rs) check that the
 // emulator gives the same verdict on every row, without needing Node.
 //
 //   cd tools/js-verdicts && npm ci && node generate.mjs

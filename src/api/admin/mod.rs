@@ -95,6 +95,7 @@ fn serve(shared: &Shared, request: &Request<Bytes>) -> AdminResult {
         Some(Ok(team)) if !team.is_empty() => Some(team),
         Some(_) => return Err(bad_request("team must be one non-empty name".to_string())),
     };
+    refuse_unknown_parameters(request.method(), rest, &query)?;
     let team = scope.unwrap_or(DEFAULT_TEAM);
     let body = request.body();
     let now = shared.world().now_for(Some(team));
@@ -143,12 +144,12 @@ fn serve(shared: &Shared, request: &Request<Bytes>) -> AdminResult {
         (Method::POST, ["custom-fields"]) => {
             let seed: FieldSeed = parse(body)?;
             let field = seed.into_field();
-            let stored = shared.world().store.add_custom_field(team, field);
+            let stored = seeding(shared, team, |store| store.add_custom_field(team, field));
             Ok(reply(StatusCode::CREATED, &stored.map_err(conflict)?))
         }
         (Method::POST, ["segments"]) => {
             let seed: Segment = parse(body)?;
-            let stored = shared.world().store.add_segment(team, seed, now);
+            let stored = seeding(shared, team, |store| store.add_segment(team, seed, now));
             Ok(reply(StatusCode::CREATED, &stored.map_err(conflict)?))
         }
         (Method::GET, ["segments", id]) => {
@@ -164,7 +165,7 @@ fn serve(shared: &Shared, request: &Request<Bytes>) -> AdminResult {
         }
         (Method::POST, ["accounts"]) => {
             let seed: NewAccount = parse(body)?;
-            let stored = shared.world().store.insert_account(team, seed, now);
+            let stored = seeding(shared, team, |store| store.insert_account(team, seed, now));
             Ok(reply(StatusCode::CREATED, &stored.map_err(conflict)?))
         }
         (Method::GET, ["accounts"]) => {
@@ -225,6 +226,38 @@ fn serve(shared: &Shared, request: &Request<Bytes>) -> AdminResult {
     }
 }
 
+/// Refuses a query parameter the call does not take (`?teams=`, `?stauts=`): ignored, it would
+/// silently widen a scoped check to the whole mock, or a filter to the whole journal.
+fn refuse_unknown_parameters(
+    method: &Method,
+    rest: &str,
+    query: &Query,
+) -> Result<(), (StatusCode, String)> {
+    let path = rest.trim_matches('/');
+    let known: &[&str] = match (method.as_str(), path) {
+        (_, "health" | "openapi.json" | "state" | "teams" | "ui") => &[],
+        (_, path) if path == "sessions" || path.starts_with("sessions/") => &[],
+        ("GET", "requests") => &[
+            "team", "method", "path", "status", "since", "limit", "after",
+        ],
+        ("GET", "accounts") => &["team", "domain"],
+        _ => &["team"],
+    };
+    match query.first_unknown(known) {
+        None => Ok(()),
+        Some(name) => {
+            let takes = match known {
+                [] => "no query parameters".to_string(),
+                known => format!("only {}", known.join(", ")),
+            };
+            Err(bad_request(format!(
+                "unknown query parameter '{name}': {} {rest} takes {takes}",
+                method.as_str(),
+            )))
+        }
+    }
+}
+
 /// The body of `POST /_mock/keys`.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -276,6 +309,22 @@ impl FieldSeed {
         }
         field
     }
+}
+
+/// Runs a seeding call that creates `team` if it is new, and takes the team away again if
+/// the call is refused.
+fn seeding<T>(
+    shared: &Shared,
+    team: &str,
+    call: impl FnOnce(&mut crate::store::Store) -> Result<T, StoreError>,
+) -> Result<T, StoreError> {
+    let mut world = shared.world();
+    let created = world.store.team(team).is_none();
+    let outcome = call(&mut world.store);
+    if outcome.is_err() {
+        world.store.forget_if_created(team, created);
+    }
+    outcome
 }
 
 fn existing_team(store: &crate::store::Store, team: &str) -> Result<(), (StatusCode, String)> {

@@ -2,9 +2,7 @@
 //! §5.3): validator.js verdicts, `isNotEmpty`, `Number()` for `limit`, `String.prototype.trim`,
 //! `new Date()` for `lastSync`, and the contacts of a sales activity. Exact status and JSON.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use serde_json::{json, Value};
 
 const ACCOUNTS: &str = "/api/v1/accounts";

@@ -2,9 +2,7 @@
 //! real HTTP: `PATCH /_mock/accounts/{id}`, the state document and the Rust `ScoreUpdate`, and
 //! what `GET /api/v1/accounts` then lists.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use recotap_mock::{MockRecotap, NewAccount, ScoreUpdate};
 use reqwest::Method;
 use serde_json::{json, Value};

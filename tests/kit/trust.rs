@@ -3,12 +3,10 @@
 //! read paths one way and refuse what could never fire, late expectations say so, and the
 //! admin API refuses what it cannot mean.
 
-mod common;
-
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-use common::*;
-use recotap_mock::{Fault, MockRecotap, Request};
+use crate::common::*;
+use recotap_mock::{Fault, MockRecotap, NewAccount, Request};
 use reqwest::Method;
 use serde_json::{json, Value};
 
@@ -505,4 +503,231 @@ fn a_request_with_500_header_lines_is_served_and_journaled_as_node_serves_it() {
     let (status, _) = raw_exchange(mock.address(), &head, "");
     assert_eq!(status, 200);
     assert_eq!(mock.requests().len(), 1);
+}
+
+#[test]
+fn a_fault_for_a_team_that_does_not_exist_is_refused_as_it_could_never_fire() {
+    let mock = mock();
+    let fault = json!({ "kind": "status", "status": 503, "match": { "team": "nobody" } });
+    let (status, body) = admin_at(&mock.url(), Method::POST, "/_mock/faults", Some(&fault));
+    assert_eq!(status, 400);
+    assert!(
+        body["error"].as_str().unwrap().contains("no team 'nobody'"),
+        "{body}"
+    );
+    assert!(mock
+        .try_add_fault(Fault::reset().for_team("nobody"))
+        .is_err());
+    assert!(mock.faults().is_empty());
+}
+
+// 5. Found by the second QA pass ------------------------------------------------------------
+
+/// `{method} {path}` on the mock's admin API with no body: status and JSON (or null).
+fn admin(mock: &MockRecotap, method: Method, path: &str) -> (u16, Value) {
+    admin_at(&mock.url(), method, path, None)
+}
+
+#[test]
+fn a_fault_or_expectation_path_with_a_trailing_slash_names_the_route_and_fires() {
+    let mock = mock();
+    mock.add_fault(Fault::status(503).on("GET", "/segments/").times(1));
+    mock.expect(Request::get("/segments/")).times(2);
+    assert_eq!(get(&mock, "/segments").0, 503);
+    assert_eq!(get(&mock, "/segments/").0, 200);
+    mock.verify();
+}
+
+#[test]
+fn an_account_id_in_upper_case_or_percent_encoded_is_matched_as_the_router_reads_it() {
+    let mock = mock();
+    mock.add_account(NewAccount::new("acme.com", "Acme"));
+    let aid = id_of(&mock, "acme.com");
+    mock.expect(Request::put(&format!("/accounts/{aid}")))
+        .times(2);
+    let body = json!({ "customFields": {} });
+    for path in [
+        format!("/accounts/{}", aid.to_uppercase()),
+        format!("/accounts/%{:x}{}", aid.as_bytes()[0], &aid[1..]),
+    ] {
+        let (status, _) = send(api(&mock, Method::PUT, &path).json(&body));
+        assert_eq!(status, 200, "{path}");
+    }
+    mock.verify();
+    let filter = format!("/_mock/requests?path=/accounts/{aid}");
+    assert_eq!(
+        admin(&mock, Method::GET, &filter)
+            .1
+            .as_array()
+            .map(Vec::len),
+        Some(2)
+    );
+}
+
+#[test]
+fn an_unknown_query_parameter_of_the_admin_api_is_refused_instead_of_widening_the_call() {
+    let mock = mock();
+    let session = mock.session();
+    for path in [
+        format!("/_mock/verify?teams={}", session.name()),
+        "/_mock/requests?stauts=404".to_string(),
+        format!("/_mock/state?team={}", session.name()),
+        "/_mock/health?x=1".to_string(),
+    ] {
+        let (status, body) = admin(&mock, Method::GET, &path);
+        assert_eq!(status, 400, "{path}: {body}");
+        assert!(body["error"]
+            .as_str()
+            .unwrap()
+            .contains("unknown query parameter"));
+    }
+}
+
+#[test]
+fn whole_mock_clears_and_expectations_never_touch_a_sessions_own() {
+    let mock = mock();
+    let session = mock.session();
+    session.expect(Request::post("/accounts")).times(1);
+    assert_eq!(segments_at(session.base_url(), Some("bad-key")).0, 401);
+    session.add_fault(Fault::status(503).on_path("/segments"));
+    assert_eq!(
+        segments_at(session.base_url(), Some(session.api_key())).0,
+        503
+    );
+
+    assert_eq!(admin(&mock, Method::DELETE, "/_mock/expectations").0, 204);
+    assert_eq!(admin(&mock, Method::DELETE, "/_mock/requests").0, 204);
+    assert_eq!(admin(&mock, Method::DELETE, "/_mock/faults").0, 204);
+
+    assert!(
+        session.try_verify().is_err(),
+        "the session's expectation is still there"
+    );
+    assert_eq!(
+        session.faults().len(),
+        1,
+        "the session's fault is still there"
+    );
+    assert!(panic_of(|| session.assert_no_client_errors()).contains("401"));
+    session.clear_faults();
+    mock.expect(Request::get("/segments")).times(1);
+    assert_eq!(
+        segments_at(session.base_url(), Some(session.api_key())).0,
+        200
+    );
+    session.reset();
+    let message = mock
+        .try_verify()
+        .expect_err("the session's GET is not the mock's");
+    assert!(
+        message.to_string().contains("received it 0 times"),
+        "{message}"
+    );
+    mock.reset();
+}
+
+#[test]
+fn journal_filters_find_requests_outside_the_api_and_refuse_values_that_match_nothing() {
+    let mock = mock();
+    let _ = client()
+        .get(format!("{}/api/v2/segments", mock.url()))
+        .send()
+        .unwrap();
+    let (_, found) = admin(&mock, Method::GET, "/_mock/requests?path=/api/v2/segments");
+    assert_eq!(found.as_array().map(Vec::len), Some(1), "{found}");
+    for bad in ["status=600", "status=9xx", "method="] {
+        let (status, _) = admin(&mock, Method::GET, &format!("/_mock/requests?{bad}"));
+        assert_eq!(status, 400, "{bad}");
+    }
+}
+
+#[test]
+fn a_refused_seeding_call_leaves_no_new_team_behind() {
+    let mock = mock();
+    let bad_account = json!({ "domain": "not a domain", "name": "X" });
+    let (status, _) = admin_at(
+        &mock.url(),
+        Method::POST,
+        "/_mock/accounts?team=t3",
+        Some(&bad_account),
+    );
+    assert_eq!(status, 400);
+    let (_, state) = admin(&mock, Method::GET, "/_mock/state");
+    let teams: Vec<&str> = state["teams"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(teams, ["default"]);
+}
+
+#[test]
+fn the_clock_is_never_moved_past_the_last_instant_a_timestamp_can_show() {
+    let mock = mock();
+    let far = json!({ "advanceMs": 4_611_686_018_427_387_904_i64 });
+    let (status, body) = admin_at(&mock.url(), Method::POST, "/_mock/clock", Some(&far));
+    assert_eq!(status, 400, "{body}");
+    assert_eq!(mock.now().to_string(), FROZEN);
+}
+
+#[test]
+fn expectations_and_faults_that_could_never_fail_or_fire_are_refused() {
+    let mock = mock();
+    let at_least_zero = json!({ "path": "/segments", "atLeast": 0 });
+    assert_eq!(
+        admin_at(
+            &mock.url(),
+            Method::POST,
+            "/_mock/expectations",
+            Some(&at_least_zero)
+        )
+        .0,
+        400
+    );
+    let never_fires = json!({ "kind": "hang", "probability": 0 });
+    assert_eq!(
+        admin_at(
+            &mock.url(),
+            Method::POST,
+            "/_mock/faults",
+            Some(&never_fires)
+        )
+        .0,
+        400
+    );
+    let message = panic_of(|| {
+        mock.expect(Request::get("/segments")).at_least(0);
+    });
+    assert!(message.contains("always holds"), "{message}");
+    mock.reset();
+}
+
+#[test]
+fn a_lower_case_method_is_not_the_api_method_for_faults_and_expectations() {
+    let mock = mock();
+    mock.expect(Request::get("/segments")).never();
+    mock.add_fault(Fault::status(503).on("get", "/segments"));
+    let head = format!(
+        "get /api/v1/segments HTTP/1.1\r\nX-Api-Key: {}",
+        mock.api_key()
+    );
+    let (status, _) = raw_exchange(mock.address(), &head, "");
+    assert_eq!(status, 404, "the router serves GET, not get");
+    assert_eq!(mock.faults()[0].hits, 0);
+    mock.verify();
+    assert_eq!(
+        get(&mock, "/segments").0,
+        503,
+        "the fault's method was read as GET"
+    );
+    mock.reset();
+}
+
+#[test]
+fn head_is_routed_as_get_as_express_routes_it() {
+    let mock = mock();
+    let response = api(&mock, Method::HEAD, "/segments").send().unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.text().unwrap(), "");
 }

@@ -3,11 +3,9 @@
 //! `PATCH /accounts/external-ids` (§2.4), `GET /accounts/missing-external-ids` (§2.5), and the
 //! clock and scores a test drives (docs/control.md §2, §4). Whole response bodies are pinned.
 
-mod common;
-
 use std::time::Duration;
 
-use common::*;
+use crate::common::*;
 use recotap_mock::{CustomField, LabelType, MockRecotap, NewAccount, ScoreUpdate};
 use reqwest::Method;
 use serde_json::{json, Value};

@@ -4,10 +4,6 @@
 //! spawned on `--port 0` and killed by a guard, every file lives in a temporary directory that
 //! is removed afterwards.
 
-#[path = "../../tests/common/mod.rs"]
-mod common;
-mod support;
-
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -15,14 +11,14 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use common::*;
+use crate::common::*;
+use crate::support::listening_url;
 use recotap_mock::{
     parse_document, CustomField, LabelType, MockRecotap, NewAccount, ScoreUpdate, Segment,
     StateDocument,
 };
 use reqwest::Method;
 use serde_json::{json, Value};
-use support::listening_url;
 
 const BINARY: &str = env!("CARGO_BIN_EXE_recotap-mock");
 const ACCOUNTS: &str = "/api/v1/accounts";

@@ -1,11 +1,9 @@
 //! The conventions every endpoint shares (docs/api.md §1): authentication, the envelopes,
 //! validation messages and their order, body handling, 404/413/500, and the journal.
 
-mod common;
-
 use std::time::Duration;
 
-use common::*;
+use crate::common::*;
 use recotap_mock::MockRecotap;
 use reqwest::Method;
 use serde_json::{json, Value};

@@ -8,10 +8,6 @@ use recotap_mock::{Fault, MockRecotap};
 use reqwest::blocking::{Client, Response};
 use serde_json::{json, Value};
 
-/// The example's `main`, run as a test: it asserts its own outcome.
-#[path = "../examples/retry.rs"]
-mod retry_example;
-
 const NOW: &str = "2026-04-30T10:00:00.000Z";
 const DUPLICATE: &str =
     "Account with domain 'acme.com' already exists. Set upsert: true to update this account via this endpoint.";
@@ -627,5 +623,5 @@ fn a_rate_limited_write_is_not_applied() {
 
 #[test]
 fn the_retry_example_stores_exactly_250_accounts_through_one_fault_of_each_failing_kind() {
-    retry_example::main();
+    crate::retry_example::main();
 }

@@ -4,20 +4,16 @@
 //! loopback. (The warning for non-loopback binds is unit-tested in `src/main.rs`, so that no
 //! test ever listens beyond this machine.)
 
-#[path = "../../tests/common/mod.rs"]
-mod common;
-mod support;
-
 use std::io::Read;
 use std::net::Ipv4Addr;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use common::*;
+use crate::common::*;
+use crate::support::listening_url;
 use recotap_mock::{MockRecotap, NewAccount};
 use reqwest::Method;
 use serde_json::{json, Value};
-use support::listening_url;
 
 /// Kills the binary (by its own id) when the test ends, whatever happens.
 struct Running(Child);

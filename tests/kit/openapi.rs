@@ -2,12 +2,10 @@
 //! every endpoint the emulator routes. Whether the emulator's answers conform to the document
 //! is proven by `python/tests/test_openapi_conformance.py`.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use serde_json::Value;
 
-const DOCUMENT: &str = include_str!("../openapi/recotap-v1.json");
+const DOCUMENT: &str = include_str!("../../openapi/recotap-v1.json");
 
 #[test]
 fn the_admin_api_serves_the_openapi_file_byte_for_byte_as_json() {

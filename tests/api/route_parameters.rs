@@ -2,9 +2,7 @@
 //! API alike (Express decodes them), and the admin token's `Bearer` scheme is matched in any
 //! case (HTTP authentication schemes are case-insensitive), over real HTTP.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use recotap_mock::{MockRecotap, NewAccount};
 use reqwest::Method;
 use serde_json::json;

@@ -6,13 +6,11 @@
 //! read two different texts alike (`1e21` and `1e+21`) or not at all (`"\ud83d"`). Each
 //! expectation names the JavaScript value it comes from.
 
-mod common;
-
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::time::Duration;
 
-use common::*;
+use crate::common::*;
 use flate2::write::{GzEncoder, ZlibEncoder};
 use flate2::Compression;
 use recotap_mock::{CustomField, LabelType, MockRecotap, NewAccount, ScoreUpdate};

@@ -4,18 +4,14 @@
 //! port refuses connections, so every test here takes [`PROCESS`]: shared by most, exclusive
 //! for those.
 
-#[path = "../../tests/common/mod.rs"]
-mod common;
-mod support;
-
 use std::net::{SocketAddr, TcpStream};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::*;
+use crate::common::*;
+use crate::support::listening_url;
 use recotap_mock::{CustomField, LabelType, MockRecotap, NewAccount, Segment};
 use serde_json::{json, Value};
-use support::listening_url;
 use tokio::sync::RwLock;
 
 /// Held shared by most tests of this file, exclusively by those that count or probe ports.

@@ -1,12 +1,10 @@
 //! `POST /api/v1/accounts` over real HTTP: every rule of docs/api.md §2.1, with whole response
 //! bodies pinned.
 
-mod common;
-
 use std::collections::BTreeSet;
 use std::time::Duration;
 
-use common::*;
+use crate::common::*;
 use recotap_mock::{CustomField, LabelType, MockRecotap, NewAccount, Segment, SegmentStatus};
 use serde_json::{json, Value};
 

@@ -2,9 +2,7 @@
 //! (docs/api.md §5), and their visibility through the handle, the admin API and the state document
 //! (docs/control.md §4, §5). Whole response bodies are pinned.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use recotap_mock::{
     Activity, AssociatedAccount, Contact, Deal, MockRecotap, NewAccount, Pipeline, Sender, Stage,
 };

@@ -3,14 +3,12 @@
 //! and requests with both `Content-Length` and `Transfer-Encoding`. After each, the mock must
 //! still serve, and nothing half-sent may have changed its state.
 
-mod common;
-
 use std::io::{ErrorKind, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use common::*;
+use crate::common::*;
 use recotap_mock::{Fault, MockRecotap};
 use serde_json::Value;
 

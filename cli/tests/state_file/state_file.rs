@@ -2,8 +2,6 @@
 //! the middle of a burst of writes or after paced ones, a second binary refuses a file in use, a JSON state file is
 //! migrated once, and `export` / `import` convert a state file to a state document and back.
 
-mod support;
-
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -11,8 +9,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::support::listening_url;
 use serde_json::{json, Value};
-use support::listening_url;
 
 const BINARY: &str = env!("CARGO_BIN_EXE_recotap-mock");
 

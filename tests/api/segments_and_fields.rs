@@ -1,8 +1,6 @@
 //! `GET /api/v1/segments` (docs/api.md §3.1) and the account custom-field endpoints (docs/api.md §4).
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use recotap_mock::{CustomField, FieldStatus, LabelType, MockRecotap, Segment, SegmentStatus};
 use serde_json::{json, Value};
 

@@ -4,9 +4,7 @@
 //! wrong type, an unknown property, a blank domain, a batch size out of range. Whole
 //! responses are pinned: declining must change nothing a client sees.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use recotap_mock::{CustomField, LabelType, MockRecotap};
 use serde_json::{json, Value};
 

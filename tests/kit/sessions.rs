@@ -2,11 +2,9 @@
 //! Rust handle: their own key, data, journal, faults, clock and reset; isolation under load;
 //! a thousand live sessions.
 
-mod common;
-
 use std::thread;
 
-use common::*;
+use crate::common::*;
 use recotap_mock::{Fault, MockRecotap, NewAccount};
 use reqwest::Method;
 use serde_json::{json, Value};

@@ -1,12 +1,10 @@
 //! Every flag can also be set as `RECOTAP_MOCK_<FLAG>` (for containers and CI), and `--help`
 //! says so.
 
-mod support;
-
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use support::listening_url;
+use crate::support::listening_url;
 
 const BINARY: &str = env!("CARGO_BIN_EXE_recotap-mock");
 

@@ -2,9 +2,7 @@
 //! answer recorded, expectations over HTTP and through the handle, `assert_no_client_errors`
 //! and the plain-text report.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use recotap_mock::{MockRecotap, Request};
 use reqwest::Method;
 use serde_json::{json, Value};

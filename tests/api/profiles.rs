@@ -3,9 +3,7 @@
 //! one: the builder, `POST /_mock/profile` (mock-wide or per team), a session's `profile`, the
 //! Rust `TeamView`, and the state document.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use recotap_mock::{MockRecotap, NewAccount, Profile};
 use reqwest::Method;
 use serde_json::{json, Value};

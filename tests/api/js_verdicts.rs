@@ -6,7 +6,7 @@ use recotap_mock::__js;
 use serde_json::Value;
 
 fn table() -> Value {
-    let text = include_str!("data/js-verdicts.json");
+    let text = include_str!("../data/js-verdicts.json");
     serde_json::from_str(text).expect("the verdict table is JSON")
 }
 

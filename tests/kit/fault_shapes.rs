@@ -3,9 +3,7 @@
 //! send), and `headers` added to the answer; bad values refused at the admin API and at the
 //! Rust builder's call.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use recotap_mock::{Fault, MockRecotap};
 use reqwest::Method;
 use serde_json::{json, Value};

@@ -2,9 +2,7 @@
 //! and every answer lets any origin read it. (A real cross-origin request from headless
 //! Chromium is in the Python suite, `python/tests/test_cors_browser.py`.)
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use recotap_mock::MockRecotap;
 use reqwest::Method;
 

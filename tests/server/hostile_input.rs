@@ -3,11 +3,9 @@
 //! domains, wrong types everywhere, empty and null bodies. Each row pins the exact answer the
 //! spec gives (never a 5xx), and a refused request must leave the state exactly as it was.
 
-mod common;
-
 use std::fmt::Write as _;
 
-use common::*;
+use crate::common::*;
 use recotap_mock::{CustomField, LabelType, MockRecotap, NewAccount};
 use reqwest::header::HeaderValue;
 use serde_json::{json, Value};

@@ -2,8 +2,6 @@
 //! item, a duplicate account or an inconsistent answer; and resets and snapshots taken while
 //! traffic flows must never expose half of a batch. Every loop is bounded.
 
-mod common;
-
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::thread;
