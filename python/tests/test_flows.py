@@ -221,3 +221,24 @@ def test_another_session_s_traffic_does_not_push_a_session_s_client_error_out_of
         assert "POST /api/v1/accounts → 400" in str(caught.value)
         assert "accounts must be an array" in str(caught.value)
         b.assert_no_client_errors()
+
+
+def test_a_closed_session_refuses_every_call_instead_of_acting_on_the_whole_mock(recotap_mock_server):
+    other = recotap_mock_server.session()
+    other.expect(method="GET", path="/segments")
+    session = recotap_mock_server.session()
+    session.close()
+    assert session.closed
+    for call in (session.verify, session.clear_expectations, session.reset, session.requests):
+        with pytest.raises(RecotapMockError, match="is closed"):
+            call()
+    session.close()  # closing twice does nothing
+    with pytest.raises(AssertionError, match="expected GET /api/v1/segments"):
+        other.verify()
+    other.close(verify=False)
+
+
+def test_a_session_cannot_restore_the_whole_mock(recotap_mock):
+    with pytest.raises(RecotapMockError, match="replaces the whole mock"):
+        recotap_mock.restore({"teams": []})
+    assert recotap_mock.accounts() == []

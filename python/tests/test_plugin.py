@@ -110,3 +110,21 @@ def test_a_failing_test_with_unmet_expectations_is_reported_once_as_failed(pytes
     result = pytester.runpytest_subprocess()
     result.assert_outcomes(failed=1)
     assert "expected POST /api/v1/accounts" not in result.stdout.str()
+
+
+def test_a_test_that_closes_its_session_with_unmet_expectations_fails_and_never_verifies_the_whole_mock(pytester):
+    pytester.makepyfile(
+        """
+        def test_with_block(recotap_mock):
+            recotap_mock.expect(method="GET", path="/segments")
+            with recotap_mock:
+                pass
+
+        def test_close(recotap_mock):
+            recotap_mock.expect(method="GET", path="/segments", times=2)
+            recotap_mock.close()
+        """
+    )
+    result = pytester.runpytest_subprocess()
+    result.assert_outcomes(failed=2)
+    result.stdout.fnmatch_lines(["*expected GET /api/v1/segments*"])

@@ -82,6 +82,7 @@ class RecotapMock:
         self._group = False
         self._admin_token = admin_token
         self._base_url: Optional[str] = None
+        self._closed = False
         self.url = ""
         self.api_key = api_key or "test-api-key"
         self.team: Optional[str] = None
@@ -98,6 +99,7 @@ class RecotapMock:
         mock._group = False
         mock._admin_token = admin_token
         mock._base_url = None
+        mock._closed = False
         mock.url = url.rstrip("/")
         mock.api_key = api_key
         mock.team = None
@@ -169,8 +171,10 @@ class RecotapMock:
     def __enter__(self) -> "RecotapMock":
         return self if self.url else self.start()
 
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+    def __exit__(self, exc_type: object, *exc: object) -> None:
+        # A session leaving a `with` block is verified, as a Rust session is on drop, unless
+        # the block is already failing (its own error says more).
+        self.close(verify=exc_type is None)
 
     @property
     def base_url(self) -> str:
@@ -183,6 +187,8 @@ class RecotapMock:
     # Plumbing ---------------------------------------------------------------------------------
 
     def _call(self, method: str, path: str, body: Json = None, *, query: Optional[Dict[str, Any]] = None, text: bool = False, scoped: bool = True) -> Json:
+        if self._closed:
+            raise RecotapMockError(0, f"session {self.team} is closed: its team is deleted, so this call would act on nothing (or, unscoped, on the whole mock); use a new session", method, path)
         params = _drop_none(dict(query or {}))
         if scoped and self.team is not None:
             params.setdefault("team", self.team)
@@ -341,7 +347,11 @@ class RecotapMock:
         return self._call("GET", "/_mock/state", scoped=False)
 
     def restore(self, document: Json) -> None:
-        """Replaces the whole state with a state document; invalid → 400, nothing changed."""
+        """Replaces the whole state with a state document; invalid → 400, nothing changed.
+        Raises ``RecotapMockError`` on a session: a restore replaces the whole mock, every
+        session included, so it is the mock's call, not a session's."""
+        if self.team is not None:
+            raise RecotapMockError(0, "restore replaces the whole mock (every session included): call it on the mock, not on a session", "PUT", "/_mock/state")
         self._call("PUT", "/_mock/state", document)
 
     def reset(self) -> None:
@@ -364,14 +374,28 @@ class RecotapMock:
         session._base_url = created.get("baseUrl")
         return session
 
-    def close(self) -> None:
-        """Deletes this session (its team, key, journal entries and faults); for a handle that
-        is not a session, stops the mock it started."""
+    @property
+    def closed(self) -> bool:
+        """Whether this session was closed (its team deleted); every call then raises."""
+        return self._closed
+
+    def close(self, verify: bool = True) -> None:
+        """For a session: checks its expectations (unless ``verify`` is false: an unmet one
+        raises ``AssertionError``), then deletes it (its team, key, journal entries, faults),
+        whatever the check said; every later call on this handle raises ``RecotapMockError``
+        (it must never act on the whole mock instead). Closing twice does nothing. For a
+        handle that is not a session, stops the mock it started."""
         if self.team is None:
             self.stop()
             return
-        team, self.team = self.team, None
-        self._call("DELETE", f"/_mock/sessions/{urllib.parse.quote(team, safe='')}")
+        if self._closed:
+            return
+        try:
+            if verify:
+                self.verify()
+        finally:
+            self._call("DELETE", f"/_mock/sessions/{urllib.parse.quote(self.team, safe='')}", scoped=False)
+            self._closed = True
 
     # Verification -----------------------------------------------------------------------------
 
