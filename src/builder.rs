@@ -238,6 +238,7 @@ impl MockRecotapBuilder {
         let shared = Arc::new(shared.with_state_file(writer));
         let server = server::spawn(listener, shared.clone()).map_err(bind_error)?;
         Ok(MockRecotap {
+            view: crate::team::TeamView::new(shared.clone(), crate::team::Scope::Mock),
             shared,
             address,
             api_key,

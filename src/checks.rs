@@ -4,7 +4,7 @@
 
 use crate::journal::RecordedRequest;
 use crate::shared::Shared;
-use crate::verify::{self, Count, Request};
+use crate::verify::{self, Count, RequestPattern};
 
 /// The journal and expectations of a team (`Some`) or of the whole mock (`None`).
 #[derive(Clone, Copy, Debug)]
@@ -14,7 +14,7 @@ pub(crate) struct Checks<'m> {
 }
 
 impl<'m> Checks<'m> {
-    pub fn expect(self, request: Request) -> Expected<'m> {
+    pub fn expect(self, request: RequestPattern) -> Expected<'m> {
         let id = self
             .shared
             .world()
@@ -85,9 +85,9 @@ impl std::error::Error for ExpectationsNotMet {}
 /// says otherwise. Checked by `verify()` and when the mock (or session) is dropped.
 ///
 /// ```
-/// use recotap_mock::{MockRecotap, NewAccount, Request};
+/// use recotap_mock::{MockRecotap, NewAccount, RequestPattern};
 /// let mock = MockRecotap::start();
-/// mock.expect(Request::post("/accounts")).times(1);
+/// mock.expect(RequestPattern::post("/accounts")).times(1);
 /// reqwest::blocking::Client::new()
 ///     .post(format!("{}/accounts", mock.base_url()))
 ///     .header("X-Api-Key", mock.api_key())

@@ -1,31 +1,11 @@
-//! The handle's control of the whole mock: the journal, keys, snapshot / restore / reset,
-//! faults and the clock (seeding and inspection are in `handle`, sessions in `session`).
+//! What only the whole mock's handle does: issue keys, take and restore the whole state, and
+//! report caught panics (the rest is `TeamView`'s, which the handle derefs to).
 
-use crate::clock::Millis;
-use crate::faults::{ActiveFault, Fault, FaultId, InvalidFault};
 use crate::handle::MockRecotap;
-use crate::journal::{RecordedRequest, RequestFilter};
 use crate::state::{StateDocument, StateError};
 use crate::store::StoreError;
-use crate::timestamp::{IntoTimestamp, Timestamp};
 
 impl MockRecotap {
-    /// The journal entries `filter` selects (every team's, unless it names one), oldest first.
-    pub fn requests_matching(&self, filter: &RequestFilter) -> Vec<RecordedRequest> {
-        self.shared.world().journal.query(filter)
-    }
-
-    /// Every journaled API request of every team (sessions included), oldest first.
-    pub fn requests(&self) -> Vec<RecordedRequest> {
-        self.shared.world().journal.entries()
-    }
-
-    /// Empties the journal, but for the sessions' own entries (a session's evidence is its
-    /// own: it clears it itself, or a whole-mock reset removes the session).
-    pub fn clear_requests(&self) {
-        self.shared.world().clear_requests(None);
-    }
-
     /// Adds an API key to `team` (created empty if new). A key for a `user` who holds one
     /// revokes the old key at once.
     ///
@@ -68,103 +48,6 @@ impl MockRecotap {
     /// ```
     pub fn restore(&self, document: &StateDocument) -> Result<(), StateError> {
         self.shared.replace_state(document)
-    }
-
-    /// Returns to the state the mock started with; the journal is emptied, faults are removed
-    /// and every rate-limit bucket is full again.
-    pub fn reset(&self) {
-        self.shared.reset();
-    }
-
-    /// Adds a fault after those already added (the first that matches and hits wins) and
-    /// returns its id. Admin requests are never faulted.
-    ///
-    /// ```
-    /// use recotap_mock::{Fault, MockRecotap};
-    ///
-    /// let mock = MockRecotap::start();
-    /// mock.add_fault(Fault::rate_limit(2).on("POST", "/api/v1/accounts").times(1));
-    ///
-    /// let client = reqwest::blocking::Client::new();
-    /// let post = || client.post(format!("{}/accounts", mock.base_url()))
-    ///     .header("X-Api-Key", mock.api_key())
-    ///     .json(&serde_json::json!({ "accounts": [{ "domain": "acme.com", "name": "Acme" }] }))
-    ///     .send().unwrap();
-    /// let refused = post();
-    /// assert_eq!(refused.status(), 429);
-    /// assert_eq!(refused.headers()["retry-after"], "2");
-    /// assert_eq!(post().status(), 200);
-    /// assert!(mock.faults().is_empty());
-    /// ```
-    ///
-    /// # Panics
-    /// If the fault is inconsistent (say, `Fault::status(200)` or a probability above 1); the
-    /// message names the field.
-    pub fn add_fault(&self, fault: Fault) -> FaultId {
-        let added = self.shared.world().add_fault(fault);
-        added.unwrap_or_else(|error| panic!("recotap-mock: cannot add fault: {error}"))
-    }
-
-    /// Adds a fault like [`add_fault`](Self::add_fault), or says which field is inconsistent.
-    ///
-    /// # Errors
-    /// A message naming the field (a `Fault` built through its methods is always consistent:
-    /// they refuse bad values at the call; one read from JSON may not be).
-    pub fn try_add_fault(&self, fault: Fault) -> Result<FaultId, InvalidFault> {
-        self.shared
-            .world()
-            .add_fault(fault)
-            .map_err(|problem| InvalidFault { problem })
-    }
-
-    /// The faults with uses left, in the order they are checked, with their remaining counts.
-    pub fn faults(&self) -> Vec<ActiveFault> {
-        self.shared.world().faults.list()
-    }
-
-    /// Removes every fault but the sessions' own.
-    pub fn clear_faults(&self) {
-        self.shared.world().clear_faults(None);
-    }
-
-    /// The mock's current time (prints, and compares equal to, the text the API would write).
-    pub fn now(&self) -> Timestamp {
-        Timestamp::from_millis(self.shared.world().now())
-    }
-
-    /// Freezes the clock at `at` (a [`Timestamp`], a `SystemTime`, or ISO 8601 text): every
-    /// timestamp and new id reads it.
-    ///
-    /// # Panics
-    /// If `at` is text that is not an ISO 8601 date or date-time.
-    pub fn freeze_clock(&self, at: impl IntoTimestamp) {
-        self.try_freeze_clock(at)
-            .unwrap_or_else(|error| panic!("recotap-mock: cannot freeze the clock: {error}"))
-    }
-
-    /// Freezes the clock like [`freeze_clock`](Self::freeze_clock), or says why not.
-    ///
-    /// # Errors
-    /// [`InvalidTimestamp`](crate::InvalidTimestamp) if `at` is text that is not ISO 8601.
-    pub fn try_freeze_clock(&self, at: impl IntoTimestamp) -> Result<(), crate::InvalidTimestamp> {
-        let at = at.into_timestamp()?;
-        self.shared.world().clock.freeze(at.as_millis());
-        Ok(())
-    }
-
-    /// Moves the clock forward (a real clock becomes frozen at the later instant).
-    ///
-    /// # Panics
-    /// Past 9999-12-31T23:59:59.999Z, the last instant the API's timestamps can show.
-    pub fn advance_clock(&self, by: std::time::Duration) {
-        let by = Millis::try_from(by.as_millis()).unwrap_or(Millis::MAX);
-        let moved = self.shared.world().clock.advance(by);
-        moved.unwrap_or_else(|error| panic!("recotap-mock: {error}"));
-    }
-
-    /// Returns the clock to real time.
-    pub fn unfreeze_clock(&self) {
-        self.shared.world().clock.unfreeze();
     }
 
     /// Messages of panics the mock caught while serving (each was answered with 500).

@@ -11,7 +11,8 @@
 //!
 //! | module | owns |
 //! |---|---|
-//! | `handle`, `control`, `builder`, `stop`, `team`, `session`, `checks` | [`MockRecotap`] (seeding and inspection, control of the whole mock, start with [`StartError`], stop with [`StopError`]), [`TeamView`], [`Session`], expectations: what a Rust test holds |
+//! | `handle`, `control`, `builder`, `stop`, `team`, `team_control`, `session`, `checks` | [`MockRecotap`] (start with [`StartError`], stop with [`StopError`], keys and the whole state), [`TeamView`] (the one surface, written once: seeding, inspection, journal, faults, clock, checks, reset; the mock and a [`Session`] deref to it), expectations: what a Rust test holds |
+//! | `paths` | the one path grammar of faults, expectations and journal filters |
 //! | `server` (`socket`, `framing`) | the accept loop, connections, the body limit, refusing ambiguous framing |
 //! | `api` (`pipeline`, `faulted`, `envelope`, `query`, one file per resource, `admin`) | requests to responses, never a socket |
 //! | `shared`, `world` | one mock's settings, and its one state: store, faults, limiter, clock, journal |
@@ -55,6 +56,7 @@ mod state;
 mod stop;
 mod store;
 mod team;
+mod team_control;
 mod timestamp;
 mod validate;
 mod verify;
@@ -83,7 +85,11 @@ pub use stop::StopError;
 pub use store::StoreError;
 pub use team::TeamView;
 pub use timestamp::{IntoTimestamp, InvalidTimestamp, Timestamp};
-pub use verify::{Count, Request};
+pub use verify::{Count, RequestPattern};
+/// The former name of [`RequestPattern`].
+#[deprecated(note = "renamed RequestPattern: it is a pattern requests are matched against")]
+#[doc(hidden)]
+pub type Request = RequestPattern;
 
 #[cfg(feature = "test-hooks")]
 #[doc(hidden)]

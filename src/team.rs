@@ -1,5 +1,9 @@
-//! `TeamView`: the seeding and inspection methods of the Rust handle, for one team. The
-//! handle's own methods work on team `default`; `mock.team("name")` reaches any other.
+//! `TeamView`: the Rust handle's one surface, written once. Seeding and inspection here; the
+//! journal, faults, the clock, checks and reset in `team_control`. `MockRecotap` reaches it
+//! for the whole mock (seeding team `default`), `Session` for its own team and
+//! `mock.team("name")` for any team, all by `Deref` or as a value.
+
+use std::sync::Arc;
 
 use crate::clock::Millis;
 use crate::domain::clean_domain;
@@ -7,10 +11,14 @@ use crate::model::{Account, CustomField, FieldStatus, NewAccount, ObjectId, Scor
 use crate::profile::Profile;
 use crate::sales::{Activity, Deal, Pipeline};
 use crate::shared::Shared;
-use crate::store::{Store, StoreError};
+use crate::store::{Store, StoreError, DEFAULT_TEAM};
 
-/// One team of a running mock. Seeding through it creates the team if it does not exist yet;
-/// inspecting a team that does not exist finds nothing.
+/// Seeding, inspection, the journal, faults, the clock, expectations and checks, and reset,
+/// for one scope of a running mock: the whole mock (what [`MockRecotap`](crate::MockRecotap)
+/// derefs to: seeding and inspection on team `default`, everything else on the whole mock),
+/// one session (what [`Session`](crate::Session) derefs to), or any team
+/// (`mock.team("name")`). Seeding through a team's view creates the team if it does not exist
+/// yet; inspecting a team that does not exist finds nothing.
 ///
 /// ```
 /// use recotap_mock::{MockRecotap, NewAccount};
@@ -20,29 +28,49 @@ use crate::store::{Store, StoreError};
 /// assert_eq!(mock.team("team2").accounts().len(), 1);
 /// assert!(mock.accounts().is_empty(), "team default is untouched");
 /// ```
-#[derive(Debug)]
-pub struct TeamView<'m> {
-    shared: &'m Shared,
-    name: String,
+#[derive(Clone, Debug)]
+pub struct TeamView {
+    pub(crate) shared: Arc<Shared>,
+    pub(crate) scope: Scope,
 }
 
-impl<'m> TeamView<'m> {
-    pub(crate) fn new(shared: &'m Shared, name: &str) -> Self {
-        TeamView {
-            shared,
-            name: name.to_string(),
+/// Whose view a [`TeamView`] is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Scope {
+    /// The whole mock: seeding and inspection on team `default`; the journal, faults, clock,
+    /// expectations and reset of the whole mock.
+    Mock,
+    /// One team. `session`: the view of a session, whose clock and reset need the session to
+    /// exist still (a whole-mock reset removes it) rather than falling back to the mock's.
+    Team { name: String, session: bool },
+}
+
+impl TeamView {
+    pub(crate) fn new(shared: Arc<Shared>, scope: Scope) -> Self {
+        TeamView { shared, scope }
+    }
+
+    /// The team seeding and inspection work on: this team's name, or `default` for the whole
+    /// mock.
+    pub fn name(&self) -> &str {
+        match &self.scope {
+            Scope::Mock => DEFAULT_TEAM,
+            Scope::Team { name, .. } => name,
         }
     }
 
-    /// The team's name.
-    pub fn name(&self) -> &str {
-        &self.name
+    /// The team the journal, faults, checks and reset are scoped to (`None`: the whole mock).
+    pub(crate) fn scope_team(&self) -> Option<&str> {
+        match &self.scope {
+            Scope::Mock => None,
+            Scope::Team { name, .. } => Some(name),
+        }
     }
 
     /// Runs one change on the store, at the mock's time, and notes it for the state file.
     fn write<R>(&self, change: impl FnOnce(&mut Store, Millis) -> R) -> R {
         self.shared.change(|world| {
-            let now = world.now_for(Some(&self.name));
+            let now = world.now_for(Some(self.name()));
             change(&mut world.store, now)
         })
     }
@@ -53,7 +81,7 @@ impl<'m> TeamView<'m> {
     /// [`StoreError::CustomFieldExists`] if an active field with the same key exists (the API
     /// would answer 409).
     pub fn try_add_custom_field(&self, field: CustomField) -> Result<CustomField, StoreError> {
-        self.write(|store, _| store.add_custom_field(&self.name, field))
+        self.write(|store, _| store.add_custom_field(self.name(), field))
     }
 
     /// Adds a custom field to the team and returns it as stored.
@@ -73,7 +101,7 @@ impl<'m> TeamView<'m> {
     /// [`StoreError::SegmentIdTaken`] if the chosen id is taken, [`StoreError::UnknownMember`]
     /// if a member is not an account of the team.
     pub fn try_add_segment(&self, segment: Segment) -> Result<Segment, StoreError> {
-        self.write(|store, now| store.add_segment(&self.name, segment, now))
+        self.write(|store, now| store.add_segment(self.name(), segment, now))
     }
 
     /// Adds a segment (any type and status; id generated unless chosen) and returns it.
@@ -93,7 +121,7 @@ impl<'m> TeamView<'m> {
     /// [`StoreError::InvalidDomain`], [`StoreError::DomainTaken`] or
     /// [`StoreError::AccountIdTaken`].
     pub fn try_add_account(&self, account: NewAccount) -> Result<Account, StoreError> {
-        self.write(|store, now| store.insert_account(&self.name, account, now))
+        self.write(|store, now| store.insert_account(self.name(), account, now))
     }
 
     /// Adds an account and returns it as stored.
@@ -118,18 +146,24 @@ impl<'m> TeamView<'m> {
     /// assert_eq!(session.profile(), Profile::Sandbox);
     /// assert_eq!(mock.team("default").profile(), Profile::Documented);
     /// ```
+    ///
+    /// For the whole mock's view, the mock's profile, which every team without its own follows.
     pub fn set_profile(&self, profile: Profile) {
+        let scope = self.scope_team();
         self.write(|store, _| {
-            store.team_or_create(&self.name);
+            if let Some(team) = scope {
+                store.team_or_create(team);
+            }
             store
-                .set_profile(Some(&self.name), profile)
+                .set_profile(scope, profile)
                 .expect("the team exists: created above");
         });
     }
 
-    /// The profile the team's requests follow: its own if set, else the mock's.
+    /// The profile the team's requests follow: its own if set, else the mock's (for the whole
+    /// mock's view, the mock's).
     pub fn profile(&self) -> Profile {
-        self.shared.world().profile_for(Some(&self.name))
+        self.shared.world().profile_for(self.scope_team())
     }
 
     /// Sets the scores and journey stage of the account with domain `domain` (cleaned), as the
@@ -141,10 +175,10 @@ impl<'m> TeamView<'m> {
         self.write(|store, now| {
             let not_found = || StoreError::DomainNotFound(clean_domain(domain).into_owned());
             let id = store
-                .account_by_domain(&self.name, domain)
+                .account_by_domain(self.name(), domain)
                 .ok_or_else(not_found)?
                 .id();
-            store.update_scores(&self.name, id, &update, now)
+            store.update_scores(self.name(), id, &update, now)
         })
     }
 
@@ -160,7 +194,7 @@ impl<'m> TeamView<'m> {
 
     /// Panics with what was `asked`, why it was refused, what exists, and what to do instead.
     fn refuse(&self, asked: &str, error: &StoreError) -> ! {
-        let team = &self.name;
+        let team = self.name();
         let world = self.shared.world();
         let store = &world.store;
         let (exists, fix) = match error {
@@ -223,7 +257,7 @@ impl<'m> TeamView<'m> {
 
     /// Every account of the team, in id order.
     pub fn accounts(&self) -> Vec<Account> {
-        self.shared.world().store.accounts(&self.name)
+        self.shared.world().store.accounts(self.name())
     }
 
     /// The account whose domain matches `domain` once cleaned (`"https://www.acme.com"` finds `acme.com`).
@@ -231,17 +265,17 @@ impl<'m> TeamView<'m> {
         self.shared
             .world()
             .store
-            .account_by_domain(&self.name, domain)
+            .account_by_domain(self.name(), domain)
     }
 
     /// The account with id `rtp_aid`.
     pub fn account(&self, rtp_aid: ObjectId) -> Option<Account> {
-        self.shared.world().store.account(&self.name, rtp_aid)
+        self.shared.world().store.account(self.name(), rtp_aid)
     }
 
     /// The segment with id `segment_id`, members included.
     pub fn segment(&self, segment_id: &str) -> Option<Segment> {
-        self.shared.world().store.segment(&self.name, segment_id)
+        self.shared.world().store.segment(self.name(), segment_id)
     }
 
     /// The members of a segment, in the order they joined (empty if there is no such segment).
@@ -253,21 +287,21 @@ impl<'m> TeamView<'m> {
 
     /// Every custom field of the team, inactive ones included, in creation order.
     pub fn custom_fields(&self) -> Vec<CustomField> {
-        self.shared.world().store.custom_fields(&self.name)
+        self.shared.world().store.custom_fields(self.name())
     }
 
     /// Every deal of the team, in the order first pushed.
     pub fn deals(&self) -> Vec<Deal> {
-        self.shared.world().store.deals(&self.name)
+        self.shared.world().store.deals(self.name())
     }
 
     /// Every deal pipeline of the team, in creation order.
     pub fn pipelines(&self) -> Vec<Pipeline> {
-        self.shared.world().store.pipelines(&self.name)
+        self.shared.world().store.pipelines(self.name())
     }
 
     /// Every sales activity of the team, in creation order.
     pub fn activities(&self) -> Vec<Activity> {
-        self.shared.world().store.activities(&self.name)
+        self.shared.world().store.activities(self.name())
     }
 }

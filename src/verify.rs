@@ -21,13 +21,13 @@ use crate::paths;
 /// with a query (`?`): such an expectation could never be met, or never be broken.
 ///
 /// ```
-/// use recotap_mock::{MockRecotap, Request};
+/// use recotap_mock::{MockRecotap, RequestPattern};
 /// let mock = MockRecotap::start();
-/// mock.expect(Request::post("/accounts")).never();
+/// mock.expect(RequestPattern::post("/accounts")).never();
 /// mock.verify(); // nothing was posted
 /// ```
 #[derive(Clone, Default)]
-pub struct Request {
+pub struct RequestPattern {
     method: Option<String>,
     path: Option<String>,
     body: Option<BodyCheck>,
@@ -36,24 +36,25 @@ pub struct Request {
 /// A predicate on a request's JSON body.
 type BodyCheck = Arc<dyn Fn(&serde_json::Value) -> bool + Send + Sync>;
 
-impl fmt::Debug for Request {
+impl fmt::Debug for RequestPattern {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.describe())
     }
 }
 
-impl Request {
+impl RequestPattern {
     /// Requests with `method` to `path`.
     ///
     /// # Panics
     /// If no API route of `method` can match `path`, or `path` has a query.
     pub fn new(method: &str, path: &str) -> Self {
-        Request::try_new(Some(method), path).unwrap_or_else(|error| panic!("recotap-mock: {error}"))
+        RequestPattern::try_new(Some(method), path)
+            .unwrap_or_else(|error| panic!("recotap-mock: {error}"))
     }
 
     /// Requests to `path`, with `method` if given; `Err` says why no request could match.
     pub(crate) fn try_new(method: Option<&str>, path: &str) -> Result<Self, String> {
-        Ok(Request {
+        Ok(RequestPattern {
             method: method.map(str::to_ascii_uppercase),
             path: Some(paths::registrable(method, path)?),
             body: None,
@@ -62,22 +63,22 @@ impl Request {
 
     /// `GET path`.
     pub fn get(path: &str) -> Self {
-        Request::new("GET", path)
+        RequestPattern::new("GET", path)
     }
 
     /// `POST path`.
     pub fn post(path: &str) -> Self {
-        Request::new("POST", path)
+        RequestPattern::new("POST", path)
     }
 
     /// `PUT path`.
     pub fn put(path: &str) -> Self {
-        Request::new("PUT", path)
+        RequestPattern::new("PUT", path)
     }
 
     /// `PATCH path`.
     pub fn patch(path: &str) -> Self {
-        Request::new("PATCH", path)
+        RequestPattern::new("PATCH", path)
     }
 
     /// Any method to `path`.
@@ -85,7 +86,7 @@ impl Request {
     /// # Panics
     /// If no API route can match `path`, or `path` has a query.
     pub fn any(path: &str) -> Self {
-        Request::try_new(None, path).unwrap_or_else(|error| panic!("recotap-mock: {error}"))
+        RequestPattern::try_new(None, path).unwrap_or_else(|error| panic!("recotap-mock: {error}"))
     }
 
     /// Only requests whose body is JSON for which `check` holds.
@@ -166,7 +167,7 @@ impl fmt::Display for Count {
 pub(crate) struct Expectation {
     pub id: u64,
     pub team: Option<String>,
-    pub request: Request,
+    pub request: RequestPattern,
     pub count: Count,
     /// Matching requests so far, counted as each is answered (so that clearing or bounding
     /// the journal cannot change a verdict).

@@ -9,7 +9,7 @@ use crate::journal::{Evidence, Journal, JournalEntry, RecordedRequest, RequestFi
 use crate::profile::Profile;
 use crate::rate_limit::RateLimiter;
 use crate::store::{Store, StoreError};
-use crate::verify::{self, Count, Expectation, Request};
+use crate::verify::{self, Count, Expectation, RequestPattern};
 
 /// Everything a running mock changes while it serves.
 #[derive(Debug)]
@@ -144,7 +144,7 @@ impl World {
     /// Registers an expectation (of `team`'s requests, or of all) and returns its id. It counts
     /// the requests answered from now on; those already journaled are noted, to be named if
     /// it fails.
-    pub fn expect(&mut self, team: Option<&str>, request: Request, count: Count) -> u64 {
+    pub fn expect(&mut self, team: Option<&str>, request: RequestPattern, count: Count) -> u64 {
         let before = self
             .requests_of(team)
             .iter()

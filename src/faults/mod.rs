@@ -52,8 +52,8 @@ pub enum FaultKind {
 
 /// One fault: what goes wrong, for which requests, how often. Build one with the kind
 /// constructors and the scheduling methods, then hand it to
-/// [`MockRecotap::add_fault`](crate::MockRecotap::add_fault); or `POST` its JSON form to
-/// `/_mock/faults`.
+/// [`TeamView::add_fault`](crate::TeamView::add_fault) (on the mock, a session or a team),
+/// or `POST` its JSON form to `/_mock/faults`.
 ///
 /// What a client sees, per kind:
 ///

@@ -9,7 +9,7 @@ use super::spec::FaultId;
 use super::Fault;
 use crate::jsvalue::JsValue;
 
-/// A fault that still has uses left, as [`MockRecotap::faults`](crate::MockRecotap::faults)
+/// A fault that still has uses left, as [`TeamView::faults`](crate::TeamView::faults)
 /// and `GET /_mock/faults` list it: the fault's fields plus `id`, `remaining` and `hits`.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[non_exhaustive]

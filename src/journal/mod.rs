@@ -133,6 +133,7 @@ impl Journal {
     }
 
     /// A copy of every entry, in arrival order.
+    #[cfg(test)]
     pub fn entries(&self) -> Vec<RecordedRequest> {
         self.query(&RequestFilter::default())
     }

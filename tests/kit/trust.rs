@@ -6,7 +6,7 @@
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use crate::common::*;
-use recotap_mock::{Fault, MockRecotap, NewAccount, Request};
+use recotap_mock::{Fault, MockRecotap, NewAccount, RequestPattern};
 use reqwest::Method;
 use serde_json::{json, Value};
 
@@ -182,7 +182,7 @@ fn faults_and_expectations_see_api_v1_paths_behind_a_sessions_base_url() {
     let mock = MockRecotap::start();
     let session = mock.session();
     session.add_fault(Fault::status(503).on("GET", "/segments").times(1));
-    session.expect(Request::get("/segments")).times(2);
+    session.expect(RequestPattern::get("/segments")).times(2);
 
     assert_eq!(
         segments_at(session.base_url(), Some(session.api_key())).0,
@@ -268,7 +268,7 @@ fn a_fault_or_expectation_path_with_a_query_is_refused_at_registration() {
         json!({ "kind": "reset", "match": { "path": "/segments?x=1" } }),
     );
     assert!(read.unwrap_err().to_string().contains("has a query"));
-    let message = panic_of(|| drop(Request::get("/accounts?limit=1")));
+    let message = panic_of(|| drop(RequestPattern::get("/accounts?limit=1")));
     assert!(message.contains("has a query"), "{message}");
 }
 
@@ -294,7 +294,7 @@ fn a_fault_or_expectation_that_no_route_can_match_is_refused_with_the_routes_lis
         Some(&expect),
     );
     assert_eq!(status, 400);
-    let message = panic_of(|| drop(Request::post("/acounts")));
+    let message = panic_of(|| drop(RequestPattern::post("/acounts")));
     assert!(message.contains("the routes are"), "{message}");
     assert!(mock.faults().is_empty());
 }
@@ -325,7 +325,7 @@ fn an_expectation_registered_after_its_requests_says_they_arrived_before_it() {
     let mock = mock();
     assert_eq!(get(&mock, "/segments").0, 200);
     assert_eq!(get(&mock, "/segments").0, 200);
-    mock.expect(Request::get("/segments")).times(2);
+    mock.expect(RequestPattern::get("/segments")).times(2);
 
     let report = mock
         .try_verify()
@@ -532,7 +532,7 @@ fn admin(mock: &MockRecotap, method: Method, path: &str) -> (u16, Value) {
 fn a_fault_or_expectation_path_with_a_trailing_slash_names_the_route_and_fires() {
     let mock = mock();
     mock.add_fault(Fault::status(503).on("GET", "/segments/").times(1));
-    mock.expect(Request::get("/segments/")).times(2);
+    mock.expect(RequestPattern::get("/segments/")).times(2);
     assert_eq!(get(&mock, "/segments").0, 503);
     assert_eq!(get(&mock, "/segments/").0, 200);
     mock.verify();
@@ -543,7 +543,7 @@ fn an_account_id_in_upper_case_or_percent_encoded_is_matched_as_the_router_reads
     let mock = mock();
     mock.add_account(NewAccount::new("acme.com", "Acme"));
     let aid = id_of(&mock, "acme.com");
-    mock.expect(Request::put(&format!("/accounts/{aid}")))
+    mock.expect(RequestPattern::put(&format!("/accounts/{aid}")))
         .times(2);
     let body = json!({ "customFields": {} });
     for path in [
@@ -587,7 +587,7 @@ fn an_unknown_query_parameter_of_the_admin_api_is_refused_instead_of_widening_th
 fn whole_mock_clears_and_expectations_never_touch_a_sessions_own() {
     let mock = mock();
     let session = mock.session();
-    session.expect(Request::post("/accounts")).times(1);
+    session.expect(RequestPattern::post("/accounts")).times(1);
     assert_eq!(segments_at(session.base_url(), Some("bad-key")).0, 401);
     session.add_fault(Fault::status(503).on_path("/segments"));
     assert_eq!(
@@ -610,7 +610,7 @@ fn whole_mock_clears_and_expectations_never_touch_a_sessions_own() {
     );
     assert!(panic_of(|| session.assert_no_client_errors()).contains("401"));
     session.clear_faults();
-    mock.expect(Request::get("/segments")).times(1);
+    mock.expect(RequestPattern::get("/segments")).times(1);
     assert_eq!(
         segments_at(session.base_url(), Some(session.api_key())).0,
         200
@@ -697,7 +697,7 @@ fn expectations_and_faults_that_could_never_fail_or_fire_are_refused() {
         400
     );
     let message = panic_of(|| {
-        mock.expect(Request::get("/segments")).at_least(0);
+        mock.expect(RequestPattern::get("/segments")).at_least(0);
     });
     assert!(message.contains("always holds"), "{message}");
     mock.reset();
@@ -706,7 +706,7 @@ fn expectations_and_faults_that_could_never_fail_or_fire_are_refused() {
 #[test]
 fn a_lower_case_method_is_not_the_api_method_for_faults_and_expectations() {
     let mock = mock();
-    mock.expect(Request::get("/segments")).never();
+    mock.expect(RequestPattern::get("/segments")).never();
     mock.add_fault(Fault::status(503).on("get", "/segments"));
     let head = format!(
         "get /api/v1/segments HTTP/1.1\r\nX-Api-Key: {}",

@@ -3,7 +3,7 @@
 //! and the plain-text report.
 
 use crate::common::*;
-use recotap_mock::{MockRecotap, Request};
+use recotap_mock::{MockRecotap, RequestPattern};
 use reqwest::Method;
 use serde_json::{json, Value};
 
@@ -155,7 +155,7 @@ fn expectations_of_a_session_count_only_its_requests() {
 )]
 fn a_failed_expectation_panics_with_what_to_check() {
     let mock = MockRecotap::start();
-    mock.expect(Request::post("/accounts")).times(1);
+    mock.expect(RequestPattern::post("/accounts")).times(1);
     mock.verify();
 }
 
@@ -163,7 +163,7 @@ fn a_failed_expectation_panics_with_what_to_check() {
 #[should_panic(expected = "expected POST /api/v1/accounts never, received it 1 time.")]
 fn an_expectation_is_checked_when_the_mock_is_dropped() {
     let mock = MockRecotap::start();
-    mock.expect(Request::post("/accounts")).never();
+    mock.expect(RequestPattern::post("/accounts")).never();
     let body = json!({ "accounts": [{ "domain": "acme.com", "name": "Acme" }] });
     assert_eq!(post(&mock, "/accounts", &body).0, 200);
 }
@@ -171,8 +171,10 @@ fn an_expectation_is_checked_when_the_mock_is_dropped() {
 #[test]
 fn a_body_predicate_counts_only_matching_bodies() {
     let mock = MockRecotap::start();
-    mock.expect(Request::post("/accounts").body_matches(|body| body["upsert"] == json!(true)))
-        .times(1);
+    mock.expect(
+        RequestPattern::post("/accounts").body_matches(|body| body["upsert"] == json!(true)),
+    )
+    .times(1);
     post(
         &mock,
         "/accounts",
@@ -263,7 +265,7 @@ fn a_failed_activity_inside_a_200_batch_is_a_client_error() {
 #[test]
 fn clearing_the_journal_does_not_change_what_an_expectation_counted() {
     let mock = MockRecotap::start();
-    mock.expect(Request::post("/accounts")).times(1);
+    mock.expect(RequestPattern::post("/accounts")).times(1);
     post(
         &mock,
         "/accounts",

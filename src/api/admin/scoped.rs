@@ -18,7 +18,7 @@ use crate::profile::Profile;
 use crate::shared::Shared;
 use crate::store::SessionOrigin;
 use crate::timestamp::Timestamp;
-use crate::verify::{self, Count, Request as Expected};
+use crate::verify::{self, Count, RequestPattern};
 
 /// Answers the scoped admin calls; `None` for any other path.
 pub(super) fn serve(
@@ -374,7 +374,7 @@ fn add_expectation(shared: &Shared, scope: Option<&str>, body: &Bytes) -> AdminR
         }
     };
     let path = seed.path.unwrap_or_else(|| "*".to_string());
-    let request = Expected::try_new(seed.method.as_deref(), &path).map_err(bad_request)?;
+    let request = RequestPattern::try_new(seed.method.as_deref(), &path).map_err(bad_request)?;
     let id = shared.world().expect(scope, request, count);
     Ok(reply(StatusCode::CREATED, &json!({ "id": id })))
 }
