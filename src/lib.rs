@@ -2,9 +2,8 @@
 //!
 //! # How the crate is built
 //!
-//! A request goes through one function, `api::pipeline::handle`, top to bottom, once:
-//! admin split → journal entry opened → (parse and validate, no lock) → fault decision →
-//! rate limiter → route and authentication → handler → fault shaping → journal entry closed.
+//! A request goes through one function, `api::pipeline::handle`, top to bottom, once; its doc
+//! comment lists the stages.
 //! Everything a request changes lives in one `World` behind one lock, taken once per
 //! request, so a request, a reset or a restore is one transaction. `docs/ARCHITECTURE.md` in
 //! the repository draws the whole picture. The modules, from the handle down:

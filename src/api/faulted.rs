@@ -176,15 +176,15 @@ pub(crate) fn rate_limited(
     world: &mut World,
     shared: &Shared,
     request: &Request<Bytes>,
+    caller: &super::caller::Caller,
     now: Millis,
     profile: Profile,
 ) -> Option<Response<Full<Bytes>>> {
     if !is_api(request.uri().path()) {
         return None;
     }
-    let key = super::sent_api_key(request.headers())?.ok()?;
-    let key = key.as_ref();
-    let team = world.store.team_for_key(key)?;
+    let key = caller.known_key()?;
+    let team = caller.key_team()?;
     // The team's own setting (state document) wins over the mock-wide one.
     let per_second = world
         .store

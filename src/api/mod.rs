@@ -5,31 +5,32 @@
 
 mod accounts;
 pub(crate) mod admin;
+mod caller;
 mod custom_fields;
 pub(crate) mod envelope;
 mod faulted;
 mod pipeline;
 mod query;
+mod refusal;
 mod sales;
 mod segments;
 mod team_prefix;
 
 use crate::jsvalue::{JsObject, JsValue};
 use bytes::Bytes;
-use http::{header, HeaderMap, Method, Request, Response, StatusCode};
-use http_body_util::Full;
-use std::borrow::Cow;
+use http::{header, HeaderMap, Method, Request};
 
 use crate::clock::Millis;
-use crate::journal::JournalEntry;
 use crate::profile::Profile;
-use crate::shared::Shared;
 use crate::world::World;
 use envelope::{Failure, Reply};
 pub(crate) use faulted::{Action, Answer};
 pub(crate) use pipeline::{handle, StateFileBatch};
 pub(crate) use query::decode_path_segment;
 use query::Query;
+pub(crate) use refusal::{
+    ambiguous_length, not_kept, too_large, undecodable, unsupported_encoding,
+};
 pub(crate) use team_prefix::{base_url as team_base_url, strip as strip_team_prefix};
 pub(crate) use team_prefix::{Listening, TeamPrefix};
 
@@ -124,8 +125,6 @@ pub(crate) struct Call<'r> {
     pub query: Query,
     pub headers: &'r HeaderMap,
     pub body: &'r Bytes,
-    /// The team whose own base URL the request arrived under, if any.
-    pub prefix: Option<&'r TeamPrefix>,
 }
 
 impl<'r> Call<'r> {
@@ -142,7 +141,6 @@ impl<'r> Call<'r> {
             query: Query::parse(target),
             headers: request.headers(),
             body: request.body(),
-            prefix: request.extensions().get::<TeamPrefix>(),
         }
     }
 
@@ -238,174 +236,9 @@ fn prepare<'r>(endpoint: Endpoint, call: &Call<'r>) -> Result<Work<'r>, Failure>
     }
 }
 
-/// Maps `X-Api-Key` to a team (docs/api.md §1.2). Under a team's own base URL (`prefix`) the
-/// key must be one of that team's: any other is `Invalid API key`.
-fn authenticate(
-    world: &World,
-    headers: &HeaderMap,
-    prefix: Option<&TeamPrefix>,
-) -> Result<String, Failure> {
-    let unauthorized = |custom: &str| {
-        Failure::Custom(
-            StatusCode::UNAUTHORIZED,
-            "Unauthorized access".to_string(),
-            custom.to_string(),
-        )
-    };
-    let Some(key) = sent_api_key(headers) else {
-        return Err(unauthorized("X-Api-Key header is required"));
-    };
-    key.ok()
-        .and_then(|key| world.store.team_for_key(&key))
-        .filter(|team| prefix.is_none_or(|prefix| prefix.team == *team))
-        .map(str::to_string)
-        .ok_or_else(|| unauthorized("Invalid API key"))
-}
-
-/// Answers an API request the server refused before the pipeline (`failure`), journaled like
-/// any API request; nothing of it is applied. Admin requests get `{"error": admin_message}`.
-fn refused_early(
-    shared: &Shared,
-    request: &Request<Bytes>,
-    failure: Failure,
-    admin_message: String,
-) -> Response<Full<Bytes>> {
-    if is_admin(request.uri().path()) {
-        let status = match &failure {
-            Failure::Validation(_) => StatusCode::BAD_REQUEST,
-            Failure::Business(status, _)
-            | Failure::Plain(status, _)
-            | Failure::Custom(status, ..) => *status,
-        };
-        let message = serde_json::json!({ "error": admin_message }).to_string();
-        return envelope::json_response(status, message.into_bytes());
-    }
-    let entry = JournalEntry::open(request, target_of(request));
-    let mut world = shared.world();
-    // Journaled as the pipeline journals: under the key's team, at that team's time, so that a
-    // session's checks and report see the refusals its client got; written as that team's
-    // profile writes errors.
-    let team = team_of(&world, request);
-    let now = world.now_for(team.as_deref());
-    let profile = world.profile_for(team.as_deref());
-    let (parts, body) = envelope::failure(failure, now, target_of(request), profile).into_parts();
-    let body = body.into_inner().unwrap_or_default();
-    let status = parts.status.as_u16();
-    let entry = entry.by(team.as_deref(), None);
-    world.record(entry.close(status, now, body.clone(), std::time::Duration::ZERO));
-    Response::from_parts(parts, Full::new(body))
-}
-
-/// The team the request belongs to: the team whose own base URL it arrived under, else the team
-/// its `X-Api-Key` names, if it names one (before stage 5 refuses a missing or unknown key):
-/// whose clock the request reads, which faults may hit it, whose journal it joins.
-pub(crate) fn team_of(world: &World, request: &Request<Bytes>) -> Option<String> {
-    if let Some(prefix) = request.extensions().get::<TeamPrefix>() {
-        return world.store.team(&prefix.team).map(|_| prefix.team.clone());
-    }
-    let key = sent_api_key(request.headers())?.ok()?;
-    world.store.team_for_key(&key).map(str::to_string)
-}
-
-/// The `X-Api-Key` the vendor reads: `None` when none was sent. Node joins a header sent more
-/// than once with `", "` before anyone reads it, so two keys are one key `a, b`, which is no
-/// key (for authentication, the team, the rate limiter alike). Bytes, not `to_str` (which
-/// refuses anything outside visible ASCII): a key of the state document may hold UTF-8;
-/// `Err` for bytes that are not UTF-8, which name no key.
-pub(crate) fn sent_api_key(headers: &HeaderMap) -> Option<Result<Cow<'_, str>, ()>> {
-    let mut values = headers.get_all("x-api-key").iter();
-    let first = values.next()?;
-    let Some(second) = values.next() else {
-        // The common case, one header: borrowed, no allocation.
-        return Some(
-            std::str::from_utf8(first.as_bytes())
-                .map(Cow::Borrowed)
-                .map_err(drop),
-        );
-    };
-    let mut joined = first.as_bytes().to_vec();
-    for value in std::iter::once(second).chain(values) {
-        joined.extend_from_slice(b", ");
-        joined.extend_from_slice(value.as_bytes());
-    }
-    Some(String::from_utf8(joined).map(Cow::Owned).map_err(drop))
-}
-
-/// The 400 for a request with both `Content-Length` and `Transfer-Encoding` **\[choice\]**,
-/// journaled like any API request; nothing of it is applied.
-pub(crate) fn ambiguous_length(shared: &Shared, request: &Request<Bytes>) -> Response<Full<Bytes>> {
-    const WHY: &str = "A request must not carry both Content-Length and Transfer-Encoding";
-    let status = StatusCode::BAD_REQUEST;
-    let reason = envelope::reason(status).to_string();
-    let failure = Failure::Custom(status, reason, WHY.to_string());
-    refused_early(shared, request, failure, WHY.to_string())
-}
-
 /// Whether the vendor would parse this request's body as JSON, and so look at its
 /// `Content-Encoding`: body-parser's JSON parser runs for a JSON `Content-Type` only. The
 /// admin API reads every body it is sent.
 pub(crate) fn reads_body_as_json(uri: &http::Uri, headers: &HeaderMap) -> bool {
     is_admin(uri.path()) || is_json(headers)
-}
-
-/// The 415 for a body in a coding body-parser does not inflate (only `gzip`, `deflate` and
-/// `identity`), journaled like any API request. `coding` is shown lower-cased, as body-parser
-/// shows it.
-pub(crate) fn unsupported_encoding(
-    shared: &Shared,
-    request: &Request<Bytes>,
-    coding: &str,
-) -> Response<Full<Bytes>> {
-    let status = StatusCode::UNSUPPORTED_MEDIA_TYPE;
-    let why = format!("Unsupported content encoding \"{coding}\"");
-    let failure = Failure::Custom(status, envelope::reason(status).to_string(), why.clone());
-    refused_early(shared, request, failure, why)
-}
-
-/// The 400 for a gzip or deflate body that does not inflate (zlib's detail) **\[choice\]**,
-/// journaled like any API request.
-pub(crate) fn undecodable(
-    shared: &Shared,
-    request: &Request<Bytes>,
-    detail: &str,
-) -> Response<Full<Bytes>> {
-    let why = format!("Malformed compressed body: {detail}");
-    let failure = Failure::Business(StatusCode::BAD_REQUEST, why.clone());
-    refused_early(shared, request, failure, why)
-}
-
-/// The 500 for a change the state file could not keep (its commit failed): the API's 500 for
-/// any fault of the emulator (`Internal Server Error`, `data` `null`: the cause is logged and
-/// reported at stop), or the admin API's `{"error": ...}` naming it. The journal already holds
-/// the request, with the answer it would have had.
-pub(crate) fn not_kept(
-    shared: &Shared,
-    request: &Request<Bytes>,
-    failure: &str,
-) -> Response<Full<Bytes>> {
-    let status = StatusCode::INTERNAL_SERVER_ERROR;
-    if is_admin(request.uri().path()) {
-        let body = serde_json::json!({ "error": failure }).to_string();
-        return envelope::json_response(status, body.into_bytes());
-    }
-    let world = shared.world();
-    let team = team_of(&world, request);
-    let (now, profile) = (
-        world.now_for(team.as_deref()),
-        world.profile_for(team.as_deref()),
-    );
-    drop(world);
-    let failure = Failure::Plain(status, envelope::reason(status).to_string());
-    envelope::failure(failure, now, target_of(request), profile)
-}
-
-/// The 413 for a body over the limit (docs/api.md §1.4), journaled like any API request.
-pub(crate) fn too_large(shared: &Shared, request: &Request<Bytes>) -> Response<Full<Bytes>> {
-    let status = StatusCode::PAYLOAD_TOO_LARGE;
-    let failure = Failure::Plain(status, envelope::reason(status).to_string());
-    let why = format!(
-        "the body exceeds {} bytes (the admin API's limit; raise it with --admin-max-body-bytes)",
-        shared.settings.admin_max_body_bytes
-    );
-    refused_early(shared, request, failure, why)
 }

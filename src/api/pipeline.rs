@@ -9,6 +9,7 @@ use bytes::Bytes;
 use http::{Request, Response, StatusCode};
 use http_body_util::Full;
 
+use super::caller::Caller;
 use super::envelope::{self, Failure};
 use super::faulted::{self, Answer};
 use super::{admin, is_admin, prepare, route, target_of, Call, Tx, Work};
@@ -48,10 +49,11 @@ pub(crate) fn handle(shared: &Shared, request: &Request<Bytes>) -> Answer {
     let work = route(request.method(), call.path).map(|endpoint| prepare(endpoint, &call));
 
     let mut world = shared.world();
-    // The team the key names (if any) decides whose clock the request reads, which faults
-    // may hit it and whose journal it joins; stage 5 still refuses a missing or unknown key.
-    let team = super::team_of(&world, request);
-    let team = team.as_deref();
+    // Who sent it, resolved once: the team it belongs to decides whose clock the request
+    // reads, which faults may hit it and whose journal it joins; stage 5 still refuses a
+    // missing or unknown key.
+    let caller = Caller::resolve(&world, request);
+    let team = caller.team();
     let now = world.now_for(team);
     // Like the clock, the profile is the team's own if it has one, else the mock's; a request
     // without a known key is answered as the mock's profile says.
@@ -63,12 +65,12 @@ pub(crate) fn handle(shared: &Shared, request: &Request<Bytes>) -> Answer {
         guarded(shared, request, Some(now), profile, || {
             if hit.is_none() {
                 if let Some(refusal) =
-                    faulted::rate_limited(&mut world, shared, request, now, profile)
+                    faulted::rate_limited(&mut world, shared, request, &caller, now, profile)
                 {
                     return refusal;
                 }
             }
-            serve(&mut world, &call, work, now, profile)
+            serve(&mut world, &call, &caller, work, now, profile)
         })
     });
     // 7. Fault shaping.
@@ -110,6 +112,7 @@ const MAX_RECORDED_RESPONSE: usize = 256 * 1024;
 fn serve(
     world: &mut World,
     call: &Call,
+    caller: &Caller,
     work: Option<Result<Work<'_>, Failure>>,
     now: crate::clock::Millis,
     profile: Profile,
@@ -119,11 +122,11 @@ fn serve(
             let message = format!("Cannot {} {}", call.method, call.path);
             Err(Failure::Plain(StatusCode::NOT_FOUND, message))
         }
-        Some(work) => super::authenticate(world, call.headers, call.prefix).and_then(|team| {
+        Some(work) => caller.authenticated().and_then(|team| {
             let work = work?;
             work(&mut Tx {
                 world,
-                team: &team,
+                team,
                 now,
                 profile,
             })
