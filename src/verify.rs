@@ -295,7 +295,11 @@ fn line(entry: &RecordedRequest) -> String {
         status => status.to_string(),
     };
     let message = problem(entry).map_or_else(String::new, |text| format!(" {text}"));
-    format!("{} {} → {status}{message}", entry.method, entry.path)
+    let note = entry
+        .note
+        .as_deref()
+        .map_or_else(String::new, |note| format!(" ({note})"));
+    format!("{} {} → {status}{message}{note}", entry.method, entry.path)
 }
 
 /// The rule behind a refused request: its `customMessage`, or its validation messages.

@@ -128,3 +128,34 @@ def test_a_test_that_closes_its_session_with_unmet_expectations_fails_and_never_
     result = pytester.runpytest_subprocess()
     result.assert_outcomes(failed=2)
     result.stdout.fnmatch_lines(["*expected GET /api/v1/segments*"])
+
+
+def test_the_server_fixture_takes_its_profile_and_flags_from_the_pytest_configuration(pytester):
+    pytester.makeini(
+        """
+        [pytest]
+        recotap_mock_profile = sandbox
+        recotap_mock_args = --rate-limit 1
+        """
+    )
+    pytester.makepyfile(
+        """
+        import json, urllib.error, urllib.request
+
+        def call(mock):
+            request = urllib.request.Request(
+                mock.base_url + "/accounts", data=b"{}", method="POST",
+                headers={"X-Api-Key": mock.api_key, "Content-Type": "application/json"})
+            try:
+                urllib.request.urlopen(request)
+            except urllib.error.HTTPError as error:
+                return error.code, json.loads(error.read())
+
+        def test_sandbox_and_rate_limit(recotap_mock):
+            status, body = call(recotap_mock)
+            assert status == 400 and "data" not in body, body  # the sandbox's error bodies
+            assert call(recotap_mock)[0] == 429  # --rate-limit 1
+        """
+    )
+    result = pytester.runpytest_subprocess()
+    result.assert_outcomes(passed=1)

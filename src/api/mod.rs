@@ -195,6 +195,31 @@ fn is_json(headers: &HeaderMap) -> bool {
         .is_some_and(|essence| essence.trim().eq_ignore_ascii_case("application/json"))
 }
 
+/// A hint for the journal when `request` was likely not read as its sender meant: a body
+/// sent without a JSON `Content-Type` (the vendor's framework reads it as `{}`, so the answer
+/// names fields as missing: Node's `fetch` with a `JSON.stringify` body and no header sends
+/// `text/plain`), or a browser's CORS preflight, which only `--cors` answers.
+pub(crate) fn hint_for(request: &Request<Bytes>) -> Option<&'static str> {
+    let method = request.method();
+    if method == Method::OPTIONS
+        && request.headers().contains_key(header::ORIGIN)
+        && request
+            .headers()
+            .contains_key(header::ACCESS_CONTROL_REQUEST_METHOD)
+    {
+        return Some(
+            "a browser's CORS preflight: the mock answers it only when started with --cors \
+             (or --cors-origin ORIGIN)",
+        );
+    }
+    let sends_body = matches!(method.as_str(), "POST" | "PUT" | "PATCH");
+    let has_body = !request.body().iter().all(u8::is_ascii_whitespace);
+    (sends_body && has_body && !is_json(request.headers())).then_some(
+        "body ignored: its Content-Type is not application/json, so the vendor reads it as {} \
+         (send Content-Type: application/json)",
+    )
+}
+
 /// Whether `path` belongs to the admin API.
 pub(crate) fn is_admin(path: &str) -> bool {
     path == ADMIN_PREFIX || path.starts_with("/_mock/")

@@ -42,6 +42,10 @@ pub struct RecordedRequest {
     /// Where the request arrived when that was a team's own base URL (`/s/<team>`, see
     /// `Session::base_url`); `None` for the plain `/api/v1`. `path` never includes it.
     pub prefix: Option<String>,
+    /// A hint, when the request was likely not read as its sender meant: `body ignored:
+    /// Content-Type was not application/json (the vendor reads such a body as {})`, or a CORS
+    /// preflight answered 404 because the mock runs without `--cors`.
+    pub note: Option<String>,
 }
 
 impl RecordedRequest {
@@ -98,7 +102,7 @@ impl Serialize for RecordedRequest {
                 map.end()
             }
         }
-        let mut map = serializer.serialize_map(Some(13))?;
+        let mut map = serializer.serialize_map(Some(14))?;
         map.serialize_entry("seq", &self.seq)?;
         map.serialize_entry("method", &self.method)?;
         map.serialize_entry("path", &self.path)?;
@@ -112,6 +116,7 @@ impl Serialize for RecordedRequest {
         map.serialize_entry("durationMs", &self.duration_ms)?;
         map.serialize_entry("fault", &self.fault)?;
         map.serialize_entry("prefix", &self.prefix)?;
+        map.serialize_entry("note", &self.note)?;
         map.end()
     }
 }
@@ -193,6 +198,9 @@ pub struct JournalEntry {
     pub seq: u64,
     /// `/s/<team>` when the request arrived under a team's own base URL.
     pub prefix: Option<Box<str>>,
+    /// Why the request may not have been read as its sender meant (a body ignored for its
+    /// `Content-Type`, a CORS preflight without `--cors`).
+    pub note: Option<&'static str>,
 }
 
 impl JournalEntry {
@@ -216,6 +224,7 @@ impl JournalEntry {
                 .extensions()
                 .get::<crate::api::TeamPrefix>()
                 .map(|prefix| Box::from(prefix.arrived_under())),
+            note: crate::api::hint_for(request),
         }
     }
 
@@ -267,6 +276,7 @@ impl JournalEntry {
             fault: self.fault,
             seq: self.seq,
             prefix: self.prefix.as_deref().map(str::to_string),
+            note: self.note.map(str::to_string),
         }
     }
 }

@@ -223,8 +223,17 @@ async fn serve_connection(stream: TcpStream, shared: Arc<Shared>, mut stop: watc
             let request = Request::from_parts(parts, body);
             let cors_on = shared.settings.cors;
             let origins = &shared.settings.cors_origins;
-            if cors_on && cors::is_preflight(request.method(), request.headers()) {
-                return Ok::<_, Infallible>(cors::preflight(request.headers(), origins));
+            if cors::is_preflight(request.method(), request.headers()) {
+                if cors_on {
+                    return Ok::<_, Infallible>(cors::preflight(request.headers(), origins));
+                }
+                // Answered as the vendor answers it (404), but a person watching the logs
+                // learns why the browser refuses the call.
+                tracing::warn!(
+                    path = %request.uri().path(),
+                    "a browser's CORS preflight got 404: start the mock with --cors (or \
+                     --cors-origin ORIGIN) to let a page on another origin call it"
+                );
             }
             // Kept for the answer's CORS headers: the request itself is consumed below.
             let request_headers = cors_on.then(|| request.headers().clone());

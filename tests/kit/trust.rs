@@ -731,3 +731,45 @@ fn head_is_routed_as_get_as_express_routes_it() {
     assert_eq!(response.status(), 200);
     assert_eq!(response.text().unwrap(), "");
 }
+
+// 6. Hints where users go wrong --------------------------------------------------------------
+
+#[test]
+fn a_body_ignored_for_its_content_type_is_marked_in_the_journal_and_the_report() {
+    let mock = mock();
+    let (status, _) = send(
+        api(&mock, Method::POST, "/accounts")
+            .header("Content-Type", "text/plain;charset=UTF-8")
+            .body(r#"{"accounts":[{"domain":"acme.com","name":"Acme"}]}"#),
+    );
+    assert_eq!(status, 400, "read as {{}}: accounts must be an array");
+    let note = mock.requests()[0].note.clone().expect("a note");
+    assert!(
+        note.starts_with("body ignored: its Content-Type is not application/json"),
+        "{note}"
+    );
+    let report = mock.report();
+    assert!(
+        report.contains(
+            "accounts must be an array (body ignored: its Content-Type is not application/json"
+        ),
+        "{report}"
+    );
+    let account = json!({ "accounts": [{ "domain": "acme.com", "name": "Acme" }] });
+    assert_eq!(post(&mock, "/accounts", &account).0, 200);
+    assert_eq!(mock.requests()[1].note, None, "a JSON body has no note");
+}
+
+#[test]
+fn a_cors_preflight_without_cors_is_marked_with_the_flag_to_use() {
+    let mock = mock();
+    let response = client()
+        .request(Method::OPTIONS, format!("{}/accounts", mock.base_url()))
+        .header("Origin", "http://localhost:3000")
+        .header("Access-Control-Request-Method", "POST")
+        .send()
+        .unwrap();
+    assert_eq!(response.status(), 404, "as the vendor answers it");
+    let note = mock.requests()[0].note.clone().expect("a note");
+    assert!(note.contains("--cors"), "{note}");
+}

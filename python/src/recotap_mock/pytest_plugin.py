@@ -6,6 +6,15 @@
   data, journal, faults, clock), deleted after the test; tests run in parallel without seeing
   each other.
 
+The server is configured in the pytest configuration (``pytest.ini``, ``pyproject.toml``'s
+``[tool.pytest.ini_options]``, ...):
+
+* ``recotap_mock_binary``: the binary to run (default: ``RECOTAP_MOCK_BIN``, else the one
+  installed with this package);
+* ``recotap_mock_profile``: ``documented`` (default) or ``sandbox``;
+* ``recotap_mock_args``: more command-line flags, as a shell would split them
+  (``--rate-limit 50 --cors``).
+
 When a test that used ``recotap_mock`` passes, the expectations it registered are verified
 at teardown (an unmet one is a teardown error); a test that failed, was skipped, or was marked
 xfail is reported once, as pytest reports it. When it fails, the session's report (requests,
@@ -25,10 +34,22 @@ _SESSION_KEY = pytest.StashKey[RecotapMock]()
 _CALL_PASSED_KEY = pytest.StashKey[bool]()
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addini("recotap_mock_binary", "the recotap-mock binary the server fixture runs (default: RECOTAP_MOCK_BIN, else the installed one)", default="")
+    parser.addini("recotap_mock_profile", "the server's profile: documented (default) or sandbox", default="")
+    parser.addini("recotap_mock_args", "more command-line flags for the server, split as a shell splits them", type="args", default=[])
+
+
 @pytest.fixture(scope="session")
-def recotap_mock_server() -> Iterator[RecotapMock]:
-    """One running recotap-mock for the whole run (per xdist worker)."""
-    with RecotapMock() as server:
+def recotap_mock_server(pytestconfig: pytest.Config) -> Iterator[RecotapMock]:
+    """One running recotap-mock for the whole run (per xdist worker), configured by the
+    ``recotap_mock_binary``, ``recotap_mock_profile`` and ``recotap_mock_args`` settings."""
+    args = list(pytestconfig.getini("recotap_mock_args"))
+    profile = pytestconfig.getini("recotap_mock_profile")
+    if profile:
+        args += ["--profile", profile]
+    binary = pytestconfig.getini("recotap_mock_binary") or None
+    with RecotapMock(binary=binary, args=args) as server:
         yield server
 
 

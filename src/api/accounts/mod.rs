@@ -190,19 +190,21 @@ fn parse_list_query(call: &Call) -> Result<AccountFilter, Vec<Violation>> {
         Some(value) => {
             // Read as `JSON.parse` reads it, as a body is: a domain with a lone surrogate
             // escape that `POST /accounts` stored can be filtered for.
-            let parsed =
-                value
-                    .ok()
-                    .and_then(|text| match crate::jsjson::parse(text.as_bytes()).ok()? {
-                        JsValue::Array(items) => items
-                            .into_iter()
-                            .map(|item| match item {
-                                JsValue::String(text) => Some(text),
-                                _ => None,
-                            })
-                            .collect::<Option<Vec<String>>>(),
-                        _ => None,
-                    });
+            // `JSON.parse` refuses a byte-order mark (body-parser strips one from a body
+            // before parsing, but nothing strips it from a query value).
+            let parsed = value
+                .ok()
+                .filter(|text| !text.starts_with('\u{FEFF}'))
+                .and_then(|text| match crate::jsjson::parse(text.as_bytes()).ok()? {
+                    JsValue::Array(items) => items
+                        .into_iter()
+                        .map(|item| match item {
+                            JsValue::String(text) => Some(text),
+                            _ => None,
+                        })
+                        .collect::<Option<Vec<String>>>(),
+                    _ => None,
+                });
             match parsed {
                 None => {
                     v.fail("domains", Constraint::IsArray);
