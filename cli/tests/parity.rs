@@ -368,6 +368,48 @@ fn recording_twice_writes_the_same_bytes_and_never_the_key() {
 }
 
 #[test]
+fn a_key_the_target_echoes_back_is_neither_printed_nor_written() {
+    // Arrange: a server that answers the API's envelope with the key it was sent.
+    let echo = NotTheApi::echoing_the_key();
+    let dir = tempfile::tempdir().unwrap();
+
+    // Act
+    let ran = parity(&[
+        "--target",
+        &echo.url,
+        "--api-key",
+        KEY,
+        "--record",
+        dir.path().to_str().unwrap(),
+    ]);
+
+    // Assert: it differs everywhere, and the key is `<api key>` wherever it came back.
+    ran.expect_code(1);
+    assert!(
+        !ran.stdout.contains(KEY) && !ran.stderr.contains(KEY),
+        "{}",
+        ran.stdout
+    );
+    let put = std::fs::read_to_string(dir.path().join("put.json")).unwrap();
+    assert!(put.contains(r#""echo": "<api key>""#), "{put}");
+    for entry in std::fs::read_dir(dir.path()).unwrap() {
+        let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+        assert!(!text.contains(KEY));
+    }
+    // Nor does `--help` print a key given in the environment.
+    let help = std::process::Command::new(env!("CARGO_BIN_EXE_recotap-mock"))
+        .args(["parity", "--help"])
+        .env("RECOTAP_PARITY_API_KEY", KEY)
+        .output()
+        .unwrap();
+    let help = String::from_utf8_lossy(&help.stdout);
+    assert!(
+        help.contains("RECOTAP_PARITY_API_KEY") && !help.contains(KEY),
+        "{help}"
+    );
+}
+
+#[test]
 fn a_recording_replays_green_and_a_changed_one_is_caught() {
     // Arrange: record the sandbox profile, then change one answer of the recording.
     let mock = Mock::start("sandbox", KEY);

@@ -162,15 +162,36 @@ pub struct NotTheApi {
 }
 
 impl NotTheApi {
+    /// Answers every request with `status_line`, `content_type` and `body`.
     pub fn start(status_line: &str, content_type: &str, body: &str) -> NotTheApi {
+        let answer = raw_answer(status_line, content_type, body);
+        NotTheApi::answering(move |_| answer.clone())
+    }
+
+    /// Answers every request with the API's envelope around the `X-Api-Key` it was sent, as a
+    /// server that echoes headers would: the key comes back in every answer.
+    pub fn echoing_the_key() -> NotTheApi {
+        NotTheApi::answering(|head| {
+            let key = head
+                .lines()
+                .find_map(|line| {
+                    let (name, value) = line.split_once(':')?;
+                    name.eq_ignore_ascii_case("x-api-key")
+                        .then(|| value.trim().to_string())
+                })
+                .unwrap_or_default();
+            let body = format!(
+                r#"{{"statusCode":200,"timestamp":"2026-06-04T17:40:21.000Z","path":"/","data":{{"echo":"{key}"}}}}"#
+            );
+            raw_answer("200 OK", "application/json; charset=utf-8", &body)
+        })
+    }
+
+    /// Answers every request with what `answer` makes of its head.
+    fn answering(answer: impl Fn(&str) -> String + Send + 'static) -> NotTheApi {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         listener.set_nonblocking(true).unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
-        let answer = format!(
-            "HTTP/1.1 {status_line}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\n\
-             Connection: close\r\n\r\n{body}",
-            body.len()
-        );
         let stop = Arc::new(AtomicBool::new(false));
         let stopped = stop.clone();
         std::thread::spawn(move || {
@@ -190,7 +211,19 @@ impl NotTheApi {
                         {
                             head.push(byte[0]);
                         }
-                        let _ = stream.write_all(answer.as_bytes());
+                        let head = String::from_utf8_lossy(&head).into_owned();
+                        // Read the body too: closing on unread bytes would reset the connection.
+                        let length = head
+                            .lines()
+                            .find_map(|line| {
+                                let (name, value) = line.split_once(':')?;
+                                name.eq_ignore_ascii_case("content-length")
+                                    .then(|| value.trim().parse::<u64>().ok())?
+                            })
+                            .unwrap_or(0);
+                        let _ =
+                            std::io::copy(&mut (&mut stream).take(length), &mut std::io::sink());
+                        let _ = stream.write_all(answer(&head).as_bytes());
                     }
                     Err(_) => std::thread::sleep(Duration::from_millis(10)),
                 }
@@ -198,6 +231,14 @@ impl NotTheApi {
         });
         NotTheApi { url, stop }
     }
+}
+
+fn raw_answer(status_line: &str, content_type: &str, body: &str) -> String {
+    format!(
+        "HTTP/1.1 {status_line}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\n\
+         Connection: close\r\n\r\n{body}",
+        body.len()
+    )
 }
 
 impl Drop for NotTheApi {
