@@ -8,76 +8,10 @@ mod support;
 
 use std::collections::BTreeSet;
 
+use parity_support::expected::{fidelity_rows, SCENARIOS};
 use parity_support::{closed_port_url, parity, repository, Mock, NotTheApi, Ran};
 
 const KEY: &str = "sk-parity-SECRET-4f1d9c";
-
-/// Every scenario, in the order they run.
-const SCENARIOS: [&str; 15] = [
-    "create",
-    "duplicate",
-    "upsert",
-    "unknown-custom-field",
-    "segment-validation",
-    "listing-and-delta-sync",
-    "put",
-    "external-ids",
-    "missing-external-ids",
-    "custom-fields",
-    "deals",
-    "deal-stages",
-    "activities",
-    "validation-errors",
-    "auth",
-];
-
-/// The steps answered with an error (documented: with `data`; sandbox: without).
-const ERROR_STEPS: [&str; 31] = [
-    "segment-validation/unknown-segment",
-    "segment-validation/segment-id-not-a-string",
-    "segment-validation/limit-zero",
-    "segment-validation/unknown-parameter",
-    "put/unknown-key",
-    "put/malformed-id",
-    "put/unknown-account",
-    "external-ids/missing-external-id",
-    "missing-external-ids/cursor-refused",
-    "custom-fields/duplicate",
-    "custom-fields/selection-without-options",
-    "custom-fields/bad-definition",
-    "deals/invalid",
-    "deals/empty",
-    "deal-stages/conflict",
-    "deal-stages/invalid",
-    "activities/malformed-contact-email",
-    "activities/missing-fields",
-    "validation-errors/no-accounts",
-    "validation-errors/empty-accounts",
-    "validation-errors/item-errors",
-    "validation-errors/array-item",
-    "validation-errors/malformed-json",
-    "validation-errors/bad-queries",
-    "validation-errors/limit-over-1000",
-    "validation-errors/unknown-route",
-    "auth/no-key",
-    "auth/wrong-key",
-    "auth/write-without-key",
-    "auth/unknown-route-without-key",
-    "auth/catalogue-without-key",
-];
-
-/// The `GET /accounts` steps and how many rows each lists (names and times differ per row).
-const ROW_STEPS: [(&str, usize); 9] = [
-    ("create/rows", 2),
-    ("duplicate/rows", 2),
-    ("upsert/rows", 2),
-    ("listing-and-delta-sync/first-page", 2),
-    ("listing-and-delta-sync/second-page", 1),
-    ("listing-and-delta-sync/since-last-sync", 1),
-    ("put/rows", 1),
-    ("external-ids/rows", 2),
-    ("custom-fields/rows", 1),
-];
 
 fn all_same(ran: &Ran) {
     let verdicts = ran.verdicts();
@@ -96,104 +30,69 @@ fn all_same(ran: &Ran) {
     );
 }
 
-/// The rows the fidelity table predicts between the `documented` emulator and a `sandbox`
-/// target, as (scenario/step, path, emulator, target); `*` stands for any value.
-fn fidelity_rows() -> BTreeSet<(String, String, String, String)> {
-    let mut rows = BTreeSet::new();
-    let mut add = |step: &str, path: &str, emulator: &str, target: &str| {
-        rows.insert((step.into(), path.into(), emulator.into(), target.into()));
-    };
-    // Error bodies carry no `data` key in the sandbox.
-    for step in ERROR_STEPS {
-        add(step, "/data", "*", "(absent)");
-    }
-    // Names lower-cased, rtp_last_account_date without milliseconds, in every GET /accounts row.
-    for (step, rows) in ROW_STEPS {
-        for row in 0..rows {
-            add(step, &format!("/data/data/{row}/name"), "*", "*");
-            add(
-                step,
-                &format!("/data/data/{row}/rtp_last_account_date"),
-                "\"<timestamp YYYY-MM-DDTHH:MM:SS.fffZ>\"",
-                "\"<timestamp YYYY-MM-DDTHH:MM:SSZ>\"",
-            );
-        }
-    }
-    // PUT /accounts/:rtp_aid with a property besides customFields: 400 refused, 200 ignored.
-    add("put/extra-property", "status", "400", "200");
-    add("put/extra-property", "/statusCode", "400", "200");
-    add(
-        "put/extra-property",
-        "/message",
-        "\"Bad Request\"",
-        "(absent)",
-    );
-    // The refusal's validation array (cut in the table) against the success's message.
-    add(
-        "put/extra-property",
-        "/data",
-        "*",
-        "{\"message\":\"Account updated successfully\"}",
-    );
-    rows
-}
-
 #[test]
 fn against_the_other_profile_it_lists_exactly_the_fidelity_tables_differences() {
-    // Arrange
-    let sandbox = Mock::start("sandbox", KEY);
+    // The documented emulator against a sandbox target, then the other way round.
+    for (emulator, target) in [("documented", "sandbox"), ("sandbox", "documented")] {
+        // Arrange
+        let mock = Mock::start(target, KEY);
 
-    // Act
-    let ran = parity(&[
-        "--target",
-        &sandbox.url,
-        "--api-key",
-        KEY,
-        "--profile",
-        "documented",
-    ]);
+        // Act
+        let ran = parity(&[
+            "--target",
+            &mock.url,
+            "--api-key",
+            KEY,
+            "--profile",
+            emulator,
+        ]);
 
-    // Assert: one row for each predicted place, with the predicted values.
-    ran.expect_code(1);
+        // Assert
+        ran.expect_code(1);
+        let rows = ran.rows();
+        let rows = match emulator {
+            "documented" => rows,
+            _ => rows
+                .into_iter()
+                .map(|[s, t, p, ours, theirs]| [s, t, p, theirs, ours])
+                .collect(),
+        };
+        assert_fidelity_rows(&rows, &ran.stdout);
+    }
+}
+
+/// `rows` (the documented side's values first) are one for each place the fidelity table
+/// predicts, with the predicted values.
+fn assert_fidelity_rows(rows: &[[String; 5]], stdout: &str) {
     let expected = fidelity_rows();
-    let rows = ran.rows();
-    let places = |rows: Vec<(String, String)>| rows.into_iter().collect::<BTreeSet<_>>();
-    assert_eq!(
-        places(
-            rows.iter()
-                .map(|row| (format!("{}/{}", row[0], row[1]), row[2].clone()))
-                .collect()
-        ),
-        places(
-            expected
-                .iter()
-                .map(|(step, path, _, _)| (step.clone(), path.clone()))
-                .collect()
-        ),
-        "{}",
-        ran.stdout
-    );
-    assert_eq!(rows.len(), expected.len(), "one row each:\n{}", ran.stdout);
-    for [scenario, step, path, emulator, target] in &rows {
+    let found: BTreeSet<(String, String)> = rows
+        .iter()
+        .map(|row| (format!("{}/{}", row[0], row[1]), row[2].clone()))
+        .collect();
+    let predicted: BTreeSet<(String, String)> = expected
+        .iter()
+        .map(|(step, path, _, _)| (step.clone(), path.clone()))
+        .collect();
+    assert_eq!(found, predicted, "{stdout}");
+    assert_eq!(rows.len(), expected.len(), "one row each:\n{stdout}");
+    for [scenario, step, path, documented, sandbox] in rows {
         let step = format!("{scenario}/{step}");
-        let (_, _, want_emulator, want_target) = expected
+        let (_, _, want_documented, want_sandbox) = expected
             .iter()
             .find(|(s, p, _, _)| *s == step && p == path)
             .unwrap();
         assert!(
-            want_emulator == "*" || want_emulator == emulator,
-            "{step} {path}: {emulator}"
+            want_documented == "*" || want_documented == documented,
+            "{step} {path}: {documented}"
         );
         assert!(
-            want_target == "*" || want_target == target,
-            "{step} {path}: {target}"
+            want_sandbox == "*" || want_sandbox == sandbox,
+            "{step} {path}: {sandbox}"
         );
-    }
-    // Every lower-cased name is the emulator's, lower-cased.
-    for [_, _, path, emulator, target] in rows {
+        // A lower-cased name is the stored one, lower-cased.
         if path.ends_with("/name") {
-            assert_eq!(emulator.to_lowercase(), target, "{path}");
-            assert_ne!(emulator, target, "{path}");
+            assert_eq!(&documented.to_lowercase(), sandbox, "{path}");
+            assert_ne!(documented, sandbox, "{path}");
         }
     }
 }

@@ -103,8 +103,8 @@ impl Side {
                 (Err(reason), _) | (_, Err(reason)) => Exchange {
                     sent: Sent {
                         method: step.method,
-                        path: step.path.replace("{run}", namespace),
-                        body: step.body.map(|body| body.replace("{run}", namespace)),
+                        path: with_namespace(step.path, namespace),
+                        body: step.body.map(|body| with_namespace(body, namespace)),
                         key: step.key,
                     },
                     answer: Answer::NotSent(reason),
@@ -227,9 +227,7 @@ impl Side {
 /// `template` with `{run}`, `{RUN}` and every `{ref:STEP/POINTER}` filled in from the answers
 /// of the steps done so far, or why it cannot be.
 fn fill(template: &str, namespace: &str, done: &[(&str, Option<Json>)]) -> Result<String, String> {
-    let mut text = template
-        .replace("{run}", namespace)
-        .replace("{RUN}", &namespace.to_uppercase());
+    let mut text = with_namespace(template, namespace);
     while let Some(start) = text.find("{ref:") {
         let end = start
             + text[start..]
@@ -253,6 +251,13 @@ fn fill(template: &str, namespace: &str, done: &[(&str, Option<Json>)]) -> Resul
         text.replace_range(start..=end, &value);
     }
     Ok(text)
+}
+
+/// `template` with `{run}` and `{RUN}` filled in.
+fn with_namespace(template: &str, namespace: &str) -> String {
+    template
+        .replace("{run}", namespace)
+        .replace("{RUN}", &namespace.to_uppercase())
 }
 
 /// An error with its causes, one after the other ("error sending request: connection refused").

@@ -12,6 +12,8 @@ use std::time::{Duration, Instant};
 
 use crate::support::listening_url;
 
+pub mod expected;
+
 /// How long one parity run may take before the test fails (a run takes about a second).
 const PARITY_TIMEOUT: Duration = Duration::from_secs(120);
 
