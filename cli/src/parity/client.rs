@@ -32,7 +32,7 @@ pub enum Answer {
         body: Vec<u8>,
     },
     /// The request went out, no answer came back (refused, reset, timed out).
-    NoAnswer(String),
+    Unanswered(String),
     /// The step needed a value an earlier answer on this side did not hold.
     NotSent(String),
 }
@@ -152,11 +152,11 @@ impl Side {
                         body,
                     },
                     Err(error) => {
-                        Answer::NoAnswer(format!("{status}, then the body broke off: {error}"))
+                        Answer::Unanswered(format!("{status}, then the body broke off: {error}"))
                     }
                 }
             }
-            Err(error) => Answer::NoAnswer(chain(&error)),
+            Err(error) => Answer::Unanswered(chain(&error)),
         }
     }
 

@@ -214,7 +214,7 @@ pub fn scenario(
                     };
                     (outcome, *status >= 400)
                 }
-                Answer::NoAnswer(error) => (Outcome::NoAnswer(normalizer.text(error)), false),
+                Answer::Unanswered(error) => (Outcome::NoAnswer(normalizer.text(error)), false),
                 Answer::NotSent(reason) => (Outcome::NotSent(normalizer.text(reason)), false),
             };
             Recorded {
