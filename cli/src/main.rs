@@ -1,6 +1,7 @@
 //! The `recotap-mock` binary: parses flags, starts a mock on the shared runtime, prints the one
 //! listening line on stdout, logs to stderr, and stops gracefully on SIGINT or SIGTERM; or,
-//! with `export` / `import`, converts a state file to a JSON state document and back.
+//! with `export` / `import`, converts a state file to a JSON state document and back; or, with
+//! `parity`, compares the emulator with a server that speaks the API (cli/src/parity/).
 
 use std::io::Write;
 use std::net::IpAddr;
@@ -15,6 +16,7 @@ use recotap_mock::{
 };
 
 mod convert;
+mod parity;
 
 /// An in-memory emulator of Recotap's External API v1, for integration tests in any language.
 ///
@@ -151,6 +153,11 @@ enum Command {
         #[arg(long, value_name = "IN")]
         input: Option<PathBuf>,
     },
+    /// Is the mock still the service? Run the built-in scenarios against a target (the
+    /// vendor's sandbox, or another mock) and an in-process emulator with the same inputs, and
+    /// list where their answers differ. Exit 0: none differ; 1: some do; 2: the target is not
+    /// the API.
+    Parity(parity::ParityArgs),
 }
 
 /// Exit code for bad flags or an unreadable or invalid seed or state file.
@@ -158,8 +165,10 @@ const USAGE: u8 = 2;
 
 fn main() -> ExitCode {
     let flags = Flags::parse();
-    if let Some(command) = &flags.command {
-        return convert::run(command);
+    match &flags.command {
+        Some(Command::Parity(args)) => return parity::run(args),
+        Some(command) => return convert::run(command),
+        None => {}
     }
     // Per-request lines only when asked (`--log requests`); RUST_LOG, when set, decides alone.
     let default_filter = match flags.log.as_deref() {
