@@ -295,8 +295,9 @@ class RecotapMock:
     def requests(self, *, method: Optional[str] = None, path: Optional[str] = None, status: Optional[str] = None, since: Optional[str] = None, limit: Optional[int] = None) -> List[Json]:
         """The journal (the team's, for a session), oldest first, filtered: ``path`` exact or
         ``prefix*``, ``status`` ``"404"`` or ``"4xx"``, ``since`` an ISO 8601 instant, ``limit``
-        the newest N. Each entry: method, path, headers, body, status, response,
-        customMessage, team, durationMs, fault, at."""
+        the newest N. Each entry: seq, method, path, headers, body, status, at, team,
+        response, customMessage, durationMs, fault, prefix (``/s/<team>`` when it arrived under
+        a session's own base URL), note (why it may not have been read as meant)."""
         query = {"method": method, "path": path, "status": status, "since": since, "limit": limit}
         return self._call("GET", "/_mock/requests", query=query)
 
