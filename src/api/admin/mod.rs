@@ -170,9 +170,15 @@ fn serve(shared: &Shared, request: &Request<Bytes>) -> AdminResult {
         (Method::GET, ["accounts"]) => {
             let world = shared.world();
             existing_team(&world.store, team)?;
-            // `?domain=` finds the account of that domain once cleaned (zero or one).
+            // `?domain=` finds the account of that domain once cleaned (zero or one);
+            // `?limit=N&after=<rtp_aid>` is a page in id order (the web page's browser).
+            let (limit, after) = account_page(&query)?;
             let accounts = match query.single("domain") {
-                None => world.store.accounts(team),
+                None if limit.is_none() && after.is_none() => world.store.accounts(team),
+                None => {
+                    let limit = limit.unwrap_or(usize::MAX);
+                    world.store.accounts_page(team, after, limit)
+                }
                 Some(Ok(domain)) => world
                     .store
                     .account_by_domain(team, domain)
@@ -223,6 +229,30 @@ fn serve(shared: &Shared, request: &Request<Bytes>) -> AdminResult {
         }
         (method, _) => Err(not_found(format!("No admin endpoint {method} {path}"))),
     }
+}
+
+/// The `limit` and `after` of `GET /_mock/accounts`, each optional, each given once.
+fn account_page(query: &Query) -> Result<(Option<usize>, Option<ObjectId>), (StatusCode, String)> {
+    let once = |name: &str| match query.single(name) {
+        None => Ok(None),
+        Some(Ok(value)) => Ok(Some(value.to_string())),
+        Some(Err(())) => Err(bad_request(format!("{name} must be given once"))),
+    };
+    let limit = once("limit")?
+        .map(|value| {
+            value
+                .parse::<usize>()
+                .map_err(|_| bad_request(format!("limit: '{value}' is not a whole number")))
+        })
+        .transpose()?;
+    let after = once("after")?
+        .map(|value| {
+            value
+                .parse::<ObjectId>()
+                .map_err(|error| bad_request(format!("after: {error}")))
+        })
+        .transpose()?;
+    Ok((limit, after))
 }
 
 /// The body of `POST /_mock/keys`.
