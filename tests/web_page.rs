@@ -1,6 +1,9 @@
-//! What the web page reads: following the journal with `?after=` while requests keep arriving
-//! from several threads misses and repeats no entry; `?before=` pages back; `GET /_mock/teams`,
-//! `GET /_mock/clock` and the account pages.
+//! What the web page at `GET /_mock/ui` reads and how it is guarded (docs/control.md, "The web
+//! page"): following the journal with `?after=` while requests keep arriving from several
+//! threads misses and repeats no entry; `?before=` pages back; `GET /_mock/teams`,
+//! `GET /_mock/clock` and the account pages; the page's files load without the admin token,
+//! carry no data and forbid inline script, while every data call needs the token. The page
+//! itself is tested in a browser by `ui/test/ui.test.mjs` (`.ci/ui`).
 
 mod common;
 
@@ -41,6 +44,20 @@ fn bodies(entries: &Value) -> Vec<String> {
         .iter()
         .map(|entry| entry["body"].as_str().unwrap_or_default().to_string())
         .collect()
+}
+
+/// Fails unless `read` holds exactly the bodies of `sent`, naming a few missing or extra ones.
+fn assert_read_once_each(read: &[String], sent: &BTreeSet<String>) {
+    let read_set: BTreeSet<String> = read.iter().cloned().collect();
+    let missing: Vec<&String> = sent.difference(&read_set).take(5).collect();
+    let extra: Vec<&String> = read_set.difference(sent).take(5).collect();
+    assert!(
+        missing.is_empty() && extra.is_empty(),
+        "read {} of {} requests sent; missing {missing:?}, not sent {extra:?}",
+        read_set.len(),
+        sent.len()
+    );
+    assert_eq!(read.len(), sent.len(), "no request was read twice");
 }
 
 /// Reads the journal at `query` (`?after=...&limit=...`, `team` optional) until the writers
@@ -136,15 +153,13 @@ fn following_the_journal_with_after_misses_and_repeats_no_entry_while_requests_a
         read_seqs.windows(2).all(|pair| pair[0] < pair[1]),
         "entries come once each, in seq order"
     );
-    assert_eq!(read_seqs.len(), WRITERS * PER_WRITER);
+    assert_read_once_each(&bodies(&read), &sent);
+    assert_eq!(sent.len(), WRITERS * PER_WRITER);
     let (_, journal) = admin_at(&mock.url(), Method::GET, "/_mock/requests", None);
-    assert_eq!(
-        read_seqs,
-        seqs(&journal),
-        "every entry of the journal was read"
+    assert!(
+        read_seqs == seqs(&journal),
+        "the entries read are the journal's"
     );
-    let read_bodies: BTreeSet<String> = bodies(&read).into_iter().collect();
-    assert_eq!(read_bodies, sent, "every request sent was read once");
 }
 
 #[test]
@@ -168,9 +183,7 @@ fn following_one_sessions_journal_reads_its_entries_alone_and_each_once() {
         .into_iter()
         .filter(|body| body.contains(r#""writer":0,"#) || body.contains(r#""writer":2,"#))
         .collect();
-    let read_bodies: BTreeSet<String> = bodies(&read).into_iter().collect();
-    assert_eq!(read_bodies, mine);
-    assert_eq!(read_seqs.len(), mine.len());
+    assert_read_once_each(&bodies(&read), &mine);
     let entries = read.as_array().unwrap();
     assert!(entries.iter().all(|entry| entry["team"] == team));
 }
@@ -310,4 +323,86 @@ fn accounts_come_a_page_at_a_time_after_an_id() {
         refusal["error"].as_str().unwrap().starts_with("after: "),
         "{refusal}"
     );
+}
+
+#[test]
+fn the_page_loads_without_the_token_carries_no_data_and_every_data_call_needs_the_token() {
+    // Arrange: a mock with an admin token, a session and a request in its journal.
+    let mock = MockRecotap::builder().admin_token("s3cret").start();
+    let root = mock.url();
+    let with_token = |method: Method, path: &str| {
+        client()
+            .request(method, format!("{root}{path}"))
+            .header("Authorization", "Bearer s3cret")
+            .send()
+            .expect("the mock answers")
+    };
+    let session: Value = with_token(Method::POST, "/_mock/sessions").json().unwrap();
+    send(api(&mock, Method::GET, "/segments"));
+
+    // Act
+    let page = client().get(format!("{root}/_mock/ui")).send().unwrap();
+    let headers = page.headers().clone();
+    let html = page.text().unwrap();
+    let script = client()
+        .get(format!("{root}/_mock/ui/app.js"))
+        .send()
+        .unwrap();
+    let auth: Value = client()
+        .get(format!("{root}/_mock/ui/auth.json"))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    let guarded: Vec<u16> = [
+        "/_mock/teams",
+        "/_mock/requests",
+        "/_mock/clock",
+        "/_mock/ui/x",
+    ]
+    .iter()
+    .map(|path| {
+        client()
+            .get(format!("{root}{path}"))
+            .send()
+            .unwrap()
+            .status()
+            .as_u16()
+    })
+    .collect();
+    let teams = with_token(Method::GET, "/_mock/teams");
+
+    // Assert
+    assert!(html.contains("<title>recotap-mock</title>"));
+    for secret in [
+        session["team"].as_str().unwrap(),
+        session["apiKey"].as_str().unwrap(),
+    ] {
+        assert!(!html.contains(secret), "the page holds no data");
+    }
+    assert_eq!(headers["content-type"], "text/html; charset=utf-8");
+    let policy = headers["content-security-policy"].to_str().unwrap();
+    assert!(policy.contains("script-src 'self'"), "{policy}");
+    assert!(!policy.contains("unsafe-inline"), "{policy}");
+    assert_eq!(headers["x-content-type-options"], "nosniff");
+    assert_eq!(script.status(), 200);
+    assert_eq!(
+        script.headers()["content-type"],
+        "text/javascript; charset=utf-8"
+    );
+    assert_eq!(auth, json!({"tokenRequired": true}));
+    assert_eq!(guarded, [401, 401, 401, 401]);
+    assert_eq!(teams.status(), 200);
+}
+
+#[test]
+fn without_a_token_the_page_says_none_is_needed() {
+    let mock = MockRecotap::start();
+    let auth: Value = client()
+        .get(format!("{}/_mock/ui/auth.json", mock.url()))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    assert_eq!(auth, json!({"tokenRequired": false}));
 }

@@ -65,7 +65,7 @@ mod tests {
     fn store_with(domains: &[&str]) -> Store {
         let mut store = Store::new(IdGenerator::seeded(3));
         for domain in domains {
-            let account = NewAccount::new(*domain, "Name");
+            let account = NewAccount::new(domain, "Name");
             store.insert_account("default", account, 0).unwrap();
         }
         store

@@ -1,5 +1,6 @@
 //! The admin API under `/_mock` (docs/control.md §4): seeding, inspection and reset for tests in any
-//! language. Plain JSON without the envelope; errors are `{"error": "..."}`. Never journaled.
+//! language, and the web page over them (`ui`). Plain JSON without the envelope; errors are
+//! `{"error": "..."}`. Never journaled.
 
 use bytes::Bytes;
 use http::{Method, Request, Response, StatusCode};
@@ -13,6 +14,7 @@ use super::query::Query;
 use super::ADMIN_PREFIX;
 
 mod scoped;
+mod ui;
 
 use crate::model::{
     CustomField, FieldStatus, LabelType, NewAccount, ObjectId, ScoreUpdate, Segment,
@@ -45,6 +47,11 @@ pub fn handle(shared: &Shared, request: &Request<Bytes>) -> Response<Full<Bytes>
         }
         false => request,
     };
+    // The page's files carry no data and are the same in every mock: a browser must be able
+    // to load them before it can send the token that every call they make carries.
+    if let Some(file) = ui::serve(request, shared.settings.admin_token.is_some()) {
+        return file;
+    }
     let outcome = authorize(shared, request).and_then(|()| serve(shared, request));
     if request.method() != Method::GET {
         shared.touch();
