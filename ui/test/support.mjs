@@ -11,8 +11,10 @@ import { chromium } from 'playwright-core';
 const here = dirname(fileURLToPath(import.meta.url));
 export const repository = resolve(here, '..', '..');
 
-/** The binary under test: `RECOTAP_MOCK_BIN`, else the debug build of this checkout. */
-export const binary = process.env.RECOTAP_MOCK_BIN ?? join(repository, 'target', 'debug', 'recotap-mock');
+/** The binary under test: `RECOTAP_MOCK_BIN`, else the debug build of this checkout (in
+ * `CARGO_TARGET_DIR` when set, as `cargo build` put it). */
+const targetDir = resolve(repository, process.env.CARGO_TARGET_DIR ?? 'target');
+export const binary = process.env.RECOTAP_MOCK_BIN ?? join(targetDir, 'debug', 'recotap-mock');
 /** Debian's Chromium (`.ci/ui` installs it), or `CHROMIUM`. */
 export const chromiumPath = process.env.CHROMIUM ?? '/usr/bin/chromium';
 /** Where screenshots go: `UI_SCREENSHOTS` (`docs/ui` to refresh the README's), else a
