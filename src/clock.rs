@@ -55,6 +55,11 @@ impl Clock {
     pub fn unfreeze(&mut self) {
         self.frozen_at = None;
     }
+
+    /// Whether the clock is frozen (by a freeze or an advance) rather than reading real time.
+    pub fn is_frozen(&self) -> bool {
+        self.frozen_at.is_some()
+    }
 }
 
 fn system_now() -> Millis {

@@ -269,7 +269,8 @@ fn main() -> ExitCode {
     let signals = ShutdownSignals::install();
     println!("recotap-mock listening on {}", mock.url());
     let _ = std::io::stdout().flush();
-    tracing::info!(base_url = %mock.base_url(), api_key = mock.api_key(), "serving");
+    let web_page = format!("{}/_mock/ui", mock.url());
+    tracing::info!(base_url = %mock.base_url(), api_key = mock.api_key(), %web_page, "serving");
 
     signals.wait();
     tracing::info!("shutting down");

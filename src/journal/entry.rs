@@ -137,10 +137,13 @@ pub struct RequestFilter {
     pub team: Option<String>,
     /// Only requests answered at or after this instant.
     pub since: Option<Timestamp>,
-    /// At most this many, the newest.
+    /// At most this many: the newest, or with `after` the oldest (the next page of a reader
+    /// that follows the journal from the last `seq` it read).
     pub limit: Option<usize>,
     /// Only entries whose `seq` is greater than this (the entries after the last one read).
     pub after: Option<u64>,
+    /// Only entries whose `seq` is less than this (with `limit`, the page before an entry).
+    pub before: Option<u64>,
 }
 
 impl RequestFilter {
@@ -174,6 +177,7 @@ impl RequestFilter {
                 .is_none_or(|team| entry.team.as_deref() == Some(team))
             && self.since.is_none_or(|since| entry.at >= since.as_millis())
             && self.after.is_none_or(|after| entry.seq > after)
+            && self.before.is_none_or(|before| entry.seq < before)
     }
 }
 

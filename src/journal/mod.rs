@@ -138,7 +138,9 @@ impl Journal {
         self.query(&RequestFilter::default())
     }
 
-    /// The entries `filter` selects, in arrival order (the newest `limit` of them).
+    /// The entries `filter` selects, in arrival order: the newest `limit` of them, or with
+    /// `after` the oldest `limit` (so that a reader paging on from the last `seq` it read
+    /// misses none).
     pub fn query(&self, filter: &RequestFilter) -> Vec<RecordedRequest> {
         let mut matching: Vec<&JournalEntry> = match &filter.team {
             Some(team) => self
@@ -157,11 +159,23 @@ impl Journal {
                 all
             }
         };
-        let skip = filter
-            .limit
-            .map_or(0, |limit| matching.len().saturating_sub(limit));
-        matching.drain(..skip);
+        if let Some(limit) = filter.limit {
+            match filter.after {
+                Some(_) => matching.truncate(limit),
+                None => {
+                    let skip = matching.len().saturating_sub(limit);
+                    matching.drain(..skip);
+                }
+            }
+        }
         matching.iter().map(|entry| entry.to_recorded()).collect()
+    }
+
+    /// How many entries the journal holds for `team`.
+    pub fn len_of(&self, team: &str) -> usize {
+        self.logs
+            .get(&Some(Box::from(team)))
+            .map_or(0, |log| log.entries.len())
     }
 
     /// The entries of `team` (every team's for `None`), with what was dropped of them.
@@ -289,6 +303,29 @@ mod tests {
         let evidence = journal.evidence(Some("t0"));
         assert!(evidence.entries.is_empty());
         assert_eq!(evidence.lost_errors, ["GET /api/v1/accounts → 401"]);
+    }
+
+    #[test]
+    fn a_limit_keeps_the_newest_alone_and_the_oldest_after_a_seq() {
+        let mut journal = Journal::new(10, 1024);
+        for body in ["1", "2", "3", "4", "5"] {
+            journal.record(entry(body, Some("a"), 200));
+        }
+        let page = |after, before| {
+            let filter = RequestFilter {
+                limit: Some(2),
+                after,
+                before,
+                ..RequestFilter::default()
+            };
+            bodies(&journal.query(&filter))
+        };
+        assert_eq!(page(None, None), ["4", "5"]);
+        assert_eq!(page(Some(1), None), ["2", "3"]);
+        assert_eq!(page(None, Some(4)), ["2", "3"]);
+        assert_eq!(page(Some(1), Some(3)), ["2"]);
+        assert_eq!(journal.len_of("a"), 5);
+        assert_eq!(journal.len_of("b"), 0);
     }
 
     #[test]

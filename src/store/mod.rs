@@ -2,10 +2,11 @@
 //! membership, pagination, ids. Pure and synchronous: no I/O, no locks, no HTTP types.
 //! This file holds the tables, keys and inspection; `seeding` adds what a test seeds, `batch`
 //! is `POST /accounts`, `listing` the paginated reads, `updates` changes to existing accounts,
-//! `sales_data` deals, pipelines and activities, `sessions` session teams, `document` the
-//! state document, `error` the refusals, `invariants` what every request must leave true,
-//! `changes` and `rows` what a transaction changed, for the state file. The children share this
-//! file's imports (`use super::*`).
+//! `sales_data` deals, pipelines and activities, `sessions` session teams, `summary` every
+//! team at a glance (counts, a page of accounts), `document` the state document, `error` the
+//! refusals, `invariants` what every request must leave true, `changes` and `rows` what a
+//! transaction changed, for the state file. The children share this file's imports
+//! (`use super::*`).
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -46,6 +47,7 @@ mod rows;
 mod sales_data;
 mod seeding;
 mod sessions;
+mod summary;
 mod updates;
 
 pub use batch::{AccountInput, CreateAccounts, InputFields, InputTags, ItemResult, ItemStatus};
@@ -54,6 +56,7 @@ pub use error::StoreError;
 pub use listing::{AccountFilter, SegmentRow};
 #[cfg(feature = "persistence")]
 pub use rows::{write_account_json, Row, Rows};
+pub use summary::TeamSummary;
 
 /// Compares without stopping at the first difference, so timing does not reveal a prefix.
 /// `subtle` answers `false` at once when the lengths differ: that reveals only whether a guess

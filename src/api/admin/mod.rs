@@ -1,5 +1,6 @@
 //! The admin API under `/_mock` (docs/control.md §4): seeding, inspection and reset for tests in any
-//! language. Plain JSON without the envelope; errors are `{"error": "..."}`. Never journaled.
+//! language, and the web page over them (`ui`). Plain JSON without the envelope; errors are
+//! `{"error": "..."}`. Never journaled.
 
 use bytes::Bytes;
 use http::{Method, Request, Response, StatusCode};
@@ -13,6 +14,7 @@ use super::query::Query;
 use super::ADMIN_PREFIX;
 
 mod scoped;
+mod ui;
 
 use crate::model::{
     CustomField, FieldStatus, LabelType, NewAccount, ObjectId, ScoreUpdate, Segment,
@@ -45,6 +47,11 @@ pub fn handle(shared: &Shared, request: &Request<Bytes>) -> Response<Full<Bytes>
         }
         false => request,
     };
+    // The page's files carry no data and are the same in every mock: a browser must be able
+    // to load them before it can send the token that every call they make carries.
+    if let Some(file) = ui::serve(request, shared.settings.admin_token.is_some()) {
+        return file;
+    }
     let outcome = authorize(shared, request).and_then(|()| serve(shared, request));
     if request.method() != Method::GET {
         shared.touch();
@@ -171,9 +178,15 @@ fn serve(shared: &Shared, request: &Request<Bytes>) -> AdminResult {
         (Method::GET, ["accounts"]) => {
             let world = shared.world();
             existing_team(&world.store, team)?;
-            // `?domain=` finds the account of that domain once cleaned (zero or one).
+            // `?domain=` finds the account of that domain once cleaned (zero or one);
+            // `?limit=N&after=<rtp_aid>` is a page in id order (the web page's browser).
+            let (limit, after) = account_page(&query)?;
             let accounts = match query.single("domain") {
-                None => world.store.accounts(team),
+                None if limit.is_none() && after.is_none() => world.store.accounts(team),
+                None => {
+                    let limit = limit.unwrap_or(usize::MAX);
+                    world.store.accounts_page(team, after, limit)
+                }
                 Some(Ok(domain)) => world
                     .store
                     .account_by_domain(team, domain)
@@ -238,9 +251,9 @@ fn refuse_unknown_parameters(
         (_, "health" | "openapi.json" | "state" | "teams" | "ui") => &[],
         (_, path) if path == "sessions" || path.starts_with("sessions/") => &[],
         ("GET", "requests") => &[
-            "team", "method", "path", "status", "since", "limit", "after",
+            "team", "method", "path", "status", "since", "limit", "after", "before",
         ],
-        ("GET", "accounts") => &["team", "domain"],
+        ("GET", "accounts") => &["team", "domain", "limit", "after"],
         _ => &["team"],
     };
     match query.first_unknown(known) {
@@ -256,6 +269,30 @@ fn refuse_unknown_parameters(
             )))
         }
     }
+}
+
+/// The `limit` and `after` of `GET /_mock/accounts`, each optional, each given once.
+fn account_page(query: &Query) -> Result<(Option<usize>, Option<ObjectId>), (StatusCode, String)> {
+    let once = |name: &str| match query.single(name) {
+        None => Ok(None),
+        Some(Ok(value)) => Ok(Some(value.to_string())),
+        Some(Err(())) => Err(bad_request(format!("{name} must be given once"))),
+    };
+    let limit = once("limit")?
+        .map(|value| {
+            value
+                .parse::<usize>()
+                .map_err(|_| bad_request(format!("limit: '{value}' is not a whole number")))
+        })
+        .transpose()?;
+    let after = once("after")?
+        .map(|value| {
+            value
+                .parse::<ObjectId>()
+                .map_err(|error| bad_request(format!("after: {error}")))
+        })
+        .transpose()?;
+    Ok((limit, after))
 }
 
 /// The body of `POST /_mock/keys`.

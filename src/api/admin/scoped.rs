@@ -1,5 +1,5 @@
 //! The admin calls a `?team=` scopes (docs/control.md §7, §8): reset, journal queries, faults,
-//! clock, sessions, expectations, verification and the report. Without `?team=` each works on
+//! clock, sessions and the list of teams, expectations, verification and the report. Without `?team=` each works on
 //! the whole mock; with it, on that team alone, so parallel tests on one mock never see each
 //! other.
 
@@ -49,6 +49,18 @@ pub(super) fn serve(
     let answer = match (request.method().clone(), segments) {
         (Method::POST, ["reset"]) => reset(shared, scope),
         (Method::POST, ["clock"]) => clock(shared, scope, body),
+        (Method::GET, ["clock"]) => {
+            let world = shared.world();
+            let clock = scope
+                .and_then(|team| world.store.team_clock(team))
+                .unwrap_or(&world.clock);
+            let reading = ClockReading {
+                now: format_iso(clock.now()),
+                frozen: clock.is_frozen(),
+            };
+            Ok(reply(StatusCode::OK, &reading))
+        }
+        (Method::GET, ["teams"]) => Ok(reply(StatusCode::OK, &teams(shared))),
         (Method::GET, ["requests"]) => requests(shared, scope, query),
         (Method::DELETE, ["requests"]) => {
             shared.world().clear_requests(scope);
@@ -130,6 +142,36 @@ pub(super) fn serve(
     Some(answer)
 }
 
+/// The answer to `GET /_mock/clock`, in this order.
+#[derive(serde::Serialize)]
+struct ClockReading {
+    now: String,
+    frozen: bool,
+}
+
+/// One team in `GET /_mock/teams`: its summary and how many journal entries it holds.
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct TeamListed {
+    #[serde(flatten)]
+    summary: crate::store::TeamSummary,
+    requests: usize,
+}
+
+/// `GET /_mock/teams`: every team and session at a glance, in creation order.
+fn teams(shared: &Shared) -> Vec<TeamListed> {
+    let world = shared.world();
+    world
+        .store
+        .team_summaries()
+        .into_iter()
+        .map(|summary| TeamListed {
+            requests: world.journal.len_of(&summary.name),
+            summary,
+        })
+        .collect()
+}
+
 /// `POST /_mock/reset`: the whole mock, or `?team=T` alone.
 fn reset(shared: &Shared, scope: Option<&str>) -> AdminResult {
     match scope {
@@ -196,7 +238,8 @@ fn clock(shared: &Shared, scope: Option<&str>, body: &Bytes) -> AdminResult {
     Ok(reply(StatusCode::OK, &json!({ "now": now })))
 }
 
-/// `GET /_mock/requests` with the filters `method`, `path`, `status`, `team`, `since`, `limit`.
+/// `GET /_mock/requests` with the filters `method`, `path`, `status`, `team`, `since`, `after`,
+/// `before`, `limit`.
 fn requests(shared: &Shared, scope: Option<&str>, query: &Query) -> AdminResult {
     let text = |name: &str| -> Result<Option<String>, (StatusCode, String)> {
         match query.single(name) {
@@ -223,6 +266,7 @@ fn requests(shared: &Shared, scope: Option<&str>, query: &Query) -> AdminResult 
     };
     let limit = whole_number("limit")?.map(|limit| usize::try_from(limit).unwrap_or(usize::MAX));
     let after = whole_number("after")?;
+    let before = whole_number("before")?;
     let path = text("path")?;
     if let Some(path) = &path {
         // Checked as a fault's path is (no query), kept as written: a filter also finds a
@@ -259,11 +303,12 @@ fn requests(shared: &Shared, scope: Option<&str>, query: &Query) -> AdminResult 
         since,
         limit,
         after,
+        before,
     };
-    Ok(reply(
-        StatusCode::OK,
-        &shared.world().journal.query(&filter),
-    ))
+    // Copied under the lock, written out after it: a page of the journal never holds up the
+    // API's requests while it is serialised.
+    let entries = shared.world().journal.query(&filter);
+    Ok(reply(StatusCode::OK, &entries))
 }
 
 /// The body of `POST /_mock/sessions`, every field optional.
