@@ -32,8 +32,12 @@ test('the binary dies within seconds of the Node process that started it being S
   assert.ok(isRunning(pid));
   assert.ok(await answers(url));
   parent.kill('SIGKILL');
-  await waitFor(() => !isRunning(pid), 5000, `the binary ${pid} to exit after its parent was killed`);
-  assert.equal(await answers(url), false);
+  try {
+    await waitFor(() => !isRunning(pid), 5000, `the binary ${pid} to exit after its parent was killed`);
+    assert.equal(await answers(url), false);
+  } finally {
+    if (isRunning(pid)) process.kill(pid, 'SIGKILL'); // a failed test leaves no binary behind
+  }
 });
 
 test('a script that ends without stop() ends, and its binary with it', async () => {
@@ -44,7 +48,11 @@ test('a script that ends without stop() ends, and its binary with it', async () 
     new Promise((_, reject) => setTimeout(() => reject(new Error('the script did not end by itself')), 10_000)),
   ]);
   assert.equal(code, 0);
-  await waitFor(() => !isRunning(pid), 5000, `the binary ${pid} to exit with its script`);
+  try {
+    await waitFor(() => !isRunning(pid), 5000, `the binary ${pid} to exit with its script`);
+  } finally {
+    if (isRunning(pid)) process.kill(pid, 'SIGKILL');
+  }
 });
 
 test('stop() ends the binary gracefully', async () => {
