@@ -15,6 +15,7 @@ pub fn run(command: &Command) -> ExitCode {
         Command::Export { state_file, output } => export(state_file, output.as_deref()),
         Command::Import { state_file, input } => import(state_file, input.as_deref()),
         Command::Parity(_) => unreachable!("main runs parity itself"),
+        Command::Health => unreachable!("main runs `health` itself: it needs the serving flags"),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

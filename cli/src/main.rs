@@ -1,7 +1,8 @@
 //! The `recotap-mock` binary: parses flags, starts a mock on the shared runtime, prints the one
-//! listening line on stdout, logs to stderr, and stops gracefully on SIGINT or SIGTERM; or,
-//! with `export` / `import`, converts a state file to a JSON state document and back; or, with
-//! `parity`, compares the emulator with a server that speaks the API (cli/src/parity/).
+//! listening line on stdout, logs to stderr, and stops gracefully on SIGINT or SIGTERM (or at
+//! the end of stdin, with `--exit-with-stdin`); or, with `export` / `import`, converts a state
+//! file to a JSON state document and back; with `health`, asks a running mock whether it is
+//! up; with `parity`, compares the emulator with a server that speaks the API (cli/src/parity/).
 
 use std::io::Write;
 use std::net::IpAddr;
@@ -17,6 +18,8 @@ use recotap_mock::{
 
 mod convert;
 mod parity;
+mod health;
+mod shutdown;
 
 /// An in-memory emulator of Recotap's External API v1, for integration tests in any language.
 ///
@@ -29,11 +32,16 @@ struct Flags {
     command: Option<Command>,
 
     /// Address to bind. Keep the loopback default unless the mock must be reached from elsewhere.
-    #[arg(long, env = "RECOTAP_MOCK_HOST", default_value = "127.0.0.1")]
+    #[arg(
+        long,
+        env = "RECOTAP_MOCK_HOST",
+        default_value = "127.0.0.1",
+        global = true
+    )]
     host: String,
 
     /// Port to bind; 0 picks a free port (read it from the "listening on" line).
-    #[arg(long, env = "RECOTAP_MOCK_PORT", default_value_t = 8080)]
+    #[arg(long, env = "RECOTAP_MOCK_PORT", default_value_t = 8080, global = true)]
     port: u16,
 
     /// An API key of team `default`, or `KEY@TEAM` for another team. Repeatable.
@@ -126,9 +134,16 @@ struct Flags {
         long,
         env = "RECOTAP_MOCK_ADMIN_TOKEN",
         value_name = "T",
-        hide_env_values = true
+        hide_env_values = true,
+        global = true
     )]
     admin_token: Option<String>,
+
+    /// Stop gracefully when standard input reaches its end: a parent that starts the mock with
+    /// a pipe on stdin (and writes nothing) takes it along when it dies, however it dies. Not
+    /// for a stdin that is a terminal or /dev/null (the mock would stop at once).
+    #[arg(long, env = "RECOTAP_MOCK_EXIT_WITH_STDIN", value_parser = clap::builder::BoolishValueParser::new(), num_args = 0..=1, default_missing_value = "true", default_value = "false")]
+    exit_with_stdin: bool,
 }
 
 /// What the binary does besides serving.
@@ -158,6 +173,10 @@ enum Command {
     /// list where their answers differ. Exit 0: none differ; 1: some do; 2: the target is not
     /// the API.
     Parity(parity::ParityArgs),
+    /// Exit 0 when the mock at --host and --port (RECOTAP_MOCK_HOST, RECOTAP_MOCK_PORT) answers
+    /// GET /_mock/health with 200, else 1 with the reason: a container's health check, with no
+    /// shell or curl needed. 0.0.0.0 and :: are asked at loopback; --admin-token is sent.
+    Health,
 }
 
 /// Exit code for bad flags or an unreadable or invalid seed or state file.
@@ -167,6 +186,9 @@ fn main() -> ExitCode {
     let flags = Flags::parse();
     match &flags.command {
         Some(Command::Parity(args)) => return parity::run(args),
+        Some(Command::Health) => {
+            return health::run(&flags.host, flags.port, flags.admin_token.as_deref())
+        }
         Some(command) => return convert::run(command),
         None => {}
     }
@@ -266,14 +288,16 @@ fn main() -> ExitCode {
         }
     };
 
-    let signals = ShutdownSignals::install();
+    let shutdown = shutdown::Shutdown::install(flags.exit_with_stdin);
     println!("recotap-mock listening on {}", mock.url());
     let _ = std::io::stdout().flush();
     let web_page = format!("{}/_mock/ui", mock.url());
     tracing::info!(base_url = %mock.base_url(), api_key = mock.api_key(), %web_page, "serving");
 
-    signals.wait();
-    tracing::info!("shutting down");
+    match shutdown.wait() {
+        shutdown::Reason::Signal => tracing::info!("shutting down"),
+        shutdown::Reason::StdinClosed => tracing::info!("standard input ended: shutting down"),
+    }
     // A failed final write loses the last changes: not a graceful shutdown.
     match mock.try_stop() {
         Ok(()) => ExitCode::SUCCESS,
@@ -334,68 +358,6 @@ fn exposure_warning(host: &str, resolved: &[IpAddr], admin_token: bool) -> Optio
              reach the port can read and replace the mock's state through /_mock"
         )
     })
-}
-
-/// The signals that stop the binary gracefully: Ctrl-C (SIGINT) everywhere, and SIGTERM on Unix
-/// (what container runtimes and process managers send). Installed before the listening line is
-/// printed, so that a signal sent as soon as the line appears is never the default "die now".
-struct ShutdownSignals {
-    runtime: tokio::runtime::Runtime,
-    #[cfg(unix)]
-    interrupt: tokio::signal::unix::Signal,
-    #[cfg(unix)]
-    terminate: tokio::signal::unix::Signal,
-}
-
-impl ShutdownSignals {
-    fn install() -> Self {
-        // The mock serves on its own runtime; this small one only waits for signals.
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_io()
-            .build()
-            .expect("a runtime to wait for signals on");
-        #[cfg(unix)]
-        {
-            use tokio::signal::unix::{signal, SignalKind};
-            let _entered = runtime.enter();
-            let interrupt = signal(SignalKind::interrupt()).expect("installing a SIGINT handler");
-            let terminate = signal(SignalKind::terminate()).expect("installing a SIGTERM handler");
-            drop(_entered);
-            ShutdownSignals {
-                runtime,
-                interrupt,
-                terminate,
-            }
-        }
-        #[cfg(not(unix))]
-        {
-            ShutdownSignals { runtime }
-        }
-    }
-
-    /// Blocks until one of the signals arrives.
-    fn wait(self) {
-        #[cfg(unix)]
-        {
-            let ShutdownSignals {
-                runtime,
-                mut interrupt,
-                mut terminate,
-            } = self;
-            runtime.block_on(async {
-                tokio::select! {
-                    _ = interrupt.recv() => {}
-                    _ = terminate.recv() => {}
-                }
-            });
-        }
-        #[cfg(not(unix))]
-        {
-            self.runtime.block_on(async {
-                let _ = tokio::signal::ctrl_c().await;
-            });
-        }
-    }
 }
 
 #[cfg(test)]

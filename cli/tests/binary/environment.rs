@@ -24,6 +24,7 @@ fn help_lists_the_environment_variable_of_every_flag() {
         "CORS",
         "ADMIN_TOKEN",
         "PROFILE",
+        "EXIT_WITH_STDIN",
     ] {
         assert!(
             help.contains(&format!("[env: RECOTAP_MOCK_{variable}")),
