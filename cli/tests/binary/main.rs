@@ -12,4 +12,5 @@ mod support;
 mod binary_state;
 mod environment;
 mod handle_and_binary;
+mod health_and_stdin;
 mod security;

@@ -2,13 +2,11 @@
 //! `GET /_mock/health` with 200, else 1 with the reason) and `--exit-with-stdin` (the binary
 //! stops gracefully when its standard input ends, as when the process holding the pipe dies).
 
-mod support;
-
 use std::io::Read;
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use support::listening_url;
+use crate::support::listening_url;
 
 const BINARY: &str = env!("CARGO_BIN_EXE_recotap-mock");
 
