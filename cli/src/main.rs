@@ -17,8 +17,8 @@ use recotap_mock::{
 };
 
 mod convert;
-mod parity;
 mod health;
+mod parity;
 mod shutdown;
 
 /// An in-memory emulator of Recotap's External API v1, for integration tests in any language.

@@ -16,10 +16,12 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
-/// Most header lines in one request (`http1().max_headers`): as many as fit in
-/// [`MAX_HEAD_BYTES`] (a line is at least `a:` and CRLF), since Node counts none (its
-/// `maxHeadersCount` only leaves lines past 2,000 out of `req.headers`).
-pub const MAX_HEADERS: usize = MAX_HEAD_BYTES / 4;
+/// Most header lines in one request (`http1().max_headers`): Node's `maxHeadersCount`, 2,000
+/// (Node keeps the lines past it out of `req.headers` rather than refusing them; a head of
+/// more lines is refused here, with `431`). Not more: hyper reserves room for this many lines
+/// on every request once it is above its default of 100, and 4,096 lines' worth (two blocks of
+/// 128 KiB) made every request map and unmap memory, halving throughput.
+pub const MAX_HEADERS: usize = 2_000;
 
 /// Most header lines parsed on the stack before the heap is used.
 const STACK_HEADERS: usize = 100;

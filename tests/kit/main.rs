@@ -20,3 +20,4 @@ mod openapi;
 mod sessions;
 mod trust;
 mod verification;
+mod web_page;

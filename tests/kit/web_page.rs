@@ -5,15 +5,13 @@
 //! carry no data and forbid inline script, while every data call needs the token. The page
 //! itself is tested in a browser by `ui/test/ui.test.mjs` (`.ci/ui`).
 
-mod common;
-
 use std::collections::BTreeSet;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use common::*;
+use crate::common::*;
 use recotap_mock::MockRecotap;
 use reqwest::Method;
 use serde_json::{json, Value};
