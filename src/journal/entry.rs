@@ -249,6 +249,14 @@ impl JournalEntry {
         self
     }
 
+    /// Whether the entry may hold a client error: a 4xx, or a `200` batch answer with a
+    /// `failed` item (found in the answer's bytes, as the mock writes them, without parsing).
+    pub(crate) fn may_hold_client_errors(&self) -> bool {
+        (400..500).contains(&self.status)
+            || (self.status == 200
+                && memchr::memmem::find(&self.response, br#""status":"failed""#).is_some())
+    }
+
     /// The bytes this entry counts against the journal's bound.
     pub(crate) fn weight(&self) -> usize {
         let headers: usize = self

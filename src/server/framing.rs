@@ -18,9 +18,8 @@ use std::sync::Arc;
 
 /// Most header lines in one request (`http1().max_headers`): Node's `maxHeadersCount`, 2,000
 /// (Node keeps the lines past it out of `req.headers` rather than refusing them; a head of
-/// more lines is refused here, with `431`). Not more: hyper reserves room for this many lines
-/// on every request once it is above its default of 100, and 4,096 lines' worth (two blocks of
-/// 128 KiB) made every request map and unmap memory, halving throughput.
+/// more lines is refused here, with `431`). Not more: above hyper's default of 100, hyper
+/// reserves room for this many lines (32 bytes each, twice) on every request.
 pub const MAX_HEADERS: usize = 2_000;
 
 /// Most header lines parsed on the stack before the heap is used.
