@@ -298,6 +298,31 @@ mod tests {
     }
 
     #[test]
+    fn a_dropped_batch_answer_keeps_its_failed_items_and_a_clean_one_keeps_nothing() {
+        let mut journal = Journal::new(1, 1 << 20);
+        let answer = |status: &str| {
+            let text = format!(
+                r#"{{"statusCode":200,"data":{{"results":[{{"domain":"x.com","status":"{status}","error":"Invalid domain"}}]}}}}"#
+            );
+            let request = http::Request::get("/api/v1/accounts")
+                .body(Bytes::new())
+                .expect("a request");
+            JournalEntry::open(&request, "/api/v1/accounts")
+                .by(Some("a"), None)
+                .close(200, 0, Bytes::from(text), Duration::ZERO)
+        };
+        journal.record(answer("failed"));
+        journal.record(answer("created"));
+        journal.record(answer("created"));
+        let evidence = journal.evidence(Some("a"));
+        assert_eq!(evidence.dropped, 2);
+        assert_eq!(
+            evidence.lost_errors,
+            ["GET /api/v1/accounts → 200, but item x.com failed: Invalid domain"]
+        );
+    }
+
+    #[test]
     fn past_the_whole_cap_the_mocks_oldest_entry_goes_and_its_error_is_kept() {
         let mut journal = Journal::new(1, 1024);
         journal.record(entry("first", Some("t0"), 401));

@@ -45,7 +45,7 @@ pub fn is_blank(text: &str) -> bool {
 
 /// validator.js 13.15.35 `isMongoId`: `isHexadecimal` (`/^(0x|0h)?[0-9A-F]+$/i`) and a length
 /// of 24. So a `0x` or `0h` prefix before 22 hex digits passes too. Pinned by the verdict
-/// table; the API's ids and cursors keep the stricter 24-hex-digit rule (see the README).
+/// table; the API's ids and cursors keep the stricter 24-hex-digit rule (docs/api.md §1.6).
 #[cfg(feature = "test-hooks")]
 pub fn is_mongo_id(text: &str) -> bool {
     let digits = ["0x", "0X", "0h", "0H"]

@@ -1,4 +1,4 @@
-//! The state file's tables (README: "The state file"): one row per team, key, custom field,
+//! The state file's tables (docs/control.md §3, "The state file in detail"): one row per team, key, custom field,
 //! segment, segment member, account, deal, pipeline and activity, each record as the JSON of
 //! its state-document form. Opening (with the one-mock-per-file lock and the migration of a JSON
 //! state file), committing rows; `read` reads the whole state back as a state document.

@@ -1,7 +1,7 @@
 //! The web page at `GET /_mock/ui` (docs/control.md, "The web page"): its files, compiled into
 //! the binary from `ui/`, served as they are with headers that let the browser run nothing
 //! but them. The files hold no data: the page reads everything through the admin API, whose
-//! token guards it (docs/decisions-ui.md says why the shell itself is served without it).
+//! token guards it (docs/decisions.md, "The web page", says why the shell itself is served without it).
 
 use bytes::Bytes;
 use http::{header, HeaderValue, Request, Response, StatusCode};
