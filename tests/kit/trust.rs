@@ -773,3 +773,15 @@ fn a_cors_preflight_without_cors_is_marked_with_the_flag_to_use() {
     let note = mock.requests()[0].note.clone().expect("a note");
     assert!(note.contains("--cors"), "{note}");
 }
+
+#[test]
+fn a_domains_filter_with_a_byte_order_mark_is_refused_as_json_parse_refuses_it() {
+    let mock = mock();
+    let (status, body) = get(&mock, "/accounts?domains=%EF%BB%BF%5B%5D");
+    assert_eq!(status, 400, "{body}");
+    assert_eq!(
+        body["data"][0]["constraints"]["isArray"],
+        json!("domains must be an array")
+    );
+    assert_eq!(get(&mock, "/accounts?domains=%5B%5D").0, 200);
+}
