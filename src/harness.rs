@@ -12,13 +12,13 @@ use http_body_util::Full;
 use hyper::body::Body;
 
 use crate::api;
-use crate::clock::{parse_iso, Clock};
+use crate::data::model::IdGenerator;
 use crate::handle::DEFAULT_API_KEY;
-use crate::journal::Journal;
-use crate::model::IdGenerator;
 use crate::server::framing::{FramingWatch, Verdicts, MAX_HEAD_BYTES};
-use crate::shared::{Settings, Shared};
 use crate::store::{Store, DEFAULT_TEAM};
+use crate::world::clock::{parse_iso, Clock};
+use crate::world::journal::Journal;
+use crate::world::shared::{Settings, Shared};
 
 /// The instant the harness's clock is frozen at.
 pub const FROZEN: &str = "2026-04-30T10:00:00.000Z";
@@ -79,7 +79,7 @@ impl Router {
 /// cannot be (it refuses the lone surrogates `JSON.stringify` writes). A lone surrogate comes
 /// back as the private-use character the mock holds it as.
 pub fn read_json(bytes: &[u8]) -> Result<serde_json::Value, String> {
-    crate::jsjson::parse(bytes)
+    crate::fidelity::jsjson::parse(bytes)
         .map(|value| value.to_value())
         .map_err(|error| error.to_string())
 }

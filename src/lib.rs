@@ -8,83 +8,58 @@
 //! request, so a request, a reset or a restore is one transaction. `docs/ARCHITECTURE.md` in
 //! the repository draws the whole picture. The modules, from the handle down:
 //!
-//! | module | owns |
+//! | folder | owns |
 //! |---|---|
-//! | `handle`, `control`, `builder`, `stop`, `team`, `team_control`, `session`, `checks` | [`MockRecotap`] (start with [`StartError`], stop with [`StopError`], keys and the whole state), [`TeamView`] (the one surface, written once: seeding, inspection, journal, faults, clock, checks, reset; the mock and a [`Session`] deref to it), expectations: what a Rust test holds |
-//! | `paths` | the one path grammar of faults, expectations and journal filters |
-//! | `server` (`socket`, `framing`) | the accept loop, connections, the body limit, refusing ambiguous framing |
-//! | `api` (`pipeline`, `faulted`, `envelope`, `query`, one file per resource, `admin`) | requests to responses, never a socket |
-//! | `shared`, `world` | one mock's settings, and its one state: store, faults, limiter, clock, journal |
+//! | `handle` (`builder`, `control`, `stop`, `team`, `team_control`, `session`, `checks`, `verify`) | what a Rust test holds: [`MockRecotap`] (start with [`StartError`], stop with [`StopError`], keys and the whole state), [`TeamView`] (the one surface, written once: seeding, inspection, journal, faults, clock, checks, reset; the mock and a [`Session`] deref to it), expectations ([`RequestPattern`]) |
+//! | `server` (`socket`, `framing`, `inflate`, `cors`, `target`) | the accept loop, connections, the body limit, refusing ambiguous framing |
+//! | `api` (`pipeline`, `caller`, `refusal`, `faulted`, `envelope`, `query`, one file per resource, `admin`) | requests to responses, never a socket |
+//! | `world` (`shared`, `clock`, `faults`, `journal`, `rate_limit`, `paths`) | one mock's settings, and its one state besides the store: faults, limiter, clock, journal, and the one path grammar of faults, expectations and journal filters |
 //! | `store` (`batch`, `listing`, `updates`, `document`, `error`) | every business rule, per team |
-//! | `faults` (`spec`, `table`), `rate_limit`, `journal`, `clock` | the parts of the world besides the store |
-//! | `validate`, `js`, `jsvalue`, `jsjson`, `domain`, `ids` | fidelity: class-validator's checks and messages, validator.js's verdicts and JavaScript's `Number()`, `trim` and `new Date()`, JSON as JavaScript reads and writes it (`JSON.parse`, `JSON.stringify`), domain cleaning, ObjectIds |
-//! | `account`, `model`, `sales`, `state`, `timestamp`, `record` | data: public types, the state document, the compact stored account |
-//! | `profile` | [`Profile`]: the vendor's reference or its live sandbox, where they differ |
-//! | `persist` (`db`, `writer`) | the state file: a SQLite database written per change (feature `persistence`) |
+//! | `fidelity` (`validate`, `js`, `jsvalue`, `jsjson`, `domain`, `ids`) | class-validator's checks and messages, validator.js's verdicts and JavaScript's `Number()`, `trim` and `new Date()`, JSON as JavaScript reads and writes it (`JSON.parse`, `JSON.stringify`), domain cleaning, ObjectIds |
+//! | `data` (`account`, `model`, `sales`, `document`, `timestamp`, `record`, `profile`) | public types, the state document, the compact stored account, [`Profile`] (the vendor's reference or its live sandbox, where they differ) |
+//! | `persist` (`db`, `writer`, `commit`, `read`) | the state file: a SQLite database written per change (feature `persistence`) |
 //!
 //! Dependencies point down the table: nothing below `api` knows about HTTP, nothing below
 //! `server` holds a socket, and the store never locks or does I/O.
 
-mod account;
 mod api;
-mod builder;
-mod checks;
-mod clock;
-mod control;
-mod domain;
-mod faults;
+mod data;
+mod fidelity;
 mod handle;
 #[cfg(feature = "test-hooks")]
 mod harness;
-mod ids;
-mod journal;
-mod js;
-mod jsjson;
-mod jsvalue;
-mod model;
-mod paths;
 mod persist;
-mod profile;
-mod rate_limit;
-mod record;
-mod sales;
 mod server;
-mod session;
-mod shared;
-mod state;
-mod stop;
 mod store;
-mod team;
-mod team_control;
-mod timestamp;
-mod validate;
-mod verify;
 mod world;
 
-pub use builder::{MockRecotapBuilder, StartError};
-pub use checks::{ExpectationsNotMet, Expected};
-pub use domain::clean_domain;
-pub use faults::{ActiveFault, Fault, FaultId, FaultKind, InvalidFault};
-pub use handle::{MockRecotap, DEFAULT_API_KEY};
-pub use journal::DEFAULT_MAX_BODY_BYTES as DEFAULT_JOURNAL_BYTES;
-pub use journal::{RecordedRequest, RequestFilter};
-pub use model::{
+pub use data::document::{
+    parse_document, ApiKey, StateDocument, StateError, TeamDocument, TeamSettings,
+};
+pub use data::model::{
     Account, CustomField, FieldStatus, InvalidObjectId, LabelType, NewAccount, ObjectId,
     ScoreUpdate, Segment, SegmentStatus, SegmentType,
 };
+pub use data::profile::{Profile, UnknownProfile};
+pub use data::sales::{Activity, AssociatedAccount, Contact, Deal, Pipeline, Sender, Stage};
+pub use data::timestamp::{IntoTimestamp, InvalidTimestamp, Timestamp};
+pub use fidelity::domain::clean_domain;
+pub use handle::builder::MockRecotapBuilder;
+pub use handle::checks::{ExpectationsNotMet, Expected};
+pub use handle::session::Session;
+pub use handle::start::StartError;
+pub use handle::stop::StopError;
+pub use handle::team::TeamView;
+pub use handle::verify::{Count, RequestPattern};
+pub use handle::{MockRecotap, DEFAULT_API_KEY};
 /// The state file (feature `persistence`) as a state document, and back: what
 /// `recotap-mock export` and `recotap-mock import` do.
 #[cfg(feature = "persistence")]
 pub use persist::{export as export_state_file, import as import_state_file};
-pub use profile::{Profile, UnknownProfile};
-pub use sales::{Activity, AssociatedAccount, Contact, Deal, Pipeline, Sender, Stage};
-pub use session::Session;
-pub use state::{parse_document, ApiKey, StateDocument, StateError, TeamDocument, TeamSettings};
-pub use stop::StopError;
 pub use store::StoreError;
-pub use team::TeamView;
-pub use timestamp::{IntoTimestamp, InvalidTimestamp, Timestamp};
-pub use verify::{Count, RequestPattern};
+pub use world::faults::{ActiveFault, Fault, FaultId, FaultKind, InvalidFault};
+pub use world::journal::DEFAULT_MAX_BODY_BYTES as DEFAULT_JOURNAL_BYTES;
+pub use world::journal::{RecordedRequest, RequestFilter};
 /// The former name of [`RequestPattern`].
 #[deprecated(note = "renamed RequestPattern: it is a pattern requests are matched against")]
 #[doc(hidden)]
@@ -103,6 +78,8 @@ pub mod __js {
     //! The emulator's readings of validator.js, class-validator and JavaScript built-ins, for
     //! `tests/api/js_verdicts.rs` (which holds them against the real libraries' answers); not a
     //! stable API.
-    pub use crate::js::{is_email, is_integer, is_iso8601, is_mongo_id, new_date, number, trim};
-    pub use crate::validate::class_validator_verdict;
+    pub use crate::fidelity::js::{
+        is_email, is_integer, is_iso8601, is_mongo_id, new_date, number, trim,
+    };
+    pub use crate::fidelity::validate::class_validator_verdict;
 }

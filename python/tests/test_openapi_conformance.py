@@ -246,7 +246,7 @@ class Case:
     deviation: Optional[str] = None  # where the emulator differs from the API contract
     expect_sandbox: Optional[int] = None  # the status under profile sandbox, where it differs
     check_sandbox: Optional[Callable[[dict], None]] = None  # `check` under profile sandbox
-    bodyless: bool = False  # answered without a body (431; a status fault of 204 or 304)
+    bodyless: bool = False  # answered without a body (431; both framing headers' 400; a 204 or 304 fault)
 
     def expected(self, profile: str) -> int:
         return self.expect_sandbox if profile == "sandbox" and self.expect_sandbox is not None else self.expect
@@ -372,7 +372,7 @@ CASES = [
          {"segmentId": "seg-dyn", "accounts": [account("a.com")]}, 400,
          check=custom("Segment 'seg-dyn' is not a static segment")),
     Case("create: both Content-Length and Transfer-Encoding", "POST", "/api/v1/accounts",
-         b'{"accounts":[]}', 400, chunked_with_length=True),
+         b'{"accounts":[]}', 400, chunked_with_length=True, bodyless=True),
     Case("create: body over the limit", "POST", "/api/v1/accounts", BIG_BODY, 413),
     Case("create: unsupported content encoding", "POST", "/api/v1/accounts",
          {"accounts": [account("brotli.com")]}, 415, headers={"Content-Encoding": "br"},
@@ -654,6 +654,12 @@ def test_answer_conforms_to_the_document(mock, replayed, case: Case):
     if case.bodyless:
         # 431 as Node answers it (no Content-Type), or a 204/304 fault (HTTP allows no body).
         assert data == b"" and status == expect, (status, response_headers, data)
+        if case.chunked_with_length:
+            # The bare 400 of Node's parser, which the document leaves out on purpose (its
+            # description says so): nothing to validate against it.
+            assert "content-type" not in response_headers, response_headers
+            VALIDATED.append(f"{mock.profile}: {case.name}")
+            return
     else:
         assert response_headers.get("content-type") == JSON_UTF8, response_headers
     if case.route_404:

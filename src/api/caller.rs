@@ -73,7 +73,7 @@ impl<'r> Caller<'r> {
     /// `401` `X-Api-Key header is required` without a key, `Invalid API key` for any other.
     pub fn authenticated(&self) -> Result<&str, Failure> {
         let unauthorized = |custom: &str| {
-            Failure::Custom(
+            Failure::MessageAndCustom(
                 StatusCode::UNAUTHORIZED,
                 "Unauthorized access".to_string(),
                 custom.to_string(),

@@ -1,15 +1,15 @@
 //! `/api/v1/accounts/custom-fields` (list) and `/api/v1/accounts/custom-field` (create),
 //! docs/api.md §4.
 
-use crate::jsvalue::JsObject;
+use crate::fidelity::jsvalue::JsObject;
 use http::StatusCode;
 use serde::Serialize;
 
 use super::accounts::refusal;
 use super::envelope::{Failure, Reply};
 use super::{work, Call, Work};
-use crate::model::{CustomField, LabelType};
-use crate::validate::{field, Presence, Validator, Violation};
+use crate::data::model::{CustomField, LabelType};
+use crate::fidelity::validate::{field, Presence, Validator, Violation};
 
 /// A field as the API shows it: the stored field plus `objectType`.
 #[derive(Serialize)]
@@ -21,7 +21,7 @@ struct FieldView<'a> {
     description: Option<&'a str>,
     options: &'a [String],
     object_type: &'static str,
-    status: crate::model::FieldStatus,
+    status: crate::data::model::FieldStatus,
 }
 
 impl<'a> From<&'a CustomField> for FieldView<'a> {
@@ -50,7 +50,7 @@ pub fn list<'r>(_call: &Call<'r>) -> Result<Work<'r>, Failure> {
 /// `POST /accounts/custom-field`: `201` with an array holding the new field.
 pub fn create<'r>(call: &Call<'r>) -> Result<Work<'r>, Failure> {
     let body = call.json_object()?;
-    let field = parse_create(&body).map_err(Failure::Validation)?;
+    let field = parse_create(&body).map_err(Failure::Violations)?;
     work(move |tx| {
         let created = tx
             .world

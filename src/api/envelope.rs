@@ -1,7 +1,7 @@
 //! The response envelope of docs/api.md §1.3: `statusCode`, `timestamp`, `path`, then `data` for
 //! successes or `message` / `customMessage` / `data` for errors. Built as text, so that a
 //! handler's `data` is serialised once, straight into the body. All of it is written as
-//! `JSON.stringify` writes it (`crate::jsjson`): numbers as JavaScript prints them, lone
+//! `JSON.stringify` writes it (`crate::fidelity::jsjson`): numbers as JavaScript prints them, lone
 //! surrogates as `\udXXX` escapes.
 
 use bytes::Bytes;
@@ -9,9 +9,9 @@ use http::{header, HeaderValue, Response, StatusCode};
 use http_body_util::Full;
 use serde::Serialize;
 
-use crate::clock::{format_iso, Millis};
-use crate::profile::Profile;
-use crate::validate::Violation;
+use crate::data::profile::Profile;
+use crate::fidelity::validate::Violation;
+use crate::world::clock::{format_iso, Millis};
 
 /// The API's content type.
 pub const JSON_UTF8: &str = "application/json; charset=utf-8";
@@ -19,20 +19,22 @@ pub const JSON_UTF8: &str = "application/json; charset=utf-8";
 /// Why a request failed: each variant maps to one status, `message` and `data`.
 #[derive(Debug)]
 pub enum Failure {
-    /// 400 with the violations as `data`.
-    Validation(Vec<Violation>),
-    /// Any status with a `customMessage` and `data: null`.
-    Business(StatusCode, String),
-    /// An error whose `message` is not the reason phrase (401, route 404) and no `customMessage`.
-    Plain(StatusCode, String),
-    /// An error whose `message` differs from the reason phrase and that has a `customMessage`.
-    Custom(StatusCode, String, String),
+    /// `400`, `message` `Bad Request`, the violations as `data`.
+    Violations(Vec<Violation>),
+    /// The status alone: `message` is its reason phrase, no `customMessage`, `data` `null`.
+    Status(StatusCode),
+    /// `message` is the reason phrase, with a `customMessage` (the vendor's business errors).
+    CustomMessage(StatusCode, String),
+    /// A `message` of its own, not the reason phrase, and no `customMessage` (the route 404).
+    Message(StatusCode, String),
+    /// A `message` of its own and a `customMessage` (the 401s: `Unauthorized access`).
+    MessageAndCustom(StatusCode, String, String),
 }
 
 impl Failure {
     /// The 400 for a body that is not JSON.
     pub fn malformed_json(detail: impl std::fmt::Display) -> Self {
-        Failure::Business(
+        Failure::CustomMessage(
             StatusCode::BAD_REQUEST,
             format!("Malformed JSON body: {detail}"),
         )
@@ -53,7 +55,7 @@ impl Reply {
     pub fn new(status: StatusCode, value: &impl Serialize) -> Self {
         Reply {
             status,
-            data: crate::jsjson::to_vec(value),
+            data: crate::fidelity::jsjson::to_vec(value),
             bare: false,
         }
     }
@@ -99,19 +101,20 @@ pub fn failure(
     profile: Profile,
 ) -> Response<Full<Bytes>> {
     let (status, message, custom, data) = match failure {
-        Failure::Validation(violations) => {
-            let data = crate::jsjson::to_vec(&violations);
+        Failure::Violations(violations) => {
+            let data = crate::fidelity::jsjson::to_vec(&violations);
             let status = StatusCode::BAD_REQUEST;
             (status, reason(status).to_string(), None, data)
         }
-        Failure::Business(status, custom) => (
+        Failure::CustomMessage(status, custom) => (
             status,
             reason(status).to_string(),
             Some(custom),
             b"null".to_vec(),
         ),
-        Failure::Plain(status, message) => (status, message, None, b"null".to_vec()),
-        Failure::Custom(status, message, custom) => {
+        Failure::Status(status) => (status, reason(status).to_string(), None, b"null".to_vec()),
+        Failure::Message(status, message) => (status, message, None, b"null".to_vec()),
+        Failure::MessageAndCustom(status, message, custom) => {
             (status, message, Some(custom), b"null".to_vec())
         }
     };
@@ -141,7 +144,7 @@ fn open_envelope(body: &mut Vec<u8>, status: StatusCode, now: Millis, target: &s
 }
 
 fn push_json_string(body: &mut Vec<u8>, text: &str) {
-    crate::jsjson::write_str(body, text);
+    crate::fidelity::jsjson::write_str(body, text);
 }
 
 /// A response with a JSON body and the API's content type.

@@ -11,11 +11,11 @@ use serde_json::Value;
 
 use super::envelope::{self, Failure, Reply};
 use super::{target_of, API_PREFIX};
-use crate::clock::Millis;
-use crate::faults::{Hit, Shape};
-use crate::profile::Profile;
-use crate::rate_limit::retry_after_secs;
-use crate::shared::Shared;
+use crate::data::profile::Profile;
+use crate::world::clock::Millis;
+use crate::world::faults::{Hit, Shape};
+use crate::world::rate_limit::retry_after_secs;
+use crate::world::shared::Shared;
 use crate::world::World;
 
 /// A response, and what the server does before (or instead of) sending it.
@@ -125,7 +125,7 @@ pub(crate) fn shape(
                     envelope::json_response(status, serde_json::to_vec(&body).unwrap_or_default())
                 }
                 None => {
-                    let failure = Failure::Plain(status, envelope::reason(status).to_string());
+                    let failure = Failure::Status(status);
                     envelope::failure(failure, now, target, profile)
                 }
             };
@@ -207,7 +207,7 @@ fn too_many_requests(
     profile: Profile,
 ) -> Response<Full<Bytes>> {
     let status = StatusCode::TOO_MANY_REQUESTS;
-    let failure = Failure::Plain(status, envelope::reason(status).to_string());
+    let failure = Failure::Status(status);
     let mut response = envelope::failure(failure, now, target, profile);
     set_retry_after(&mut response, retry_after);
     response

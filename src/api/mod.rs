@@ -16,12 +16,12 @@ mod sales;
 mod segments;
 mod team_prefix;
 
-use crate::jsvalue::{JsObject, JsValue};
+use crate::fidelity::jsvalue::{JsObject, JsValue};
 use bytes::Bytes;
 use http::{header, HeaderMap, Method, Request};
 
-use crate::clock::Millis;
-use crate::profile::Profile;
+use crate::data::profile::Profile;
+use crate::world::clock::Millis;
 use crate::world::World;
 use envelope::{Failure, Reply};
 pub(crate) use faulted::{Action, Answer};
@@ -58,7 +58,7 @@ enum Endpoint {
 }
 
 /// Every route [`route`] serves, as `(method, path)` with `:rtp_aid` for one path segment: what
-/// a fault or an expectation may name (`crate::paths`), and what its refusal lists.
+/// a fault or an expectation may name (`crate::world::paths`), and what its refusal lists.
 pub(crate) const ROUTES: &[(&str, &str)] = &[
     ("POST", "/api/v1/accounts"),
     ("GET", "/api/v1/accounts"),
@@ -158,7 +158,7 @@ impl<'r> Call<'r> {
         if !is_json(self.headers) || text.iter().all(u8::is_ascii_whitespace) {
             return Ok(JsObject::new());
         }
-        match crate::jsjson::parse(self.body) {
+        match crate::fidelity::jsjson::parse(self.body) {
             Ok(JsValue::Object(object)) => Ok(*object),
             Ok(_) => Ok(JsObject::new()),
             Err(error) => Err(Failure::malformed_json(error)),

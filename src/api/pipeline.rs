@@ -13,9 +13,9 @@ use super::caller::Caller;
 use super::envelope::{self, Failure};
 use super::faulted::{self, Answer};
 use super::{admin, is_admin, prepare, route, target_of, Call, Tx, Work};
-use crate::journal::JournalEntry;
-use crate::profile::Profile;
-use crate::shared::Shared;
+use crate::data::profile::Profile;
+use crate::world::journal::JournalEntry;
+use crate::world::shared::Shared;
 use crate::world::World;
 
 /// Answers one request, and says what the server must still do for a fault (wait, never
@@ -114,13 +114,13 @@ fn serve(
     call: &Call,
     caller: &Caller,
     work: Option<Result<Work<'_>, Failure>>,
-    now: crate::clock::Millis,
+    now: crate::world::clock::Millis,
     profile: Profile,
 ) -> Response<Full<Bytes>> {
     let outcome = match work {
         None => {
             let message = format!("Cannot {} {}", call.method, call.path);
-            Err(Failure::Plain(StatusCode::NOT_FOUND, message))
+            Err(Failure::Message(StatusCode::NOT_FOUND, message))
         }
         Some(work) => caller.authenticated().and_then(|team| {
             let work = work?;
@@ -144,7 +144,7 @@ fn serve(
 fn guarded(
     shared: &Shared,
     request: &Request<Bytes>,
-    now: Option<crate::clock::Millis>,
+    now: Option<crate::world::clock::Millis>,
     profile: Profile,
     respond: impl FnOnce() -> Response<Full<Bytes>>,
 ) -> Response<Full<Bytes>> {
@@ -165,7 +165,7 @@ fn guarded(
             tracing::error!(%message, "request handler panicked; answered 500");
             shared.panics.lock().push(message);
             let status = StatusCode::INTERNAL_SERVER_ERROR;
-            let failure = Failure::Plain(status, envelope::reason(status).to_string());
+            let failure = Failure::Status(status);
             // The admin API's world lock is released by the unwind; reading the clock is safe.
             let now = now.unwrap_or_else(|| shared.world().now());
             envelope::failure(failure, now, target_of(request), profile)

@@ -1,7 +1,7 @@
 //! Query strings: decoding, and the shared pagination checks of docs/api.md §1.7 (`limit`, `cursor`).
 //! Values arrive as text; a parameter sent twice arrives as a list (and fails its checks).
 
-use crate::validate::{Constraint, Validator};
+use crate::fidelity::validate::{Constraint, Validator};
 
 /// Default page size.
 pub const DEFAULT_LIMIT: usize = 100;
@@ -78,13 +78,13 @@ impl Query {
 }
 
 /// The integer a query value converts to: the vendor's stack reads it with JavaScript's
-/// `Number()` ([`crate::js::number`]: `0x10` is 16, `0b11` 3, `" 7 "` 7, `""` 0, `"7px"` NaN)
+/// `Number()` ([`crate::fidelity::js::number`]: `0x10` is 16, `0b11` 3, `" 7 "` 7, `""` 0, `"7px"` NaN)
 /// and class-validator's `isInt` keeps finite whole numbers (`Infinity` is none).
 fn integer_of(text: &str) -> Option<i64> {
-    let number = crate::js::number(text);
+    let number = crate::fidelity::js::number(text);
     // Any finite whole number is an integer to `Number.isInteger`, however large: `1e20` must
     // fail `max`, not `isInt`. The cast saturates, which keeps the sign for `min` and `max`.
-    crate::js::is_integer(number).then_some(number as i64)
+    crate::fidelity::js::is_integer(number).then_some(number as i64)
 }
 
 /// Decodes one path segment: `%XX` is a byte, `+` stays a plus, an invalid escape stays as

@@ -1,6 +1,6 @@
 //! Every answer the server decides before the pipeline runs, made in one place: a body too
 //! large (413), in a coding body-parser does not inflate (415) or that does not inflate (400),
-//! ambiguous framing (400), and a change the state file could not keep (500). Each is journaled
+//! ambiguous framing (a bare 400, as Node's parser answers), and a change the state file could not keep (500). Each is journaled
 //! as the pipeline journals (under the caller's team, at its time, in its profile), except the
 //! admin API's, which get `{"error": ...}`. The pipeline's own refusals (404, 401, the body's
 //! 400, faults, the rate limiter) are made by `pipeline` through `envelope::failure`.
@@ -12,8 +12,8 @@ use http_body_util::Full;
 use super::caller::Caller;
 use super::envelope::{self, Failure};
 use super::{is_admin, target_of};
-use crate::journal::JournalEntry;
-use crate::shared::Shared;
+use crate::world::journal::JournalEntry;
+use crate::world::shared::Shared;
 
 /// Answers an API request the server refused before the pipeline (`failure`), journaled like
 /// any API request; nothing of it is applied. Admin requests get `{"error": admin_message}`.
@@ -25,10 +25,11 @@ fn refused_early(
 ) -> Response<Full<Bytes>> {
     if is_admin(request.uri().path()) {
         let status = match &failure {
-            Failure::Validation(_) => StatusCode::BAD_REQUEST,
-            Failure::Business(status, _)
-            | Failure::Plain(status, _)
-            | Failure::Custom(status, ..) => *status,
+            Failure::Violations(_) => StatusCode::BAD_REQUEST,
+            Failure::Status(status)
+            | Failure::CustomMessage(status, _)
+            | Failure::Message(status, _)
+            | Failure::MessageAndCustom(status, ..) => *status,
         };
         let message = serde_json::json!({ "error": admin_message }).to_string();
         return envelope::json_response(status, message.into_bytes());
@@ -50,15 +51,35 @@ fn refused_early(
     Response::from_parts(parts, Full::new(body))
 }
 
-/// The 400 for a request with both `Content-Length` and `Transfer-Encoding` **\[choice\]**,
-/// journaled like any API request; nothing of it is applied.
+/// The 400 for a request with both `Content-Length` and `Transfer-Encoding`, answered as the
+/// vendor's Node server answers it (its parser, llhttp, refuses the head before any route):
+/// `400 Bad Request`, no body, connection closed, on any path. An API request is still
+/// journaled (under the caller's team, noted with why), so a session's checks and report see
+/// it; nothing of it is applied.
 pub(crate) fn ambiguous_length(shared: &Shared, request: &Request<Bytes>) -> Response<Full<Bytes>> {
-    const WHY: &str = "A request must not carry both Content-Length and Transfer-Encoding";
     let status = StatusCode::BAD_REQUEST;
-    let reason = envelope::reason(status).to_string();
-    let failure = Failure::Custom(status, reason, WHY.to_string());
-    refused_early(shared, request, failure, WHY.to_string())
+    if !is_admin(request.uri().path()) {
+        let mut entry = JournalEntry::open(request, target_of(request));
+        entry.note = Some(AMBIGUOUS_NOTE);
+        let mut world = shared.world();
+        let team = Caller::resolve(&world, request).team().map(str::to_string);
+        let now = world.now_for(team.as_deref());
+        let entry = entry.by(team.as_deref(), None);
+        world.record(entry.close(
+            status.as_u16(),
+            now,
+            Bytes::new(),
+            std::time::Duration::ZERO,
+        ));
+    }
+    let mut response = Response::new(Full::new(Bytes::new()));
+    *response.status_mut() = status;
+    response
 }
+
+/// The journal's note on a request refused for carrying both framing headers.
+const AMBIGUOUS_NOTE: &str = "both Content-Length and Transfer-Encoding: refused by the HTTP \
+                              parser with a bare 400, as Node's llhttp refuses it";
 
 /// The 415 for a body in a coding body-parser does not inflate (only `gzip`, `deflate` and
 /// `identity`), journaled like any API request. `coding` is shown lower-cased, as body-parser
@@ -70,7 +91,7 @@ pub(crate) fn unsupported_encoding(
 ) -> Response<Full<Bytes>> {
     let status = StatusCode::UNSUPPORTED_MEDIA_TYPE;
     let why = format!("Unsupported content encoding \"{coding}\"");
-    let failure = Failure::Custom(status, envelope::reason(status).to_string(), why.clone());
+    let failure = Failure::CustomMessage(status, why.clone());
     refused_early(shared, request, failure, why)
 }
 
@@ -82,7 +103,7 @@ pub(crate) fn undecodable(
     detail: &str,
 ) -> Response<Full<Bytes>> {
     let why = format!("Malformed compressed body: {detail}");
-    let failure = Failure::Business(StatusCode::BAD_REQUEST, why.clone());
+    let failure = Failure::CustomMessage(StatusCode::BAD_REQUEST, why.clone());
     refused_early(shared, request, failure, why)
 }
 
@@ -107,14 +128,14 @@ pub(crate) fn not_kept(
         world.profile_for(team.as_deref()),
     );
     drop(world);
-    let failure = Failure::Plain(status, envelope::reason(status).to_string());
+    let failure = Failure::Status(status);
     envelope::failure(failure, now, target_of(request), profile)
 }
 
 /// The 413 for a body over the limit (docs/api.md §1.4), journaled like any API request.
 pub(crate) fn too_large(shared: &Shared, request: &Request<Bytes>) -> Response<Full<Bytes>> {
     let status = StatusCode::PAYLOAD_TOO_LARGE;
-    let failure = Failure::Plain(status, envelope::reason(status).to_string());
+    let failure = Failure::Status(status);
     let why = format!(
         "the body exceeds {} bytes (the admin API's limit; raise it with --admin-max-body-bytes)",
         shared.settings.admin_max_body_bytes

@@ -1,14 +1,14 @@
 //! `/api/v1/deals`, `/deal-stages`, `/sales-activities` and `/journey-stages` (docs/api.md §5):
 //! validation into typed records, one store transaction each, and the bare catalogues.
 
-use crate::jsvalue::{JsObject, JsValue};
+use crate::fidelity::jsvalue::{JsObject, JsValue};
 use http::StatusCode;
 use serde::Serialize;
 
 use super::envelope::{Failure, Reply};
 use super::{work, Call, Work};
-use crate::sales::{Activity, AssociatedAccount, Contact, Deal, Pipeline, Sender, Stage};
-use crate::validate::{field, Presence, Validator};
+use crate::data::sales::{Activity, AssociatedAccount, Contact, Deal, Pipeline, Sender, Stage};
+use crate::fidelity::validate::{field, Presence, Validator};
 
 /// The journey stages the vendor answers with, in funnel order.
 pub const JOURNEY_STAGES: &[&str] = &[
@@ -68,7 +68,7 @@ pub fn create_deals<'r>(call: &Call<'r>) -> Result<Work<'r>, Failure> {
         .map(|item| parse_deal(&mut v, item))
         .collect();
     v.reject_unknown(&body, &["deals"]);
-    let deals = v.finish(deals).map_err(Failure::Validation)?;
+    let deals = v.finish(deals).map_err(Failure::Violations)?;
     work(move |tx| {
         let results = tx.world.store.upsert_deals(tx.team, deals);
         let summary = tally(results.iter().map(|r| r.status), &["upserted", "failed"]);
@@ -173,13 +173,15 @@ pub fn create_pipelines<'r>(call: &Call<'r>) -> Result<Work<'r>, Failure> {
         .map(|item| parse_pipeline(&mut v, item))
         .collect();
     v.reject_unknown(&body, &["pipelines"]);
-    let pipelines = v.finish(pipelines).map_err(Failure::Validation)?;
+    let pipelines = v.finish(pipelines).map_err(Failure::Violations)?;
     work(move |tx| {
         let created = tx
             .world
             .store
             .create_pipelines(tx.team, pipelines)
-            .map_err(|conflict| Failure::Business(StatusCode::CONFLICT, conflict.to_string()))?;
+            .map_err(|conflict| {
+                Failure::CustomMessage(StatusCode::CONFLICT, conflict.to_string())
+            })?;
         let results: Vec<PipelineResult> = created
             .iter()
             .map(|id| PipelineResult {
@@ -254,7 +256,7 @@ pub fn create_activities<'r>(call: &Call<'r>) -> Result<Work<'r>, Failure> {
         .map(|item| parse_activity(&mut v, item))
         .collect();
     v.reject_unknown(&body, &["activities"]);
-    let activities = v.finish(activities).map_err(Failure::Validation)?;
+    let activities = v.finish(activities).map_err(Failure::Violations)?;
     work(move |tx| {
         let results = tx.world.store.add_activities(tx.team, activities, tx.now);
         let summary = tally(

@@ -4,8 +4,8 @@ use serde::Serialize;
 
 use super::envelope::{Failure, Reply};
 use super::{work, Call, Work};
+use crate::fidelity::validate::{Constraint, Validator};
 use crate::store::SegmentRow;
-use crate::validate::{Constraint, Validator};
 
 /// `GET /segments`.
 pub fn list<'r>(call: &Call<'r>) -> Result<Work<'r>, Failure> {
@@ -22,7 +22,7 @@ pub fn list<'r>(call: &Call<'r>) -> Result<Work<'r>, Failure> {
         }
     };
     call.query.reject_unknown(&mut v, &["limit", "cursor"]);
-    let (limit, cursor) = v.finish((limit, cursor)).map_err(Failure::Validation)?;
+    let (limit, cursor) = v.finish((limit, cursor)).map_err(Failure::Violations)?;
     let cursor = cursor.map(str::to_string);
     work(move |tx| {
         let page = tx

@@ -8,7 +8,7 @@ use http::request::Parts;
 use http::{header, Uri};
 
 use super::{SentTarget, API_PREFIX};
-use crate::shared::Shared;
+use crate::world::shared::Shared;
 
 /// Where a team's own base URLs start.
 const TEAM_ROOT: &str = "/s/";

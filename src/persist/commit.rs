@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use rusqlite::{params, Connection, Transaction};
 
 use super::db::TEAM_TABLES;
-use crate::model::ObjectId;
+use crate::data::model::ObjectId;
 use crate::store::{write_account_json, Row, Rows};
 
 /// Writes `batches` in one transaction. A row that a later row of the group overwrites whole is
@@ -66,7 +66,7 @@ pub(crate) fn commit(
     if everything {
         // A whole store went through the write-ahead log: fold it into the file now and cut
         // the log back to nothing. Otherwise the log keeps the whole store's size on disk
-        // (480 MiB beside a 1M-account file) for as long as the mock runs, since the file is
+        // for as long as the mock runs, since the file is
         // held open and SQLite only reuses the log from its start. The change is committed by
         // now: a checkpoint that fails only leaves the log as it was, so it is logged, not
         // reported as a failed commit (which would refuse every later change).
@@ -108,7 +108,7 @@ const UPSERT_ACCOUNT: &str = "INSERT INTO accounts (team, rtp_aid, body) VALUES 
 fn write_account(
     statement: &mut rusqlite::Statement,
     team: &str,
-    record: &crate::record::AccountRecord,
+    record: &crate::data::record::AccountRecord,
     json: &mut Vec<u8>,
 ) -> rusqlite::Result<()> {
     json.clear();

@@ -9,8 +9,8 @@ use rusqlite::{Connection, OpenFlags};
 
 pub(crate) use super::commit::commit;
 use super::read::read_document;
-use crate::model::IdGenerator;
-use crate::state::{parse_document, StateDocument, StateError};
+use crate::data::document::{parse_document, StateDocument, StateError};
+use crate::data::model::IdGenerator;
 use crate::store::Store;
 
 /// The format of the tables, in `meta`; a later format migrates from this one.
@@ -115,7 +115,7 @@ fn is_json_file(path: &Path) -> Result<bool, StateError> {
 /// killed process loses nothing; only a power cut may lose the last commits.
 fn connect(path: &Path) -> Result<Connection, StateError> {
     // No mutex of SQLite's own: a connection is only ever used by one thread at a time (the
-    // type is not `Sync`), and the locks cost ~9% of the writer's time (measured).
+    // type is not `Sync`), so SQLite's locks would be pure cost.
     let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
         | OpenFlags::SQLITE_OPEN_CREATE
         | OpenFlags::SQLITE_OPEN_NO_MUTEX;
@@ -129,12 +129,10 @@ fn connect(path: &Path) -> Result<Connection, StateError> {
         connection.pragma_update(None, "synchronous", "NORMAL")?;
         // A checkpoint (the log folded into the file, then synced) runs inside a commit, which
         // the requests of that commit wait for. Every 512 pages (2 MiB) instead of SQLite's
-        // 1000: measured at 1M accounts, the worst small upsert took 17 ms instead of 29-63 ms,
-        // while the p99 stayed where it was.
+        // 1000: smaller checkpoints shorten the worst wait without moving the p99.
         connection.pragma_update(None, "wal_autocheckpoint", 512)?;
-        // 32 MiB of pages (SQLite's default is 2 MiB): a change at 1M accounts then finds the
-        // B-trees' upper pages in memory; measured p99 of a one-account upsert 0.69-0.79 ms
-        // against 0.84-1.08 ms (memory-mapping the file as well made it worse).
+        // 32 MiB of pages (SQLite's default is 2 MiB): a change to a large store then finds
+        // the B-trees' upper pages in memory.
         connection.pragma_update(None, "cache_size", -32768)?;
         connection.execute_batch(SCHEMA)?;
         let found: Option<String> = connection
@@ -263,7 +261,7 @@ pub fn export(path: &Path) -> Result<StateDocument, StateError> {
 /// # Errors
 /// The document is invalid (nothing is written then), or the file cannot be written.
 pub fn import(path: &Path, document: &StateDocument) -> Result<(), StateError> {
-    let now = crate::clock::Clock::default().now();
+    let now = crate::world::clock::Clock::default().now();
     let mut store = Store::from_document(document, IdGenerator::random(), now)?;
     store.note_changes();
     store.note_everything();

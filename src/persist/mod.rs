@@ -41,9 +41,9 @@ pub(crate) enum Committer {
 /// is a directory, and takes a new file (a temporary one, removed at once). Otherwise the
 /// mock would run and fail every write, and a test would find out only at the end.
 #[cfg(feature = "persistence")]
-pub fn check_writable(path: &std::path::Path) -> Result<(), crate::state::StateError> {
+pub fn check_writable(path: &std::path::Path) -> Result<(), crate::data::document::StateError> {
     let dir = directory_of(path);
-    let unwritable = |problem: String| crate::state::StateError::Unwritable {
+    let unwritable = |problem: String| crate::data::document::StateError::Unwritable {
         path: path.to_path_buf(),
         problem,
     };

@@ -3,7 +3,7 @@
 
 use rusqlite::Connection;
 
-use crate::state::{ApiKey, StateDocument, TeamDocument};
+use crate::data::document::{ApiKey, StateDocument, TeamDocument};
 
 /// A column of JSON read as `T`; a row that does not parse is a conversion error naming it.
 fn parsed<T: serde::de::DeserializeOwned>(text: &str) -> rusqlite::Result<T> {
@@ -70,7 +70,7 @@ pub(crate) fn read_document(connection: &Connection) -> rusqlite::Result<StateDo
     })
 }
 
-fn parsed_id(text: &str) -> rusqlite::Result<crate::model::ObjectId> {
+fn parsed_id(text: &str) -> rusqlite::Result<crate::data::model::ObjectId> {
     text.parse().map_err(|error| {
         rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(error))
     })

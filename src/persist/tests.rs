@@ -6,8 +6,8 @@ use std::borrow::Cow;
 use serde_json::json;
 
 use super::{db, read};
-use crate::model::{CustomField, IdGenerator, LabelType, ScoreUpdate, Segment};
-use crate::sales::{Activity, Deal, Pipeline};
+use crate::data::model::{CustomField, IdGenerator, LabelType, ScoreUpdate, Segment};
+use crate::data::sales::{Activity, Deal, Pipeline};
 use crate::store::{AccountInput, CreateAccounts, SessionOrigin, Store, DEFAULT_TEAM};
 
 const NOW: i64 = 1_777_543_200_000;

@@ -6,10 +6,8 @@
 //! runtime goes on serving. The handle's changes (nobody waits for them) and the admin API's
 //! (whose request waits, and which may rewrite the whole store) are always the thread's.
 //!
-//! Why a lone change is not handed to the thread: on a VM, waking a thread parked on another
-//! core was measured at ~60 µs, and the hand-over and the answer back cost two such wakes, more
-//! than SQLite's commit of one row (~70-90 µs). The small-upsert p99 at 1M accounts went from
-//! 2.2-2.5x to 1.4-1.6x that of a mock without a file.
+//! A lone change is not handed to the thread because the hand-over and the answer back cost two
+//! cross-core wake-ups, more than SQLite's commit of one row (figures in `benches/README.md`).
 //!
 //! A failed commit is loud: it is logged, every request waiting on it (and every later one:
 //! the file no longer holds what the mock acknowledged) is answered 500, and nothing more is
@@ -37,8 +35,8 @@ struct Progress {
 
 /// How long after a commit a request still leaves its own batch to the writer's thread: under
 /// a stream of changes the thread commits them in groups while the runtime goes on serving
-/// (committing on the requests' threads measured 0.46-0.48x the no-file throughput, against
-/// 0.53-0.59x), and only a change after a quiet spell is committed by its own request.
+/// (which serves more than committing on the requests' threads), and only a change after a
+/// quiet spell is committed by its own request.
 const QUIET: std::time::Duration = std::time::Duration::from_millis(1);
 
 /// The database, held by whoever commits; `None` once the writer has finished. After a failed
@@ -152,7 +150,7 @@ impl Writer {
     /// Waits until batch `batch` is committed (with every batch before it), or, for `None`,
     /// everything captured so far. When the batch is the only one queued after a quiet spell
     /// ([`QUIET`]) and no commit is under way, commits it on the caller's thread (blocking it
-    /// for SQLite's commit, ~70-90 µs for one account at 1M); otherwise hands it to the
+    /// for SQLite's commit of that batch); otherwise hands it to the
     /// writer's thread and waits for that commit.
     ///
     /// # Errors

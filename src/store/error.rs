@@ -3,7 +3,7 @@
 use std::fmt;
 
 use super::batch;
-use crate::model::ObjectId;
+use crate::data::model::ObjectId;
 
 /// A business rule refused the request. `Display` gives the exact `customMessage`.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -18,22 +18,22 @@ use serde::Serialize;
 use serde_json::Number;
 use smallvec::SmallVec;
 
-use crate::jsvalue::{JsObject, JsValue};
+use crate::fidelity::jsvalue::{JsObject, JsValue};
 
 use indexmap::IndexMap;
 
-use crate::clock::{format_iso, Clock, Millis};
-use crate::domain::{clean_domain, is_valid_domain};
-use crate::model::{
+use crate::data::document::{ApiKey, StateDocument, StateError, TeamDocument, TeamSettings};
+use crate::data::model::{
     Account, CustomField, FieldStatus, IdGenerator, NewAccount, ObjectId, ScoreUpdate, Segment,
     SegmentStatus, SegmentType,
 };
-use crate::profile::Profile;
-use crate::record::{replace_present, replace_text, AccountData, AccountRecord};
-use crate::sales::{
+use crate::data::profile::Profile;
+use crate::data::record::{replace_present, replace_text, AccountData, AccountRecord};
+use crate::data::sales::{
     Activity, ActivityResult, Deal, DealResult, Pipeline, PipelinesExist, SalesBook,
 };
-use crate::state::{ApiKey, StateDocument, StateError, TeamDocument, TeamSettings};
+use crate::fidelity::domain::{clean_domain, is_valid_domain};
+use crate::world::clock::{format_iso, Clock, Millis};
 
 mod batch;
 mod changes;
@@ -112,8 +112,7 @@ pub struct Team {
     ///
     /// A record is its id and times beside a shared pointer to the rest: ids mostly arrive in
     /// order, which leaves B-tree nodes about half full, and a half-empty node of small records
-    /// wastes far less than one of whole accounts (40 bytes a record rather than a pointer's 8
-    /// measured 856 MiB at 1M accounts against 829). What the split buys: the state file's
+    /// wastes far less than one of whole accounts. What the split buys: the state file's
     /// writer takes a changed account by reference count under the world's lock (not a deep
     /// copy), a change to its fields while the writer still holds them copies on write
     /// ([`AccountRecord::data_mut`]), and a change of its times alone copies nothing; snapshots
@@ -518,7 +517,7 @@ mod timing {
     fn growth_timing() {
         let mut store = Store::new(IdGenerator::seeded(1));
         store.add_key("k", DEFAULT_TEAM, None);
-        let field = CustomField::new("Tier", crate::model::LabelType::Number);
+        let field = CustomField::new("Tier", crate::data::model::LabelType::Number);
         store.add_custom_field(DEFAULT_TEAM, field).unwrap();
         let start = std::time::Instant::now();
         for batch in 0..5_000u32 {

@@ -90,7 +90,7 @@ pub enum Rows {
 
 /// Appends the JSON of an account's row (its state document form) to `out`.
 pub fn write_account_json(record: &AccountRecord, out: &mut Vec<u8>) {
-    crate::record::SeedJson(record).write(out);
+    crate::data::record::SeedJson(record).write(out);
 }
 
 fn json(value: &impl Serialize) -> String {

@@ -60,7 +60,7 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::NewAccount;
+    use crate::data::model::NewAccount;
 
     fn store_with(domains: &[&str]) -> Store {
         let mut store = Store::new(IdGenerator::seeded(3));

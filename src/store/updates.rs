@@ -100,7 +100,7 @@ impl Store {
         // A chosen update time (to place the change for a delta sync), else now.
         account.updated_at = update
             .rtp_last_account_date
-            .map_or(now, crate::timestamp::Timestamp::as_millis);
+            .map_or(now, crate::data::timestamp::Timestamp::as_millis);
         let updated = account.to_account();
         self.note_account(name, id);
         Ok(updated)

@@ -7,7 +7,7 @@ use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 
 use super::{ACCOUNT_FIELDS, MAX_BATCH};
-use crate::jsvalue::JsValue;
+use crate::fidelity::jsvalue::JsValue;
 use crate::store::{AccountInput, CreateAccounts, InputFields, InputTags};
 
 /// The fast path for the common case, a well-formed body: parse straight into typed structs
@@ -21,14 +21,13 @@ use crate::store::{AccountInput, CreateAccounts, InputFields, InputTags};
 ///
 /// What serde_json cannot read as `JSON.parse` does (a byte-order mark, a lone surrogate
 /// escape, a number beyond the doubles) makes serde_json's reader fail, so such a body is declined
-/// too and read by the slow path's `crate::jsjson::parse`. Numbers read here go through
+/// too and read by the slow path's `crate::fidelity::jsjson::parse`. Numbers read here go through
 /// `JsValue`'s visitor, which holds them as JavaScript's doubles, as the slow path does.
 /// An account written as an array of its fields, which serde's derived readers would take,
 /// is declined too.
 pub(super) fn parse_create_fast(body: &[u8]) -> Option<CreateAccounts<'_>> {
-    // One UTF-8 check of the whole body, then a `&str` reader, is ~30% faster here than
-    // `from_slice`, which checks every string again (measured: 42 against 58 µs for 22 KB;
-    // sonic-rs 50-56, simd-json 48-50). Invalid UTF-8 is declined either way.
+    // One UTF-8 check of the whole body, then a `&str` reader: `from_slice` checks every
+    // string again. Invalid UTF-8 is declined either way.
     let text = std::str::from_utf8(body).ok()?;
     // Room for as many items as the body could hold (the smallest the fast path takes,
     // `{"domain":".","name":"A"}`, is 25 bytes), at most a full batch: growing the vector
@@ -114,7 +113,7 @@ impl<'de> Visitor<'de> for AccountsSeed {
 /// The checks typing leaves open: a domain and a name that are not blank, and custom-field
 /// keys sent once each.
 fn takes(account: &AccountInput) -> bool {
-    let blank = crate::js::is_blank;
+    let blank = crate::fidelity::js::is_blank;
     let keys_once = account.custom_fields.as_ref().is_none_or(|fields| {
         if fields.len() <= 16 {
             (1..fields.len()).all(|i| fields[..i].iter().all(|(seen, _)| *seen != fields[i].0))

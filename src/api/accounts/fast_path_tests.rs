@@ -37,8 +37,8 @@ use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 
 use super::super::Call;
 use super::{parse_create, parse_create_fast, MAX_BATCH};
+use crate::fidelity::validate::{Constraint, Violation};
 use crate::store::CreateAccounts;
-use crate::validate::{Constraint, Violation};
 
 // ---------------------------------------------------------------------------------------------
 // The two paths, and the oracle for "a repeated property"
@@ -201,7 +201,7 @@ fn check(body: &[u8]) -> Result<(), TestCaseError> {
         }
         None => {
             if let Slow::Accepted(request) = slow {
-                let blank = |text: &str| crate::js::trim(text).is_empty();
+                let blank = |text: &str| crate::fidelity::js::trim(text).is_empty();
                 let blank_item = request
                     .accounts
                     .iter()

@@ -7,7 +7,7 @@ mod response;
 use http::StatusCode;
 use std::borrow::Cow;
 
-use crate::jsvalue::{JsObject, JsValue};
+use crate::fidelity::jsvalue::{JsObject, JsValue};
 use serde::Serialize;
 
 use fast::parse_create_fast;
@@ -15,12 +15,12 @@ use fast::parse_create_fast;
 use super::envelope::{Failure, Reply};
 use super::query::decode_path_segment;
 use super::{account_id_segment, api_rest, work, Call, Work};
-use crate::domain::clean_domain;
-use crate::js::{is_iso8601, new_date};
-use crate::model::ObjectId;
-use crate::profile::without_millis;
+use crate::data::model::ObjectId;
+use crate::data::profile::without_millis;
+use crate::fidelity::domain::clean_domain;
+use crate::fidelity::js::{is_iso8601, new_date};
+use crate::fidelity::validate::{field, Constraint, Presence, Validator, Violation};
 use crate::store::{AccountFilter, AccountInput, CreateAccounts, StoreError};
-use crate::validate::{field, Constraint, Presence, Validator, Violation};
 
 /// Most accounts one `POST /accounts` may carry.
 pub const MAX_BATCH: usize = 100;
@@ -32,7 +32,7 @@ pub(crate) fn refusal(error: StoreError) -> Failure {
         StoreError::CustomFieldExists(_) => StatusCode::CONFLICT,
         _ => StatusCode::BAD_REQUEST,
     };
-    Failure::Business(status, error.to_string())
+    Failure::CustomMessage(status, error.to_string())
 }
 
 /// `POST /accounts` (docs/api.md §2.1).
@@ -42,7 +42,7 @@ pub fn create<'r>(call: &Call<'r>) -> Result<Work<'r>, Failure> {
         Some(request) => request,
         None => {
             let tree = call.json_object()?;
-            let parsed = parse_create(&tree).map_err(Failure::Validation)?;
+            let parsed = parse_create(&tree).map_err(Failure::Violations)?;
             parsed.into_owned()
         }
     };
@@ -126,9 +126,9 @@ pub const MAX_DOMAINS: usize = 100;
 
 /// `GET /accounts` (docs/api.md §2.2).
 pub fn list<'r>(call: &Call<'r>) -> Result<Work<'r>, Failure> {
-    let filter = parse_list_query(call).map_err(Failure::Validation)?;
+    let filter = parse_list_query(call).map_err(Failure::Violations)?;
     work(move |tx| {
-        let sync_timestamp = crate::clock::format_iso(tx.now);
+        let sync_timestamp = crate::world::clock::format_iso(tx.now);
         let mut page = tx.world.store.list_accounts(tx.team, &filter);
         if tx.profile.sandbox_rows() {
             // The live sandbox was seen to answer `name` lower-cased (`toLowerCase`, which
@@ -195,16 +195,18 @@ fn parse_list_query(call: &Call) -> Result<AccountFilter, Vec<Violation>> {
             let parsed = value
                 .ok()
                 .filter(|text| !text.starts_with('\u{FEFF}'))
-                .and_then(|text| match crate::jsjson::parse(text.as_bytes()).ok()? {
-                    JsValue::Array(items) => items
-                        .into_iter()
-                        .map(|item| match item {
-                            JsValue::String(text) => Some(text),
-                            _ => None,
-                        })
-                        .collect::<Option<Vec<String>>>(),
-                    _ => None,
-                });
+                .and_then(
+                    |text| match crate::fidelity::jsjson::parse(text.as_bytes()).ok()? {
+                        JsValue::Array(items) => items
+                            .into_iter()
+                            .map(|item| match item {
+                                JsValue::String(text) => Some(text),
+                                _ => None,
+                            })
+                            .collect::<Option<Vec<String>>>(),
+                        _ => None,
+                    },
+                );
             match parsed {
                 None => {
                     v.fail("domains", Constraint::IsArray);
@@ -243,7 +245,7 @@ pub fn update<'r>(call: &Call<'r>) -> Result<Work<'r>, Failure> {
     let Ok(id) = raw_id.parse::<ObjectId>() else {
         let mut v = Validator::new();
         v.fail("rtp_aid", Constraint::IsMongoId);
-        return Err(Failure::Validation(v.finish(()).unwrap_err()));
+        return Err(Failure::Violations(v.finish(()).unwrap_err()));
     };
     let body = call.json_object()?;
     let mut v = Validator::new();
@@ -256,7 +258,7 @@ pub fn update<'r>(call: &Call<'r>) -> Result<Work<'r>, Failure> {
     unknown.reject_unknown(&body, &["customFields"]);
     let values = match (values, unknown.finish(())) {
         (Ok(values), Ok(())) => values,
-        (Err(known), Ok(())) => return Err(Failure::Validation(known)),
+        (Err(known), Ok(())) => return Err(Failure::Violations(known)),
         (values, Err(unknown)) => {
             return work(move |tx| {
                 let mut violations = values.as_ref().err().cloned().unwrap_or_default();
@@ -265,7 +267,7 @@ pub fn update<'r>(call: &Call<'r>) -> Result<Work<'r>, Failure> {
                 }
                 match values {
                     Ok(values) if violations.is_empty() => update_account(tx, id, &raw_id, values),
-                    _ => Err(Failure::Validation(violations)),
+                    _ => Err(Failure::Violations(violations)),
                 }
             });
         }
@@ -324,7 +326,7 @@ pub fn map_external_ids<'r>(call: &Call<'r>) -> Result<Work<'r>, Failure> {
         }
     }
     v.reject_unknown(&body, &["mappings"]);
-    let mappings = v.finish(mappings).map_err(Failure::Validation)?;
+    let mappings = v.finish(mappings).map_err(Failure::Violations)?;
     work(move |tx| {
         let outcome = tx.world.store.map_external_ids(tx.team, &mappings, tx.now);
         Ok(Reply::ok(&outcome))
@@ -336,7 +338,7 @@ pub fn missing_external_ids<'r>(call: &Call<'r>) -> Result<Work<'r>, Failure> {
     let mut v = Validator::new();
     let limit = call.query.limit(&mut v);
     call.query.reject_unknown(&mut v, &["limit"]);
-    let limit = v.finish(limit).map_err(Failure::Validation)?;
+    let limit = v.finish(limit).map_err(Failure::Violations)?;
     work(move |tx| {
         Ok(Reply::ok(
             &tx.world.store.missing_external_ids(tx.team, limit),
@@ -350,7 +352,7 @@ mod fast_path_tests;
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::jsvalue::JsValue;
+    use crate::fidelity::jsvalue::JsValue;
 
     fn slow(body: &str) -> Result<CreateAccounts<'static>, Vec<Violation>> {
         // Leaked so that the parsed request may borrow from it; a test leaks a few bytes.

@@ -2,7 +2,7 @@
 //! keys and statuses are constant text and the ids are hex, so only the domains and error
 //! messages go through the JSON string writer.
 
-use crate::jsjson::write_str;
+use crate::fidelity::jsjson::write_str;
 use crate::store::{ItemResult, ItemStatus};
 
 /// `{"results":[{"rtp_aid","domain","status"[,"error"]},…],"summary":{"total","created",
@@ -65,8 +65,8 @@ mod tests {
     use serde::Serialize;
 
     use super::*;
-    use crate::jsjson::surrogate_char;
-    use crate::model::ObjectId;
+    use crate::data::model::ObjectId;
+    use crate::fidelity::jsjson::surrogate_char;
 
     /// The answer's shape as serde would write it, the reference for the hand-written one.
     #[derive(Serialize)]
@@ -94,7 +94,7 @@ mod tests {
                 failed: count(ItemStatus::Failed),
             },
         };
-        String::from_utf8(crate::jsjson::to_vec(&response)).unwrap()
+        String::from_utf8(crate::fidelity::jsjson::to_vec(&response)).unwrap()
     }
 
     fn result(

@@ -5,26 +5,29 @@
 use bytes::Bytes;
 use http::{Method, Request, Response, StatusCode};
 use http_body_util::Full;
-use serde::de::DeserializeOwned;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use serde_json::json;
 
 use super::envelope::json_response;
 use super::query::Query;
 use super::ADMIN_PREFIX;
 
+mod reply;
 mod scoped;
+mod sessions;
 mod ui;
 
-use crate::model::{
+use reply::{bad_request, conflict, no_content, not_found, object_body, parse, reply};
+
+use crate::data::document::parse_document;
+use crate::data::model::{
     CustomField, FieldStatus, LabelType, NewAccount, ObjectId, ScoreUpdate, Segment,
 };
-use crate::profile::Profile;
-use crate::shared::Shared;
-use crate::state::parse_document;
+use crate::data::profile::Profile;
 use crate::store::constant_time_eq;
 use crate::store::{StoreError, DEFAULT_TEAM};
-pub(crate) use scoped::session_names;
+use crate::world::shared::Shared;
+pub(crate) use sessions::session_names;
 
 type AdminResult = Result<Response<Full<Bytes>>, (StatusCode, String)>;
 
@@ -199,9 +202,9 @@ fn serve(shared: &Shared, request: &Request<Bytes>) -> AdminResult {
         (Method::PATCH, ["accounts", id]) => {
             let update: ScoreUpdate = parse(body)?;
             // Decoded like the API's route parameters: `%36...` is the id `6...`.
-            let id: ObjectId = super::query::decode_path_segment(id)
-                .parse()
-                .map_err(|error: crate::model::InvalidObjectId| bad_request(error.to_string()))?;
+            let id: ObjectId = super::query::decode_path_segment(id).parse().map_err(
+                |error: crate::data::model::InvalidObjectId| bad_request(error.to_string()),
+            )?;
             let updated = shared.world().store.update_scores(team, id, &update, now);
             Ok(reply(StatusCode::OK, &updated.map_err(conflict)?))
         }
@@ -316,7 +319,7 @@ struct ProfileChange {
 
 /// A fresh key: `rk_` and 24 hex digits from the mock's id generator's kind of randomness.
 fn new_key(shared: &Shared) -> String {
-    let id = crate::model::IdGenerator::random().next_id(shared.world().now());
+    let id = crate::data::model::IdGenerator::random().next_id(shared.world().now());
     format!("rk_{id}")
 }
 
@@ -371,57 +374,4 @@ fn existing_team(store: &crate::store::Store, team: &str) -> Result<(), (StatusC
             StoreError::UnknownTeam(team.to_string()).to_string(),
         )),
     }
-}
-
-/// The body as `T`, which it must be as a JSON object: serde would read a struct from an
-/// array of its fields too, and `[]` must never pass for `{}`.
-fn parse<T: DeserializeOwned>(body: &Bytes) -> Result<T, (StatusCode, String)> {
-    object_body(body)?;
-    serde_json::from_slice(body).map_err(|error| bad_request(format!("invalid body: {error}")))
-}
-
-/// Refuses a JSON array where an object is due: serde reads a struct from an array of its
-/// fields too, so `PUT /_mock/state []` would pass for an empty document. Anything else that is
-/// not an object gets serde's own refusal.
-fn object_body(body: &Bytes) -> Result<(), (StatusCode, String)> {
-    match body.iter().find(|byte| !byte.is_ascii_whitespace()) {
-        Some(b'[') => Err(bad_request(
-            "invalid body: the admin API takes a JSON object, not an array".to_string(),
-        )),
-        _ => Ok(()),
-    }
-}
-fn conflict(error: StoreError) -> (StatusCode, String) {
-    let status = match error {
-        StoreError::InvalidDomain(_)
-        | StoreError::UnknownMember(..)
-        | StoreError::EmptySegmentId => StatusCode::BAD_REQUEST,
-        StoreError::UnknownTeam(_) | StoreError::AccountNotFound(_) => StatusCode::NOT_FOUND,
-        _ => StatusCode::CONFLICT,
-    };
-    (status, error.to_string())
-}
-
-fn bad_request(message: String) -> (StatusCode, String) {
-    (StatusCode::BAD_REQUEST, message)
-}
-
-fn not_found(message: String) -> (StatusCode, String) {
-    (StatusCode::NOT_FOUND, message)
-}
-
-fn reply(status: StatusCode, value: &impl Serialize) -> Response<Full<Bytes>> {
-    let body = serde_json::to_vec(value).expect("admin responses always serialise");
-    let mut response = json_response(status, body);
-    response.headers_mut().insert(
-        http::header::CONTENT_TYPE,
-        http::HeaderValue::from_static("application/json"),
-    );
-    response
-}
-
-fn no_content() -> Response<Full<Bytes>> {
-    let mut response = Response::new(Full::new(Bytes::new()));
-    *response.status_mut() = StatusCode::NO_CONTENT;
-    response
 }

@@ -8,17 +8,17 @@ use http::{header, Method, Request, StatusCode};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::{bad_request, conflict, no_content, not_found, parse, reply, AdminResult};
+use super::reply::{bad_request, no_content, not_found, parse, reply};
+use super::sessions::create_session;
+use super::AdminResult;
 use crate::api::query::Query;
-use crate::clock::format_iso;
-use crate::faults::Fault;
-use crate::journal::RequestFilter;
-use crate::model::IdGenerator;
-use crate::profile::Profile;
-use crate::shared::Shared;
-use crate::store::SessionOrigin;
-use crate::timestamp::Timestamp;
-use crate::verify::{self, Count, RequestPattern};
+use crate::data::timestamp::Timestamp;
+use crate::handle::report;
+use crate::handle::verify::{Count, RequestPattern};
+use crate::world::clock::format_iso;
+use crate::world::faults::Fault;
+use crate::world::journal::RequestFilter;
+use crate::world::shared::Shared;
 
 /// Answers the scoped admin calls; `None` for any other path.
 pub(super) fn serve(
@@ -125,12 +125,12 @@ pub(super) fn serve(
         },
         (Method::GET, ["client-errors"]) => {
             let evidence = shared.world().evidence_of(scope);
-            Ok(reply(StatusCode::OK, &verify::client_errors(&evidence)))
+            Ok(reply(StatusCode::OK, &report::client_errors(&evidence)))
         }
         (Method::GET, ["report"]) => {
             let evidence = shared.world().evidence_of(scope);
             let mut response = reply(StatusCode::OK, &());
-            *response.body_mut() = verify::report(&evidence).into_bytes().into();
+            *response.body_mut() = report::report(&evidence).into_bytes().into();
             response.headers_mut().insert(
                 header::CONTENT_TYPE,
                 http::HeaderValue::from_static("text/plain; charset=utf-8"),
@@ -271,7 +271,7 @@ fn requests(shared: &Shared, scope: Option<&str>, query: &Query) -> AdminResult 
     if let Some(path) = &path {
         // Checked as a fault's path is (no query), kept as written: a filter also finds a
         // request outside the API by its own path (see `RequestFilter::path`).
-        crate::paths::normalize(path).map_err(bad_request)?;
+        crate::world::paths::normalize(path).map_err(bad_request)?;
     }
     let status = text("status")?;
     if let Some(status) = &status {
@@ -309,78 +309,6 @@ fn requests(shared: &Shared, scope: Option<&str>, query: &Query) -> AdminResult 
     // API's requests while it is serialised.
     let entries = shared.world().journal.query(&filter);
     Ok(reply(StatusCode::OK, &entries))
-}
-
-/// The body of `POST /_mock/sessions`, every field optional.
-#[derive(Default, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct SessionSeed {
-    #[serde(default)]
-    profile: Option<Profile>,
-    #[serde(default)]
-    frozen_clock: Option<String>,
-    #[serde(default)]
-    id_seed: Option<u64>,
-}
-
-/// `POST /_mock/sessions`: a fresh team with its own key, clock and ids.
-fn create_session(shared: &Shared, request: &Request<Bytes>) -> AdminResult {
-    let body = request.body();
-    let seed: SessionSeed = if body.iter().all(u8::is_ascii_whitespace) {
-        SessionSeed::default()
-    } else {
-        parse(body)?
-    };
-    let frozen_at = match seed.frozen_clock {
-        None => None,
-        Some(at) => Some(
-            at.parse::<Timestamp>()
-                .map_err(|_| bad_request(format!("frozenClock: '{at}' is not ISO 8601")))?
-                .as_millis(),
-        ),
-    };
-    let (team, key) = session_names(shared);
-    let origin = SessionOrigin {
-        key: key.clone(),
-        profile: seed.profile,
-        frozen_at,
-        id_seed: seed.id_seed,
-    };
-    shared
-        .change(|world| world.store.create_session(&team, origin))
-        .map_err(conflict)?;
-    let listening = request
-        .extensions()
-        .get::<crate::api::Listening>()
-        .map(|listening| listening.0);
-    let base_url = crate::api::team_base_url(request.uri(), request.headers(), listening, &team);
-    Ok(reply(
-        StatusCode::CREATED,
-        &SessionCreated {
-            team: &team,
-            api_key: &key,
-            base_url: &base_url,
-        },
-    ))
-}
-
-/// The answer to `POST /_mock/sessions`, in this order.
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
-struct SessionCreated<'a> {
-    team: &'a str,
-    api_key: &'a str,
-    base_url: &'a str,
-}
-
-/// A new session's team name (`s-` and 24 hex digits) and key (`sk_` and 24 hex digits).
-pub(crate) fn session_names(shared: &Shared) -> (String, String) {
-    // Two generators, each with its own random bytes: a key must not be guessable from the
-    // team name that other tests can see.
-    let now = shared.world().now();
-    let team = IdGenerator::random().next_id(now);
-    let key = IdGenerator::random().next_id(now);
-    (format!("s-{team}"), format!("sk_{key}"))
 }
 
 /// The body of `POST /_mock/expectations`.
