@@ -17,8 +17,8 @@ use crate::handle::DEFAULT_API_KEY;
 use crate::server::framing::{FramingWatch, Verdicts, MAX_HEAD_BYTES};
 use crate::store::{Store, DEFAULT_TEAM};
 use crate::world::clock::{parse_iso, Clock};
-use crate::world::journal::Journal;
 use crate::world::shared::{Settings, Shared};
+use crate::world::traffic::Traffic;
 
 /// The instant the harness's clock is frozen at.
 pub const FROZEN: &str = "2026-04-30T10:00:00.000Z";
@@ -45,7 +45,7 @@ impl Router {
         clock.freeze(parse_iso(FROZEN).expect("the frozen instant parses"));
         let settings = Settings::default();
         // A small journal: a long fuzz run must not grow it, and nothing here reads it much.
-        let journal = Journal::new(64, 1024 * 1024);
+        let journal = Traffic::new(64, 1024 * 1024);
         Router {
             shared: Shared::new(store, journal, clock, settings),
         }

@@ -10,11 +10,11 @@
 //!
 //! | folder | owns |
 //! |---|---|
-//! | `handle` (`builder`, `control`, `stop`, `team`, `team_control`, `session`, `checks`, `verify`) | what a Rust test holds: [`MockRecotap`] (start with [`StartError`], stop with [`StopError`], keys and the whole state), [`TeamView`] (the one surface, written once: seeding, inspection, journal, faults, clock, checks, reset; the mock and a [`Session`] deref to it), expectations ([`RequestPattern`]) |
+//! | `handle` (`builder`, `start`, `control`, `stop`, `team`, `team_control`, `session`, `checks`, `verify`, `report`) | what a Rust test holds: [`MockRecotap`] (start with [`StartError`], stop with [`StopError`], keys and the whole state), [`TeamView`] (the one surface, written once: seeding, inspection, journal, faults, clock, checks, reset; the mock and a [`Session`] deref to it), expectations ([`RequestPattern`]) |
 //! | `server` (`socket`, `framing`, `inflate`, `cors`, `target`) | the accept loop, connections, the body limit, refusing ambiguous framing |
 //! | `api` (`pipeline`, `caller`, `refusal`, `faulted`, `envelope`, `query`, one file per resource, `admin`) | requests to responses, never a socket |
-//! | `world` (`shared`, `clock`, `faults`, `journal`, `rate_limit`, `paths`) | one mock's settings, and its one state besides the store: faults, limiter, clock, journal, and the one path grammar of faults, expectations and journal filters |
-//! | `store` (`batch`, `listing`, `updates`, `document`, `error`) | every business rule, per team |
+//! | `world` (`shared`, `traffic`, `journal`, `faults`, `rate_limit`, `clock`, `paths`) | one mock's settings and its one state: the store, each team's traffic (journal log, faults, expectations, in one place per team), the limiter, the clock; and the one path grammar of faults, expectations and journal filters |
+//! | `store` (`batch`, `listing`, `updates`, `sessions`, `document`, `error`) | each team's data, keys, id generator, clock and profile, and every business rule |
 //! | `fidelity` (`validate`, `js`, `jsvalue`, `jsjson`, `domain`, `ids`) | class-validator's checks and messages, validator.js's verdicts and JavaScript's `Number()`, `trim` and `new Date()`, JSON as JavaScript reads and writes it (`JSON.parse`, `JSON.stringify`), domain cleaning, ObjectIds |
 //! | `data` (`account`, `model`, `sales`, `document`, `timestamp`, `record`, `profile`) | public types, the state document, the compact stored account, [`Profile`] (the vendor's reference or its live sandbox, where they differ) |
 //! | `persist` (`db`, `writer`, `commit`, `read`) | the state file: a SQLite database written per change (feature `persistence`) |

@@ -94,7 +94,7 @@ pub(crate) fn decide(
     if !is_api(path) {
         return None;
     }
-    world.faults.decide(request.method().as_str(), path, team)
+    world.traffic.decide(request.method().as_str(), path, team)
 }
 
 /// Shapes the answer to a request: as `served` when no fault hit, else as the fault `hit`

@@ -47,7 +47,7 @@ impl MockRecotap {
     /// assert!(mock.accounts().is_empty());
     /// ```
     pub fn restore(&self, document: &StateDocument) -> Result<(), StateError> {
-        self.shared.replace_state(document)
+        self.shared.restore_document(document)
     }
 
     /// Messages of panics the mock caught while serving (each was answered with 500).

@@ -16,8 +16,8 @@ use crate::store::{Store, DEFAULT_TEAM};
 use crate::world::clock::Clock;
 #[cfg(feature = "persistence")]
 use crate::world::clock::Millis;
-use crate::world::journal::Journal;
 use crate::world::shared::{Settings, Shared};
+use crate::world::traffic::Traffic;
 
 impl MockRecotapBuilder {
     /// Starts the mock.
@@ -89,7 +89,7 @@ impl MockRecotapBuilder {
             cors_origins: self.cors_origins,
             admin_max_body_bytes: self.admin_max_body_bytes,
         };
-        let journal = Journal::new(self.journal_entries, self.journal_bytes);
+        let journal = Traffic::new(self.journal_entries, self.journal_bytes);
         let shared = Shared::resuming(current, initial, journal, clock, settings);
         let shared = Arc::new(shared.with_state_file(writer));
         let server = server::spawn(listener, shared.clone()).map_err(bind_error)?;

@@ -32,7 +32,7 @@ impl TeamView {
         if let Some(team) = self.scope_team() {
             filter.team = Some(team.to_string());
         }
-        self.shared.world().journal.query(&filter)
+        self.shared.world().traffic.query(&filter)
     }
 
     /// Empties the journal of this scope. The whole mock's clear leaves the sessions' own
@@ -89,11 +89,7 @@ impl TeamView {
     /// The faults of this scope with uses left, in the order they are checked, with their
     /// remaining counts: every fault for the whole mock, the team's own for a team.
     pub fn faults(&self) -> Vec<ActiveFault> {
-        let world = self.shared.world();
-        match self.scope_team() {
-            Some(team) => world.faults.list_team(team),
-            None => world.faults.list(),
-        }
+        self.shared.world().traffic.faults(self.scope_team())
     }
 
     /// Removes the faults of this scope (the whole mock's clear leaves the sessions' own).

@@ -1,5 +1,6 @@
-//! One mock's whole mutable state behind one lock: the store, the faults, the rate limiter's
-//! buckets, the clock and the journal. Every operation is a whole method here (or on a part
+//! One mock's whole mutable state behind one lock: the store (every team's data), the traffic
+//! (every team's journal log, faults and expectations), the rate limiter's buckets and the
+//! clock. Every operation is a whole method here (or on a part
 //! reached through here), so one lock taken once makes a request, a reset or a restore one
 //! transaction: a concurrent request sees the world before it or after it, never a mix.
 
@@ -9,44 +10,41 @@ pub(crate) mod journal;
 pub(crate) mod paths;
 pub(crate) mod rate_limit;
 pub(crate) mod shared;
+pub(crate) mod traffic;
 
 use crate::data::profile::Profile;
 use crate::handle::verify::{self, Count, Expectation, RequestPattern};
 use crate::store::{Store, StoreError};
 use crate::world::clock::{Clock, Millis};
-use crate::world::faults::FaultTable;
-use crate::world::journal::{Evidence, Journal, JournalEntry, RecordedRequest, RequestFilter};
+use crate::world::journal::{Evidence, JournalEntry, RecordedRequest, RequestFilter};
 use crate::world::rate_limit::RateLimiter;
+use crate::world::traffic::Traffic;
 
-/// Everything a running mock changes while it serves.
+/// Everything a running mock changes while it serves. A team lives in two places, each the one
+/// owner of its part: the store holds what the team is (data, keys, id generator, clock,
+/// profile: what a state document carries), the traffic what it sent and what is set up for
+/// it (journal log, faults, expectations: never stored). [`World::reset_team`] and
+/// [`World::delete_team`] act on both, as one operation.
 #[derive(Debug)]
 pub(crate) struct World {
-    /// All business data of every team.
+    /// Every team's data.
     pub store: Store,
-    /// Faults, checked in the order added.
-    pub faults: FaultTable,
+    /// Every team's journal log, faults and expectations.
+    pub traffic: Traffic,
     /// Token buckets per API key (only used with a rate limit).
     pub limiter: RateLimiter,
     /// Real or frozen time; every timestamp and generated id reads it.
     pub clock: Clock,
-    /// Every `/api/v1` request, newest last, bounded.
-    pub journal: Journal,
-    /// What tests expect to have been requested, checked by `verify`.
-    pub expectations: Vec<Expectation>,
-    last_expectation: u64,
 }
 
 impl World {
-    /// A world holding `store`, reading `clock`, recording into `journal`.
-    pub fn new(store: Store, clock: Clock, journal: Journal) -> Self {
+    /// A world holding `store`, reading `clock`, recording into `traffic`.
+    pub fn new(store: Store, clock: Clock, traffic: Traffic) -> Self {
         World {
             store,
-            faults: FaultTable::default(),
+            traffic,
             limiter: RateLimiter::default(),
             clock,
-            journal,
-            expectations: Vec::new(),
-            last_expectation: 0,
         }
     }
 
@@ -91,9 +89,7 @@ impl World {
     /// [`StoreError::UnknownTeam`] if there is no such team.
     pub fn reset_team(&mut self, team: &str, initial: &Store) -> Result<(), StoreError> {
         self.store.reset_team(team, initial)?;
-        self.journal.clear_team(team);
-        self.faults.clear_team(team);
-        self.clear_expectations(Some(team));
+        self.traffic.forget_team(team);
         Ok(())
     }
 
@@ -103,21 +99,17 @@ impl World {
     /// [`StoreError::UnknownTeam`] if there is no such team.
     pub fn delete_team(&mut self, team: &str) -> Result<(), StoreError> {
         self.store.delete_team(team)?;
-        self.journal.clear_team(team);
-        self.faults.clear_team(team);
-        self.clear_expectations(Some(team));
+        self.traffic.forget_team(team);
         Ok(())
     }
 
-    /// Back to `initial`, in one step: the store replaced, the journal emptied, faults removed,
-    /// every rate-limit bucket full again. The clock is left as it is (a test that froze it
-    /// keeps its time).
+    /// Back to `initial`, in one step: the store replaced, every team's traffic (journal,
+    /// faults, expectations) removed, every rate-limit bucket full again. The clock is left as
+    /// it is (a test that froze it keeps its time).
     pub fn reset_to(&mut self, initial: Store) {
         self.replace_store(initial);
-        self.journal.clear();
-        self.faults.clear();
+        self.traffic.clear();
         self.limiter.clear();
-        self.expectations.clear();
     }
 
     /// Puts `store` in place of the current one, noting (if the current one noted changes)
@@ -145,7 +137,7 @@ impl World {
                 "\"match.team\": no team '{team}', so the fault could never fire"
             ));
         }
-        self.faults.add(fault)
+        self.traffic.add_fault(fault)
     }
 
     /// Registers an expectation (of `team`'s requests, or of all) and returns its id. It counts
@@ -158,64 +150,38 @@ impl World {
             .filter(|entry| team.is_some() || !self.is_session(entry.team.as_deref()))
             .filter(|entry| request.matches(&entry.method, &entry.path, &entry.body))
             .count() as u64;
-        self.last_expectation += 1;
-        self.expectations.push(Expectation {
-            id: self.last_expectation,
-            team: team.map(str::to_string),
-            request,
-            count,
-            seen: 0,
-            before,
-        });
-        self.last_expectation
+        self.traffic.expect(team, request, count, before)
     }
 
     /// Changes how many requests expectation `id` wants.
     pub fn set_expected_count(&mut self, id: u64, count: Count) {
-        if let Some(expectation) = self.expectations.iter_mut().find(|e| e.id == id) {
-            expectation.count = count;
-        }
+        self.traffic.set_expected_count(id, count);
     }
 
     /// The expectations of `team` (all of them for `None`), in the order registered.
     pub fn expectations_of(&self, team: Option<&str>) -> Vec<Expectation> {
-        self.expectations
-            .iter()
-            .filter(|e| team.is_none() || e.team.as_deref() == team)
-            .cloned()
-            .collect()
+        self.traffic.expectations_of(team)
     }
 
     /// Removes the expectations of `team`, or (for `None`) those registered for the whole
     /// mock: a session's are its own, and only it (or a whole-mock reset) removes them.
     pub fn clear_expectations(&mut self, team: Option<&str>) {
-        self.expectations.retain(|e| match team {
-            Some(team) => e.team.as_deref() != Some(team),
-            None => e.team.is_some(),
-        });
+        self.traffic.clear_expectations(team);
     }
 
     /// Empties the journal of `team`, or (for `None`) of every team but the sessions: a
     /// session's evidence is its own, and a whole-mock clear must not make its checks pass.
     pub fn clear_requests(&mut self, team: Option<&str>) {
-        match team {
-            Some(team) => self.journal.clear_team(team),
-            None => {
-                let store = &self.store;
-                self.journal.clear_except(|team| store.is_session(team));
-            }
-        }
+        let store = &self.store;
+        self.traffic
+            .clear_requests(team, |team| store.is_session(team));
     }
 
     /// Removes the faults of `team`, or (for `None`) every fault but the sessions' own.
     pub fn clear_faults(&mut self, team: Option<&str>) {
-        match team {
-            Some(team) => self.faults.clear_team(team),
-            None => {
-                let store = &self.store;
-                self.faults.clear_except(|team| store.is_session(team));
-            }
-        }
+        let store = &self.store;
+        self.traffic
+            .clear_faults(team, |team| store.is_session(team));
     }
 
     /// The journal entries of `team` (every entry for `None`), oldest first.
@@ -224,7 +190,7 @@ impl World {
             team: team.map(str::to_string),
             ..RequestFilter::default()
         };
-        self.journal.query(&filter)
+        self.traffic.query(&filter)
     }
 
     /// Whether `team` is a live session (whose traffic whole-mock expectations do not count).
@@ -235,7 +201,7 @@ impl World {
     /// What the journal holds of `team` (of every team for `None`): its entries, and what was
     /// dropped of them, client errors included.
     pub(crate) fn evidence_of(&self, team: Option<&str>) -> Evidence {
-        self.journal.evidence(team)
+        self.traffic.evidence(team)
     }
 
     /// Checks the expectations of `team` (all of them for `None`) against the journal.
@@ -245,16 +211,11 @@ impl World {
     pub fn verify(&self, team: Option<&str>) -> Result<(), String> {
         // Each scope verifies its own: the mock's handle (or `/_mock/verify` without `?team=`)
         // the expectations registered without a team, a session those of its team.
-        let expectations: Vec<Expectation> = self
-            .expectations
-            .iter()
-            .filter(|e| e.team.as_deref() == team)
-            .cloned()
-            .collect();
+        let expectations = self.traffic.own_expectations(team);
         if expectations.is_empty() {
             return Ok(());
         }
-        verify::verify(&expectations, &self.requests_of(team))
+        verify::verify(expectations, &self.requests_of(team))
     }
 
     /// Issues `key` to `team` (created if new), held by `user` if given: a user's new key
@@ -290,15 +251,7 @@ impl World {
             ms = entry.duration.as_secs_f64() * 1000.0,
             "request"
         );
-        for expectation in &mut self.expectations {
-            expectation.observe(
-                entry.team.as_deref(),
-                by_session,
-                entry.method.as_str(),
-                &entry.target,
-                &entry.body,
-            );
-        }
-        self.journal.record(entry);
+        self.traffic.observe(&entry, by_session);
+        self.traffic.record(entry);
     }
 }

@@ -10,7 +10,7 @@ use crate::data::document::{StateDocument, StateError};
 use crate::persist::{self, Committer};
 use crate::store::Store;
 use crate::world::clock::Clock;
-use crate::world::journal::Journal;
+use crate::world::traffic::Traffic;
 use crate::world::World;
 
 /// Default largest accepted request body (1 MiB).
@@ -82,20 +82,20 @@ pub struct Shared {
 impl Shared {
     /// A mock holding `store`, which is also what `reset` returns to.
     #[cfg(feature = "test-hooks")]
-    pub fn new(store: Store, journal: Journal, clock: Clock, settings: Settings) -> Self {
-        Shared::resuming(store.clone(), store, journal, clock, settings)
+    pub fn new(store: Store, traffic: Traffic, clock: Clock, settings: Settings) -> Self {
+        Shared::resuming(store.clone(), store, traffic, clock, settings)
     }
 
     /// A mock holding `current`, whose `reset` returns to `initial`.
     pub fn resuming(
         current: Store,
         initial: Store,
-        journal: Journal,
+        traffic: Traffic,
         clock: Clock,
         settings: Settings,
     ) -> Self {
         Shared {
-            world: Mutex::new(World::new(current, clock, journal)),
+            world: Mutex::new(World::new(current, clock, traffic)),
             initial,
             settings,
             panic_next_request: AtomicBool::new(false),
@@ -162,7 +162,7 @@ impl Shared {
     }
 
     /// Replaces the whole store with `document`; on error nothing changes.
-    pub fn replace_state(&self, document: &StateDocument) -> Result<(), StateError> {
+    pub fn restore_document(&self, document: &StateDocument) -> Result<(), StateError> {
         // Built outside the lock: a large document takes a while, and requests must not wait
         // on it. Ids the old store issues meanwhile vanish with it, so its generator may go on.
         let (ids, now) = {

@@ -131,7 +131,7 @@ fn serve(shared: &Shared, request: &Request<Bytes>) -> AdminResult {
             object_body(body)?;
             let document = parse_document(body).map_err(|error| bad_request(error.to_string()))?;
             shared
-                .replace_state(&document)
+                .restore_document(&document)
                 .map_err(|error| bad_request(error.to_string()))?;
             Ok(no_content())
         }

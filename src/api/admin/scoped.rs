@@ -87,11 +87,7 @@ pub(super) fn serve(
                 .map_err(bad_request)
         }
         (Method::GET, ["faults"]) => {
-            let world = shared.world();
-            let listed = match scope {
-                Some(team) => world.faults.list_team(team),
-                None => world.faults.list(),
-            };
+            let listed = shared.world().traffic.faults(scope);
             Ok(reply(StatusCode::OK, &listed))
         }
         (Method::DELETE, ["faults"]) => {
@@ -166,7 +162,7 @@ fn teams(shared: &Shared) -> Vec<TeamListed> {
         .team_summaries()
         .into_iter()
         .map(|summary| TeamListed {
-            requests: world.journal.len_of(&summary.name),
+            requests: world.traffic.len_of(&summary.name),
             summary,
         })
         .collect()
@@ -307,7 +303,7 @@ fn requests(shared: &Shared, scope: Option<&str>, query: &Query) -> AdminResult 
     };
     // Copied under the lock, written out after it: a page of the journal never holds up the
     // API's requests while it is serialised.
-    let entries = shared.world().journal.query(&filter);
+    let entries = shared.world().traffic.query(&filter);
     Ok(reply(StatusCode::OK, &entries))
 }
 

@@ -30,7 +30,7 @@ impl std::fmt::Display for InvalidFault {
 impl std::error::Error for InvalidFault {}
 use spec::{Match, Spec};
 pub use table::ActiveFault;
-pub(crate) use table::{FaultTable, Hit, Shape};
+pub(crate) use table::{decide, FaultTable, Hit, Shape};
 
 /// What a fault does to a request. See [`Fault`] for what a client sees for each kind.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -68,17 +68,20 @@ struct Entry {
     hits: u64,
 }
 
-/// The faults of one mock, in the order added.
+/// The faults of one scope (the whole mock's, or one team's), in the order added. Ids come from
+/// the caller, rising across every scope, so that the faults of two scopes interleave in the
+/// order they were added.
 #[derive(Debug, Default)]
 pub(crate) struct FaultTable {
     entries: Vec<Entry>,
-    /// Ids keep rising across `clear`, so an id never names two faults.
-    last_id: u64,
 }
 
 impl FaultTable {
-    /// Adds a checked fault at the end of the table.
-    pub fn add(&mut self, mut fault: Fault) -> Result<FaultId, String> {
+    /// Checks `fault` and adds it at the end of the table under `id`.
+    ///
+    /// # Errors
+    /// Why the fault is refused: inconsistent fields, or a path no route serves.
+    pub fn add(&mut self, mut fault: Fault, id: FaultId) -> Result<FaultId, String> {
         fault.check()?;
         // One form for every path (`/accounts` is `/api/v1/accounts`), as listed and matched.
         if let Some(path) = fault.0.matcher.path.as_mut() {
@@ -87,8 +90,6 @@ impl FaultTable {
         if let Some(method) = fault.0.matcher.method.as_mut() {
             method.make_ascii_uppercase();
         }
-        self.last_id += 1;
-        let id = FaultId(self.last_id);
         self.entries.push(Entry {
             id,
             fault,
@@ -99,14 +100,13 @@ impl FaultTable {
     }
 
     /// The faults with uses left, in the order they are checked.
-    pub fn list(&self) -> Vec<ActiveFault> {
-        let listed = |entry: &Entry| ActiveFault {
+    pub fn list(&self) -> impl Iterator<Item = ActiveFault> + '_ {
+        self.entries.iter().map(|entry| ActiveFault {
             id: entry.id,
             fault: entry.fault.clone(),
             remaining: entry.fault.0.times.map(|times| times - entry.hits),
             hits: entry.hits,
-        };
-        self.entries.iter().map(listed).collect()
+        })
     }
 
     /// Removes every fault.
@@ -114,50 +114,51 @@ impl FaultTable {
         self.entries.clear();
     }
 
-    /// The faults of `team` (added for it) with uses left, in the order they are checked.
-    pub fn list_team(&self, team: &str) -> Vec<ActiveFault> {
-        self.list()
-            .into_iter()
-            .filter(|active| active.fault.team() == Some(team))
-            .collect()
+    /// Whether the table holds no fault.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
     }
+}
 
-    /// Removes every fault but those added for a team `keep` says to keep.
-    pub fn clear_except(&mut self, keep: impl Fn(&str) -> bool) {
-        self.entries
-            .retain(|entry| entry.fault.team().is_some_and(&keep));
-    }
-
-    /// Removes the faults added for `team`.
-    pub fn clear_team(&mut self, team: &str) {
-        self.entries
-            .retain(|entry| entry.fault.team() != Some(team));
-    }
-
-    /// Decides whether a fault hits the request `method path` (path without query), and
-    /// counts it. Faults are checked in the order added; each counts the matching requests
-    /// that reach it, so a request hit by an earlier fault is not seen by later ones.
-    pub fn decide(&mut self, method: &str, path: &str, team: Option<&str>) -> Option<Hit> {
-        let position = self.entries.iter_mut().position(|entry| {
-            if !entry.fault.0.matcher.matches(method, path, team) {
-                return false;
-            }
-            let n = entry.seen;
-            entry.seen += 1;
-            n >= entry.fault.0.after && entry.fault.rolls_hit(n)
-        })?;
-        let entry = &mut self.entries[position];
-        entry.hits += 1;
-        let hit = Hit {
-            id: entry.id,
-            shape: entry.fault.shape(),
-            apply: entry.fault.0.apply,
-        };
-        if entry.fault.0.times == Some(entry.hits) {
-            self.entries.remove(position);
+/// Decides whether a fault of `tables` hits the request `method path` (path without query)
+/// from `team`, and counts it. The faults of every table are checked together in the order
+/// added (by id); each counts the matching requests that reach it, so a request hit by an
+/// earlier fault is not seen by later ones. A fault spent by the hit is removed.
+pub(crate) fn decide(
+    tables: &mut [&mut FaultTable],
+    method: &str,
+    path: &str,
+    team: Option<&str>,
+) -> Option<Hit> {
+    let mut order: Vec<(FaultId, usize, usize)> = tables
+        .iter()
+        .enumerate()
+        .flat_map(|(table, faults)| {
+            let entries = faults.entries.iter().enumerate();
+            entries.map(move |(index, entry)| (entry.id, table, index))
+        })
+        .collect();
+    order.sort_unstable_by_key(|(id, ..)| id.0);
+    let (table, index) = order.into_iter().find_map(|(_, table, index)| {
+        let entry = &mut tables[table].entries[index];
+        if !entry.fault.0.matcher.matches(method, path, team) {
+            return None;
         }
-        Some(hit)
+        let n = entry.seen;
+        entry.seen += 1;
+        (n >= entry.fault.0.after && entry.fault.rolls_hit(n)).then_some((table, index))
+    })?;
+    let entry = &mut tables[table].entries[index];
+    entry.hits += 1;
+    let hit = Hit {
+        id: entry.id,
+        shape: entry.fault.shape(),
+        apply: entry.fault.0.apply,
+    };
+    if entry.fault.0.times == Some(entry.hits) {
+        tables[table].entries.remove(index);
     }
+    Some(hit)
 }
 
 #[cfg(test)]
@@ -167,8 +168,22 @@ mod tests {
 
     fn hits(table: &mut FaultTable, method: &str, path: &str, count: usize) -> Vec<bool> {
         (0..count)
-            .map(|_| table.decide(method, path, None).is_some())
+            .map(|_| decide(&mut [table], method, path, None).is_some())
             .collect()
+    }
+
+    /// Adds `fault` with the next id of this test's table.
+    fn add(table: &mut FaultTable, fault: Fault) -> Result<FaultId, String> {
+        let id = FaultId(
+            table
+                .entries
+                .iter()
+                .map(|entry| entry.id.0)
+                .max()
+                .unwrap_or(0)
+                + 1,
+        );
+        table.add(fault, id)
     }
 
     #[test]
@@ -280,21 +295,20 @@ mod tests {
     #[test]
     fn a_path_ending_in_star_is_a_prefix_and_other_paths_are_exact() {
         let mut table = FaultTable::default();
-        table
-            .add(Fault::hang().on("post", "/api/v1/accounts"))
-            .unwrap();
-        table
-            .add(Fault::reset().on_path("/api/v1/segments*"))
-            .unwrap();
-        assert!(table.decide("POST", "/api/v1/accounts", None).is_some());
-        assert!(table.decide("POST", "/api/v1/accounts/", None).is_some());
-        assert!(table.decide("GET", "/api/v1/accounts", None).is_none());
-        assert!(table
-            .decide("POST", "/api/v1/accounts/custom-field", None)
-            .is_none());
+        add(&mut table, Fault::hang().on("post", "/api/v1/accounts")).unwrap();
+        add(&mut table, Fault::reset().on_path("/api/v1/segments*")).unwrap();
+        assert!(decide(&mut [&mut table], "POST", "/api/v1/accounts", None).is_some());
+        assert!(decide(&mut [&mut table], "POST", "/api/v1/accounts/", None).is_some());
+        assert!(decide(&mut [&mut table], "GET", "/api/v1/accounts", None).is_none());
+        assert!(decide(
+            &mut [&mut table],
+            "POST",
+            "/api/v1/accounts/custom-field",
+            None
+        )
+        .is_none());
         assert_eq!(
-            table
-                .decide("GET", "/api/v1/segments/x", None)
+            decide(&mut [&mut table], "GET", "/api/v1/segments/x", None)
                 .unwrap()
                 .shape,
             Shape::Reset
@@ -304,24 +318,20 @@ mod tests {
     #[test]
     fn after_lets_requests_through_then_times_spends_the_fault() {
         let mut table = FaultTable::default();
-        table.add(Fault::status(500).after(2).times(2)).unwrap();
-        assert_eq!(table.list()[0].remaining, Some(2));
+        add(&mut table, Fault::status(500).after(2).times(2)).unwrap();
+        assert_eq!(table.list().collect::<Vec<_>>()[0].remaining, Some(2));
         let pattern = hits(&mut table, "GET", "/api/v1/segments", 6);
         assert_eq!(pattern, [false, false, true, true, false, false]);
-        assert!(table.list().is_empty());
+        assert!(table.list().collect::<Vec<_>>().is_empty());
     }
 
     #[test]
     fn a_request_hit_by_an_earlier_fault_is_not_seen_by_later_ones() {
         let mut table = FaultTable::default();
-        let first = table.add(Fault::status(503).times(1)).unwrap();
-        let second = table.add(Fault::reset().after(1)).unwrap();
+        let first = add(&mut table, Fault::status(503).times(1)).unwrap();
+        let second = add(&mut table, Fault::reset().after(1)).unwrap();
         let ids: Vec<_> = (0..3)
-            .map(|_| {
-                table
-                    .decide("GET", "/api/v1/segments", None)
-                    .map(|hit| hit.id)
-            })
+            .map(|_| decide(&mut [&mut table], "GET", "/api/v1/segments", None).map(|hit| hit.id))
             .collect();
         assert_eq!(ids, [Some(first), None, Some(second)]);
     }
@@ -330,18 +340,18 @@ mod tests {
     fn seeded_probability_depends_only_on_the_seed_and_the_match_count() {
         let pattern = |seed| {
             let mut table = FaultTable::default();
-            table
-                .add(
-                    Fault::hang()
-                        .on_path("/api/v1/accounts")
-                        .probability(0.5, seed),
-                )
-                .unwrap();
+            add(
+                &mut table,
+                Fault::hang()
+                    .on_path("/api/v1/accounts")
+                    .probability(0.5, seed),
+            )
+            .unwrap();
             let mut seen = Vec::new();
             for _ in 0..16 {
                 // Traffic the fault does not match must not shift its pattern.
-                assert!(table.decide("GET", "/api/v1/segments", None).is_none());
-                seen.push(table.decide("POST", "/api/v1/accounts", None).is_some());
+                assert!(decide(&mut [&mut table], "GET", "/api/v1/segments", None).is_none());
+                seen.push(decide(&mut [&mut table], "POST", "/api/v1/accounts", None).is_some());
             }
             seen
         };
@@ -357,16 +367,7 @@ mod tests {
         let mut table = FaultTable::default();
         let zero = serde_json::from_value::<Fault>(json!({ "kind": "hang", "probability": 0.0 }));
         assert!(zero.unwrap_err().to_string().contains("would never fire"));
-        table.add(Fault::hang().probability(1.0, 1)).unwrap();
+        add(&mut table, Fault::hang().probability(1.0, 1)).unwrap();
         assert_eq!(hits(&mut table, "GET", "/api/v1/x", 50), [true; 50]);
-    }
-
-    #[test]
-    fn ids_keep_rising_after_clear() {
-        let mut table = FaultTable::default();
-        let first = table.add(Fault::hang()).unwrap();
-        table.clear();
-        let second = table.add(Fault::hang()).unwrap();
-        assert!(second > first);
     }
 }
