@@ -80,14 +80,15 @@ impl Store {
         let unknown = || StoreError::UnknownTeam(team.to_string());
         let Store {
             teams,
-            ids,
-            session_ids,
+            ids: store_ids,
             changes,
             ..
         } = self;
         let name = team;
-        let ids = session_ids.get_mut(name).unwrap_or(ids);
         let team = teams.get_mut(name).ok_or_else(unknown)?;
+        // Items are applied through the team, so the generator is taken out of it meanwhile
+        // (a session's own, see `ids_of`) and put back after.
+        let mut ids = ids_of(&mut team.session, store_ids).clone();
         if let Some(segment_id) = &request.segment_id {
             team.open_static_segment(segment_id)?;
         }
@@ -97,13 +98,14 @@ impl Store {
         let mut joining = Vec::new();
         let mut accounts = request.accounts;
         for item in &mut accounts {
-            let (result, member) = team.apply_item(item, request.upsert, ids, now);
+            let (result, member) = team.apply_item(item, request.upsert, &mut ids, now);
             if let (Some(id), true) = (result.rtp_aid, result.status != ItemStatus::Failed) {
                 changes.note(|| Change::Account(Arc::clone(&team.name), id));
             }
             results.push(result);
             joining.extend(member);
         }
+        *ids_of(&mut team.session, store_ids) = ids;
         if let Some(segment_id) = &request.segment_id {
             let segment = team
                 .segments

@@ -63,7 +63,6 @@ impl Store {
             keys: HashMap::new(),
             next_key_serial: 0,
             ids,
-            session_ids: HashMap::new(),
             profile: document.profile,
             changes: changes::ChangeLog::default(),
         };

@@ -131,11 +131,12 @@ pub struct Team {
     session: Option<Box<SessionTime>>,
 }
 
-/// A session team's own clock, and what its reset returns to. (Its id generator is the
-/// store's `session_ids` entry, so that it can be borrowed beside the team.)
+/// A session team's own clock and id generator (so that its times and ids are reproducible
+/// alone), and what its reset returns to.
 #[derive(Clone, Debug)]
 pub(crate) struct SessionTime {
     pub clock: Clock,
+    pub ids: IdGenerator,
     pub origin: SessionOrigin,
 }
 
@@ -165,6 +166,10 @@ impl Team {
 
     /// A fresh session team: empty, with its own clock as `origin` says.
     fn session(name: &str, origin: SessionOrigin) -> Self {
+        let ids = match origin.id_seed {
+            Some(seed) => IdGenerator::seeded(seed),
+            None => IdGenerator::random(),
+        };
         let mut clock = Clock::default();
         if let Some(at) = origin.frozen_at {
             clock.freeze(at);
@@ -175,7 +180,7 @@ impl Team {
         };
         Team {
             settings,
-            session: Some(Box::new(SessionTime { clock, origin })),
+            session: Some(Box::new(SessionTime { clock, ids, origin })),
             ..Team::new(name)
         }
     }
@@ -201,6 +206,19 @@ struct KeyOwner {
     serial: u64,
 }
 
+/// The id generator a team's ids come from: a session's own (`session`, the team's field), so
+/// that its ids are reproducible alone, else the store's. Taking the team's field rather than
+/// the team leaves its other fields free to read while an id is made.
+fn ids_of<'a>(
+    session: &'a mut Option<Box<SessionTime>>,
+    store_ids: &'a mut IdGenerator,
+) -> &'a mut IdGenerator {
+    match session {
+        Some(session) => &mut session.ids,
+        None => store_ids,
+    }
+}
+
 /// Every team, every API key, and the id generator.
 #[derive(Clone, Debug)]
 pub struct Store {
@@ -209,8 +227,6 @@ pub struct Store {
     keys: HashMap<String, KeyOwner>,
     next_key_serial: u64,
     ids: IdGenerator,
-    /// Session teams' own id generators (reproducible per session with an `idSeed`).
-    session_ids: HashMap<String, IdGenerator>,
     /// The mock-wide profile, as set (`None` reads as `documented`); a team's own wins.
     profile: Option<Profile>,
     /// What changed since the state file's writer last looked (noted only with a state file).
@@ -227,7 +243,6 @@ impl Store {
             keys: HashMap::new(),
             next_key_serial: 0,
             ids,
-            session_ids: HashMap::new(),
             profile: None,
             changes: changes::ChangeLog::default(),
         }
@@ -295,15 +310,15 @@ impl Store {
 
     /// The team called `name`, created empty if it does not exist yet.
     pub fn team_or_create(&mut self, name: &str) -> &mut Team {
-        self.team_and_ids(name).0
+        self.team_and_store_ids(name).0
     }
 
-    /// The team called `name` (created empty if new) and the id generator, borrowed together.
-    fn team_and_ids(&mut self, name: &str) -> (&mut Team, &mut IdGenerator) {
+    /// The team called `name` (created empty if new) and the store's id generator, borrowed
+    /// together; [`ids_of`] picks the one the team's ids come from.
+    fn team_and_store_ids(&mut self, name: &str) -> (&mut Team, &mut IdGenerator) {
         let Store {
             teams,
             ids,
-            session_ids,
             changes,
             ..
         } = self;
@@ -311,8 +326,7 @@ impl Store {
             changes.note(|| Change::TeamRow(name.to_string()));
             Team::new(name)
         });
-        // A session's ids come from its own generator, so its ids are reproducible alone.
-        (team, session_ids.get_mut(name).unwrap_or(ids))
+        (team, ids)
     }
 
     /// The team called `name`, if it exists, for a change.

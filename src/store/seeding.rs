@@ -12,7 +12,7 @@ impl Store {
         now: Millis,
     ) -> Result<Account, StoreError> {
         let name = team;
-        let (team, ids) = self.team_and_ids(name);
+        let (team, store_ids) = self.team_and_store_ids(name);
         let domain = clean_domain(&account.domain).into_owned();
         if !is_valid_domain(&domain) {
             return Err(StoreError::InvalidDomain(account.domain));
@@ -25,7 +25,10 @@ impl Store {
                 return Err(StoreError::AccountIdTaken(id.to_string()))
             }
             Some(id) => id,
-            None => ids.next_free(now, |id| team.accounts.contains_key(id)),
+            None => {
+                let ids = ids_of(&mut team.session, store_ids);
+                ids.next_free(now, |id| team.accounts.contains_key(id))
+            }
         };
         let domain: Arc<str> = Arc::from(domain);
         let record = AccountRecord::from_seed(account, id, Arc::clone(&domain), now);
@@ -69,10 +72,10 @@ impl Store {
             return Err(StoreError::EmptySegmentId);
         }
         let name = team;
-        let (team, ids) = self.team_and_ids(name);
+        let (team, store_ids) = self.team_and_store_ids(name);
         let id = match &segment.segment_id {
             Some(id) => id.clone(),
-            None => ids
+            None => ids_of(&mut team.session, store_ids)
                 .next_free(now, |id| team.segments.contains_key(&id.to_string()))
                 .to_string(),
         };

@@ -18,14 +18,9 @@ impl Store {
         if self.keys.contains_key(&origin.key) {
             return Err(StoreError::ApiKeyExists(origin.key));
         }
-        let ids = match origin.id_seed {
-            Some(seed) => IdGenerator::seeded(seed),
-            None => IdGenerator::random(),
-        };
         let key = origin.key.clone();
         self.teams
             .insert(name.to_string(), Team::session(name, origin));
-        self.session_ids.insert(name.to_string(), ids);
         self.add_key(&key, name, None);
         self.note_team(name);
         Ok(())
@@ -45,7 +40,6 @@ impl Store {
             return Err(StoreError::UnknownTeam(name.to_string()));
         }
         self.teams.shift_remove(name);
-        self.session_ids.remove(name);
         self.keys.retain(|_, owner| owner.team != name);
         self.note_team(name);
         Ok(())
@@ -56,7 +50,6 @@ impl Store {
     pub fn forget_if_created(&mut self, name: &str, created: bool) {
         if created {
             self.teams.shift_remove(name);
-            self.session_ids.remove(name);
             self.keys.retain(|_, owner| owner.team != name);
             self.note_team(name);
         }
@@ -77,11 +70,6 @@ impl Store {
         match current.session.as_ref().map(|time| time.origin.clone()) {
             Some(origin) => {
                 *current = Team::session(name, origin.clone());
-                let ids = match origin.id_seed {
-                    Some(seed) => IdGenerator::seeded(seed),
-                    None => IdGenerator::random(),
-                };
-                self.session_ids.insert(name.to_string(), ids);
                 self.add_key(&origin.key, name, None);
             }
             None => {

@@ -82,6 +82,52 @@ fn a_session_with_a_frozen_clock_and_an_id_seed_is_reproducible() {
 }
 
 #[test]
+fn a_seeded_sessions_generator_goes_on_across_requests_and_starts_over_at_its_reset() {
+    // Arrange: two sessions with one seed, each a generator of its own.
+    let mock = mock();
+    let body = json!({ "frozenClock": "2027-01-02T03:04:05.006Z", "idSeed": 7 });
+    let (team, a) = new_session(&mock, Some(&body));
+    let (_, b) = new_session(&mock, Some(&body));
+    let id = |answer: Value| answer["data"]["results"][0]["rtp_aid"].clone();
+
+    // Act: two requests in each, a's interleaved with the mock's own, then a segment seeded
+    // in a, whose generated id comes from the same generator.
+    let a_ids = [
+        id(push(&mock, &a, "one.com").1),
+        id(push(&mock, &a, "two.com").1),
+    ];
+    push(&mock, mock.api_key(), "noise.com");
+    let b_ids = [
+        id(push(&mock, &b, "one.com").1),
+        id(push(&mock, &b, "two.com").1),
+    ];
+    let (_, segment) = admin_at(
+        &mock.url(),
+        Method::POST,
+        &format!("/_mock/segments?team={team}"),
+        Some(&json!({ "name": "Seeded" })),
+    );
+    let (status, _) = admin_at(
+        &mock.url(),
+        Method::POST,
+        &format!("/_mock/reset?team={team}"),
+        None,
+    );
+    let after_reset = id(push(&mock, &a, "one.com").1);
+
+    // Assert: the second request's id follows the first's (the generator was kept), the same
+    // in both sessions, and a reset starts the sequence over.
+    assert_ne!(a_ids[0], a_ids[1]);
+    assert_eq!(a_ids, b_ids);
+    assert!(
+        !a_ids.contains(&segment["segmentId"]),
+        "{segment} reused an id of {a_ids:?}"
+    );
+    assert_eq!(status, 204);
+    assert_eq!(after_reset, a_ids[0]);
+}
+
+#[test]
 fn a_session_reset_returns_that_session_alone_to_its_start() {
     let mock = mock();
     let frozen = json!({ "frozenClock": "2027-01-01T00:00:00.000Z" });
