@@ -45,10 +45,11 @@ struct Database {
     connection: Option<Connection>,
 }
 
-/// What the requests and the writer's thread share.
-struct State {
+/// What the requests and the writer's thread share: the batches queued, the database, how far
+/// commits got, and the wake-ups.
+struct Queue {
     /// Batches captured and not yet taken by a commit, in change order.
-    queue: Mutex<VecDeque<(u64, Rows)>>,
+    batches: Mutex<VecDeque<(u64, Rows)>>,
     database: Mutex<Database>,
     progress: Mutex<Progress>,
     /// Wakes requests waiting for a commit someone else is making.
@@ -72,7 +73,7 @@ struct ThreadWork {
 
 /// The request side of the state file's writer.
 pub(crate) struct Writer {
-    state: Arc<State>,
+    queue: Arc<Queue>,
     /// The last batch captured; only ever bumped under the world's lock.
     submitted: AtomicU64,
     thread: Mutex<Option<std::thread::JoinHandle<()>>>,
@@ -98,8 +99,8 @@ impl Writer {
         path: std::path::PathBuf,
     ) -> Result<Writer, String> {
         db::commit(&mut connection, [store.drain_rows()]).map_err(|error| error.to_string())?;
-        let state = Arc::new(State {
-            queue: Mutex::new(VecDeque::new()),
+        let queue = Arc::new(Queue {
+            batches: Mutex::new(VecDeque::new()),
             database: Mutex::new(Database {
                 connection: Some(connection),
             }),
@@ -115,13 +116,13 @@ impl Writer {
             #[cfg(feature = "test-hooks")]
             inline_commits: AtomicU64::new(0),
         });
-        let shared = state.clone();
+        let shared = queue.clone();
         let thread = std::thread::Builder::new()
             .name("recotap-mock-state-file".to_string())
             .spawn(move || run(&shared))
             .map_err(|error| error.to_string())?;
         Ok(Writer {
-            state,
+            queue,
             submitted: AtomicU64::new(0),
             thread: Mutex::new(Some(thread)),
             path,
@@ -137,12 +138,12 @@ impl Writer {
             return None;
         }
         let sequence = self.submitted.fetch_add(1, Ordering::AcqRel) + 1;
-        self.state.queue.lock().push_back((sequence, rows));
+        self.queue.batches.lock().push_back((sequence, rows));
         if committer == Committer::Thread {
             // `false` once the writer was told to end (the mock is stopping): the thread's last
             // commit may still take this batch; nothing else will, and nothing waits for it.
             // (No SQLite work here, under the world's lock.)
-            let _ = self.state.wake_thread(false);
+            let _ = self.queue.wake_thread(false);
         }
         Some(sequence)
     }
@@ -159,30 +160,30 @@ impl Writer {
         let target = batch.unwrap_or_else(|| self.submitted.load(Ordering::Acquire));
         let mut handed_over = false;
         loop {
-            if let Some(outcome) = self.state.reached(target) {
+            if let Some(outcome) = self.queue.reached(target) {
                 return outcome;
             }
             // Only an API request's own batch (`Some`), never the admin API's, which may be a
             // whole store (a reset, `PUT /_mock/state`): seconds of work at 1M accounts.
-            if batch.is_some() && self.state.only_waiting(target) && self.state.try_commit() {
+            if batch.is_some() && self.queue.only_waiting(target) && self.queue.try_commit() {
                 continue;
             }
             // Otherwise the thread commits it (under load, in groups, while the runtime goes on
             // serving). Either way this happens in the poll that follows the capture, with no
             // await in between: a request dropped later still has its batch committed.
             if !handed_over {
-                if !self.state.wake_thread(false) {
+                if !self.queue.wake_thread(false) {
                     // The thread has been told to end: what it did not take, no one will.
-                    self.state.commit_queued(&mut self.state.database.lock());
+                    self.queue.commit_queued(&mut self.queue.database.lock());
                     continue;
                 }
                 handed_over = true;
             }
-            let notified = self.state.asynchronous.notified();
+            let notified = self.queue.asynchronous.notified();
             tokio::pin!(notified);
             // Registered before the check, so a commit between the two is not missed.
             notified.as_mut().enable();
-            if let Some(outcome) = self.state.reached(target) {
+            if let Some(outcome) = self.queue.reached(target) {
                 return outcome;
             }
             notified.await;
@@ -194,14 +195,14 @@ impl Writer {
     /// of the run failed.
     pub fn finish(&self) -> Result<(), String> {
         if let Some(thread) = self.thread.lock().take() {
-            let _ = self.state.wake_thread(true);
+            let _ = self.queue.wake_thread(true);
             if thread.join().is_err() {
                 tracing::error!("the state-file writer panicked");
             }
         }
         // Any failed commit of the run: the mock answered it with an error, and the process
         // must not exit as if all was kept.
-        match self.state.progress.lock().failed.clone() {
+        match self.queue.progress.lock().failed.clone() {
             Some(failure) => Err(failure),
             None => Ok(()),
         }
@@ -210,13 +211,13 @@ impl Writer {
     /// Test hook: the next commit fails (as a full disk would make it fail).
     #[cfg(feature = "test-hooks")]
     pub fn fail_next_commit(&self) {
-        self.state.fail_next.store(true, Ordering::Release);
+        self.queue.fail_next.store(true, Ordering::Release);
     }
 
     /// Test hook: how many commits requests made on their own threads, not the writer's.
     #[cfg(feature = "test-hooks")]
     pub fn inline_commits(&self) -> u64 {
-        self.state.inline_commits.load(Ordering::Relaxed)
+        self.queue.inline_commits.load(Ordering::Relaxed)
     }
 
     /// The database's path.
@@ -225,7 +226,7 @@ impl Writer {
     }
 }
 
-impl State {
+impl Queue {
     /// Whether batch `target` is committed, or why it never will be.
     fn reached(&self, target: u64) -> Option<Result<(), String>> {
         let progress = self.progress.lock();
@@ -239,7 +240,7 @@ impl State {
     /// and nothing was committed for a while ([`QUIET`]).
     fn only_waiting(&self, target: u64) -> bool {
         let alone = {
-            let queue = self.queue.lock();
+            let queue = self.batches.lock();
             queue.len() == 1
                 && queue
                     .front()
@@ -261,7 +262,7 @@ impl State {
 
     /// Takes every queued batch and commits them in one transaction; says so to waiters.
     fn commit_queued(&self, database: &mut Database) {
-        let batches: Vec<(u64, Rows)> = self.queue.lock().drain(..).collect();
+        let batches: Vec<(u64, Rows)> = self.batches.lock().drain(..).collect();
         let Some(last) = batches.last().map(|(sequence, _)| *sequence) else {
             return;
         };
@@ -327,7 +328,7 @@ impl State {
 }
 
 /// Publishes a failure if dropped: armed around a commit, forgotten once it returns.
-struct Unfinished<'a>(&'a State);
+struct Unfinished<'a>(&'a Queue);
 
 impl Drop for Unfinished<'_> {
     fn drop(&mut self) {
@@ -338,18 +339,18 @@ impl Drop for Unfinished<'_> {
 
 /// The writer's thread: commits what is queued whenever it is woken; at the end, what is left,
 /// then closes the database.
-fn run(state: &State) {
+fn run(queue: &Queue) {
     loop {
         let stop = {
-            let mut work = state.thread_work.lock();
-            state
+            let mut work = queue.thread_work.lock();
+            queue
                 .thread_wake
                 .wait_while(&mut work, |work| !work.pending);
             work.pending = false;
             work.stop
         };
-        let mut database = state.database.lock();
-        state.commit_queued(&mut database);
+        let mut database = queue.database.lock();
+        queue.commit_queued(&mut database);
         if stop {
             if let Some(connection) = database.connection.take() {
                 if let Err((_, error)) = connection.close() {

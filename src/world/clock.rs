@@ -14,7 +14,7 @@ pub type Millis = i64;
 /// no timestamp of the vendor's has.
 pub const LAST_INSTANT: Millis = 253_402_300_799_999;
 
-/// A clock that reads real time or a frozen instant. It lives inside the mock's one state
+/// A clock that reads real time or a frozen instant. It lives inside the mock's world
 /// (`World`), so reading it and changing it are part of the same transaction as everything
 /// else a request does.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

@@ -1,4 +1,4 @@
-//! One mock's whole mutable state behind one lock: the store (every team's data), the traffic
+//! The world: everything one mock changes while it serves, behind one lock: the store (every team's data), the traffic
 //! (every team's journal log, faults and expectations), the rate limiter's buckets and the
 //! clock. Every operation is a whole method here (or on a part
 //! reached through here), so one lock taken once makes a request, a reset or a restore one

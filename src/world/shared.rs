@@ -1,4 +1,4 @@
-//! What one mock shares between its server, its admin API and its handle: its one state
+//! What one mock shares between its server, its admin API and its handle: its world
 //! ([`World`], one lock, taken briefly and never across an `.await`) and its settings.
 
 use std::sync::atomic::AtomicBool;
@@ -59,7 +59,7 @@ impl Default for Settings {
     }
 }
 
-/// Everything a running mock holds: its one state (the [`World`], behind one lock), what
+/// Everything a running mock holds: its world (the [`World`], behind one lock), what
 /// `reset` returns to, and the settings it was started with.
 #[derive(Debug)]
 pub struct Shared {
