@@ -13,10 +13,10 @@ use hyper::body::Body;
 
 use crate::api;
 use crate::data::model::IdGenerator;
+use crate::fidelity::clock::{parse_iso, Clock};
 use crate::handle::DEFAULT_API_KEY;
 use crate::server::framing::{FramingWatch, Verdicts, MAX_HEAD_BYTES};
 use crate::store::{Store, DEFAULT_TEAM};
-use crate::world::clock::{parse_iso, Clock};
 use crate::world::shared::{Settings, Shared};
 use crate::world::traffic::Traffic;
 

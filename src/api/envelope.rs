@@ -10,8 +10,8 @@ use http_body_util::Full;
 use serde::Serialize;
 
 use crate::data::profile::Profile;
+use crate::fidelity::clock::{format_iso, Millis};
 use crate::fidelity::validate::Violation;
-use crate::world::clock::{format_iso, Millis};
 
 /// The API's content type.
 pub const JSON_UTF8: &str = "application/json; charset=utf-8";

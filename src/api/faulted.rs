@@ -12,7 +12,7 @@ use serde_json::Value;
 use super::envelope::{self, Failure, Reply};
 use super::{target_of, API_PREFIX};
 use crate::data::profile::Profile;
-use crate::world::clock::Millis;
+use crate::fidelity::clock::Millis;
 use crate::world::faults::{Hit, Shape};
 use crate::world::rate_limit::retry_after_secs;
 use crate::world::shared::Shared;

@@ -21,7 +21,7 @@ use bytes::Bytes;
 use http::{header, HeaderMap, Method, Request};
 
 use crate::data::profile::Profile;
-use crate::world::clock::Millis;
+use crate::fidelity::clock::Millis;
 use crate::world::World;
 use envelope::{Failure, Reply};
 pub(crate) use faulted::{Action, Answer};

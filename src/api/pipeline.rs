@@ -114,7 +114,7 @@ fn serve(
     call: &Call,
     caller: &Caller,
     work: Option<Result<Work<'_>, Failure>>,
-    now: crate::world::clock::Millis,
+    now: crate::fidelity::clock::Millis,
     profile: Profile,
 ) -> Response<Full<Bytes>> {
     let outcome = match work {
@@ -144,7 +144,7 @@ fn serve(
 fn guarded(
     shared: &Shared,
     request: &Request<Bytes>,
-    now: Option<crate::world::clock::Millis>,
+    now: Option<crate::fidelity::clock::Millis>,
     profile: Profile,
     respond: impl FnOnce() -> Response<Full<Bytes>>,
 ) -> Response<Full<Bytes>> {

@@ -1,9 +1,11 @@
 //! Every answer the server decides before the pipeline runs, made in one place: a body too
 //! large (413), in a coding body-parser does not inflate (415) or that does not inflate (400),
-//! ambiguous framing (a bare 400, as Node's parser answers), and a change the state file could not keep (500). Each is journaled
-//! as the pipeline journals (under the caller's team, at its time, in its profile), except the
-//! admin API's, which get `{"error": ...}`. The pipeline's own refusals (404, 401, the body's
-//! 400, faults, the rate limiter) are made by `pipeline` through `envelope::failure`.
+//! ambiguous framing (a bare 400, as Node's parser answers it, on any path), and a change the
+//! state file could not keep (500). Each API request among them is journaled as the pipeline
+//! journals (under the caller's team, at its time); the enveloped ones are written in that
+//! team's profile, and the admin API's get `{"error": ...}` instead. The pipeline's own
+//! refusals (404, 401, the body's 400, faults, the rate limiter) are made by `pipeline`
+//! through `envelope::failure`.
 
 use bytes::Bytes;
 use http::{Request, Response, StatusCode};

@@ -14,7 +14,7 @@ use crate::fidelity::jsvalue::JsValue;
 
 use crate::data::model::{Account, NewAccount, ObjectId, ScoreUpdate};
 use crate::data::timestamp::Timestamp;
-use crate::world::clock::Millis;
+use crate::fidelity::clock::Millis;
 
 /// What the vendor computes for an account; absent until a test sets any of it. A score is
 /// `None` when a test set it to `null` (the vendor leaves a score it has not computed empty).
@@ -320,9 +320,9 @@ impl SeedJson<'_> {
         out.extend_from_slice(b",\"rtp_journey_stage\":");
         json_str(out, &vendor.journey_stage);
         out.extend_from_slice(b",\"createdAt\":");
-        json_str(out, &crate::world::clock::format_iso(record.created_at));
+        json_str(out, &crate::fidelity::clock::format_iso(record.created_at));
         out.extend_from_slice(b",\"updatedAt\":");
-        json_str(out, &crate::world::clock::format_iso(record.updated_at));
+        json_str(out, &crate::fidelity::clock::format_iso(record.updated_at));
         out.push(b'}');
     }
 }

@@ -9,8 +9,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::Number;
 
 use crate::data::timestamp::Timestamp;
+use crate::fidelity::clock::Millis;
 use crate::fidelity::domain::clean_domain as cleaned;
-use crate::world::clock::Millis;
 
 fn clean_domain(raw: &str) -> String {
     cleaned(raw).into_owned()

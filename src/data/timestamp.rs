@@ -8,7 +8,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::world::clock::{format_iso, parse_iso, Millis};
+use crate::fidelity::clock::{format_iso, parse_iso, Millis};
 
 /// An instant, to the millisecond, in UTC.
 ///

@@ -32,8 +32,8 @@ pub fn clean_domain(raw: &str) -> Cow<'_, str> {
 
 /// Whether cleaning would leave `raw` as it is, decided in one pass: lower-case letters,
 /// digits, `-` and `.` only (so nothing to trim, lower-case, cut at or strip as a scheme or
-/// port), not led by `www.`, not ending in `.`. Most domains a sync sends are like that; the
-/// seven steps cost ~3% of a 100-account request.
+/// port), not led by `www.`, not ending in `.`. Most domains a sync sends are like that, and
+/// the seven steps would cost each of them a pass.
 fn is_clean(raw: &str) -> bool {
     let allowed = |b: u8| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.';
     raw.bytes().all(allowed) && !raw.starts_with("www.") && !raw.ends_with('.')

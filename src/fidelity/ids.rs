@@ -7,7 +7,7 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::world::clock::Millis;
+use crate::fidelity::clock::Millis;
 
 /// A MongoDB-ObjectId-shaped identifier: 4 bytes of seconds, 5 bytes per mock, 3 bytes of counter.
 ///

@@ -7,10 +7,10 @@ use std::path::PathBuf;
 use crate::data::document::StateDocument;
 use crate::data::profile::Profile;
 use crate::data::timestamp::{IntoTimestamp, Timestamp};
+use crate::fidelity::clock::Millis;
 #[cfg(doc)]
 use crate::handle::{start::StartError, MockRecotap};
 use crate::store::DEFAULT_TEAM;
-use crate::world::clock::Millis;
 use crate::world::journal::{DEFAULT_MAX_BODY_BYTES as JOURNAL_BYTES, DEFAULT_MAX_ENTRIES};
 use crate::world::shared::{DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_MAX_BODY_BYTES};
 

@@ -2,10 +2,10 @@
 //! expectations ([`Expected`]), `verify`, `assert_no_client_errors` and the report. Shared
 //! by [`MockRecotap`](crate::MockRecotap) and [`Session`](crate::Session).
 
-use crate::handle::report;
-use crate::handle::verify::{Count, RequestPattern};
 use crate::world::journal::RecordedRequest;
+use crate::world::report;
 use crate::world::shared::Shared;
+use crate::world::verify::{Count, RequestPattern};
 
 /// The journal and expectations of a team (`Some`) or of the whole mock (`None`).
 #[derive(Clone, Copy, Debug)]

@@ -6,13 +6,11 @@
 pub(crate) mod builder;
 pub(crate) mod checks;
 pub(crate) mod control;
-pub(crate) mod report;
 pub(crate) mod session;
 pub(crate) mod start;
 pub(crate) mod stop;
 pub(crate) mod team;
 pub(crate) mod team_control;
-pub(crate) mod verify;
 
 use std::net::SocketAddr;
 use std::sync::Arc;

@@ -7,15 +7,15 @@ use super::builder::MockRecotapBuilder;
 use crate::data::document::StateError;
 use crate::data::model::IdGenerator;
 use crate::data::profile::Profile;
+use crate::fidelity::clock::Clock;
+#[cfg(feature = "persistence")]
+use crate::fidelity::clock::Millis;
 use crate::handle::team::{Scope, TeamView};
 use crate::handle::{MockRecotap, DEFAULT_API_KEY};
 #[cfg(feature = "persistence")]
 use crate::persist;
 use crate::server;
 use crate::store::{Store, DEFAULT_TEAM};
-use crate::world::clock::Clock;
-#[cfg(feature = "persistence")]
-use crate::world::clock::Millis;
 use crate::world::shared::{Settings, Shared};
 use crate::world::traffic::Traffic;
 

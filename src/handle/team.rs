@@ -10,9 +10,9 @@ use crate::data::model::{
 };
 use crate::data::profile::Profile;
 use crate::data::sales::{Activity, Deal, Pipeline};
+use crate::fidelity::clock::Millis;
 use crate::fidelity::domain::clean_domain;
 use crate::store::{Store, StoreError, DEFAULT_TEAM};
-use crate::world::clock::Millis;
 use crate::world::shared::Shared;
 
 /// Seeding, inspection, the journal, faults, the clock, expectations and checks, and reset,

@@ -4,12 +4,12 @@
 use std::time::Duration;
 
 use crate::data::timestamp::{IntoTimestamp, InvalidTimestamp, Timestamp};
+use crate::fidelity::clock::{Clock, Millis};
 use crate::handle::checks::{Checks, ExpectationsNotMet, Expected};
 use crate::handle::team::{Scope, TeamView};
-use crate::handle::verify::RequestPattern;
-use crate::world::clock::{Clock, Millis};
 use crate::world::faults::{ActiveFault, Fault, FaultId, InvalidFault};
 use crate::world::journal::{RecordedRequest, RequestFilter};
+use crate::world::verify::RequestPattern;
 
 impl TeamView {
     fn checks(&self) -> Checks<'_> {

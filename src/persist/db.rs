@@ -261,7 +261,7 @@ pub fn export(path: &Path) -> Result<StateDocument, StateError> {
 /// # Errors
 /// The document is invalid (nothing is written then), or the file cannot be written.
 pub fn import(path: &Path, document: &StateDocument) -> Result<(), StateError> {
-    let now = crate::world::clock::Clock::default().now();
+    let now = crate::fidelity::clock::Clock::default().now();
     let mut store = Store::from_document(document, IdGenerator::random(), now)?;
     store.note_changes();
     store.note_everything();

@@ -1,6 +1,7 @@
 //! The accept loop: HTTP/1 and HTTP/2 over hyper-util's auto builder on one background runtime
-//! shared by every mock in the process, the body limit and content codings, shutdown, and carrying out a fault's
-//! delay, hang or reset once the router (and its locks) are done. No business rules here.
+//! shared by every mock in the process, connections and their framing watch, shutdown, and
+//! carrying out a fault's delay, hang or reset once the router (and its locks) are done; each
+//! request's body is read in `request`. No business rules here.
 
 mod cors;
 pub(crate) mod framing;
@@ -237,7 +238,8 @@ async fn serve_connection(stream: TcpStream, shared: Arc<Shared>, mut stop: watc
                 );
             }
             // Kept for the answer's CORS headers: the request itself is consumed below.
-            let request_headers = cors_on.then(|| request.headers().clone());
+            // Node's parser answers a head it refuses before any middleware: no CORS headers.
+            let request_headers = (cors_on && !ambiguous).then(|| request.headers().clone());
             let answer = match ambiguous {
                 true => refuse_ambiguous(&shared, request),
                 false => respond(&shared, request).await,

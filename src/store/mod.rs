@@ -32,8 +32,8 @@ use crate::data::record::{replace_present, replace_text, AccountData, AccountRec
 use crate::data::sales::{
     Activity, ActivityResult, Deal, DealResult, Pipeline, PipelinesExist, SalesBook,
 };
+use crate::fidelity::clock::{format_iso, Clock, Millis};
 use crate::fidelity::domain::{clean_domain, is_valid_domain};
-use crate::world::clock::{format_iso, Clock, Millis};
 
 mod batch;
 mod changes;

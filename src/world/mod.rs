@@ -1,24 +1,26 @@
-//! The world: everything one mock changes while it serves, behind one lock: the store (every team's data), the traffic
+//! The world: everything one mock changes while it serves, behind one lock: the store (every
+//! team's data), the traffic
 //! (every team's journal log, faults and expectations), the rate limiter's buckets and the
 //! clock. Every operation is a whole method here (or on a part
 //! reached through here), so one lock taken once makes a request, a reset or a restore one
 //! transaction: a concurrent request sees the world before it or after it, never a mix.
 
-pub(crate) mod clock;
 pub(crate) mod faults;
 pub(crate) mod journal;
 pub(crate) mod paths;
 pub(crate) mod rate_limit;
+pub(crate) mod report;
 pub(crate) mod shared;
 pub(crate) mod traffic;
+pub(crate) mod verify;
 
 use crate::data::profile::Profile;
-use crate::handle::verify::{self, Count, Expectation, RequestPattern};
+use crate::fidelity::clock::{Clock, Millis};
 use crate::store::{Store, StoreError};
-use crate::world::clock::{Clock, Millis};
 use crate::world::journal::{Evidence, JournalEntry, RecordedRequest, RequestFilter};
 use crate::world::rate_limit::RateLimiter;
 use crate::world::traffic::Traffic;
+use verify::{Count, Expectation, RequestPattern};
 
 /// Everything a running mock changes while it serves. A team lives in two places, each the one
 /// owner of its part: the store holds what the team is (data, keys, id generator, clock,
@@ -83,7 +85,8 @@ impl World {
     }
 
     /// Team `team` alone back to where it started (see [`Store::reset_team`]): its data, its
-    /// journal entries, its faults and its clock; the rest of the world is untouched.
+    /// clock, and all of its traffic (journal entries, faults, expectations); the rest of the
+    /// world is untouched.
     ///
     /// # Errors
     /// [`StoreError::UnknownTeam`] if there is no such team.
@@ -93,7 +96,8 @@ impl World {
         Ok(())
     }
 
-    /// Drops session team `team`: its data, keys, journal entries and faults.
+    /// Drops session team `team`: its data, keys, and all of its traffic (journal entries,
+    /// faults, expectations).
     ///
     /// # Errors
     /// [`StoreError::UnknownTeam`] if there is no such team.

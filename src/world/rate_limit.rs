@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use crate::world::clock::Millis;
+use crate::fidelity::clock::Millis;
 
 /// Thousandths of a token, so that refilling at any rate stays exact integer arithmetic.
 const TOKEN: u64 = 1000;

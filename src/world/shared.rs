@@ -7,9 +7,9 @@ use std::time::Duration;
 use parking_lot::{Mutex, MutexGuard};
 
 use crate::data::document::{StateDocument, StateError};
+use crate::fidelity::clock::Clock;
 use crate::persist::{self, Committer};
 use crate::store::Store;
-use crate::world::clock::Clock;
 use crate::world::traffic::Traffic;
 use crate::world::World;
 

@@ -550,6 +550,31 @@ fn an_ambiguous_request_after_a_good_one_on_the_same_connection_is_refused_alone
 }
 
 #[test]
+fn an_ambiguous_request_gets_no_cors_headers_as_node_answers_before_any_middleware() {
+    // Arrange: a mock that answers CORS, and a cross-origin request with both framings.
+    let mock = MockRecotap::builder().cors(true).start();
+    let framing = format!(
+        "Origin: https://app.example\r\nContent-Length: {}\r\nTransfer-Encoding: chunked\r\n",
+        BATCH.len()
+    );
+    let request = format!(
+        "{}{:x}\r\n{BATCH}\r\n0\r\n\r\n",
+        accounts_post_head(&mock, &framing),
+        BATCH.len()
+    );
+
+    // Act
+    let (text, _) = exchange(mock.address(), request.as_bytes());
+
+    // Assert: the bare 400, without the Access-Control headers a served request gets.
+    assert_bare_400(&text);
+    assert!(
+        !text.to_ascii_lowercase().contains("access-control-"),
+        "{text}"
+    );
+}
+
+#[test]
 fn the_admin_api_refuses_an_ambiguous_request_as_the_parser_does_and_journals_nothing() {
     // Arrange
     let mock = mock();

@@ -127,9 +127,8 @@ fn takes(account: &AccountInput) -> bool {
 }
 
 /// Reads the next account of the batch in place, into a blank item pushed onto the vector, so
-/// that the item (~320 bytes) is never moved while it is read. serde's derived reader moved
-/// each item three times: out of the reader, through an `Option`, and into the vector (~4% of
-/// a 100-account request). Fails on an item the fast path declines, or on a 101st: the slow path
+/// that the item (~320 bytes) is never moved while it is read. serde's derived reader moves
+/// each item three times: out of the reader, through an `Option`, and into the vector. Fails on an item the fast path declines, or on a 101st: the slow path
 /// reports those, so reading on is wasted. A declined item is left half read, and the whole
 /// parse is dropped with it.
 struct Push<'v, 'a>(&'v mut Vec<AccountInput<'a>>);

@@ -128,7 +128,7 @@ pub const MAX_DOMAINS: usize = 100;
 pub fn list<'r>(call: &Call<'r>) -> Result<Work<'r>, Failure> {
     let filter = parse_list_query(call).map_err(Failure::Violations)?;
     work(move |tx| {
-        let sync_timestamp = crate::world::clock::format_iso(tx.now);
+        let sync_timestamp = crate::fidelity::clock::format_iso(tx.now);
         let mut page = tx.world.store.list_accounts(tx.team, &filter);
         if tx.profile.sandbox_rows() {
             // The live sandbox was seen to answer `name` lower-cased (`toLowerCase`, which

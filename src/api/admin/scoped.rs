@@ -13,12 +13,12 @@ use super::sessions::create_session;
 use super::AdminResult;
 use crate::api::query::Query;
 use crate::data::timestamp::Timestamp;
-use crate::handle::report;
-use crate::handle::verify::{Count, RequestPattern};
-use crate::world::clock::format_iso;
+use crate::fidelity::clock::format_iso;
 use crate::world::faults::Fault;
 use crate::world::journal::RequestFilter;
+use crate::world::report;
 use crate::world::shared::Shared;
+use crate::world::verify::{Count, RequestPattern};
 
 /// Answers the scoped admin calls; `None` for any other path.
 pub(super) fn serve(

@@ -8,7 +8,7 @@
 
 use jiff::civil::Date;
 
-use crate::world::clock::Millis;
+use crate::fidelity::clock::Millis;
 
 /// The largest distance from the epoch a JavaScript date holds (ECMA-262 *TimeClip*).
 const MAX_TIME: Millis = 8_640_000_000_000_000;

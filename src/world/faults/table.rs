@@ -1,5 +1,6 @@
-//! The faults of one mock in the order added, and the decision per request: matching,
-//! `after` / `times` counting, the probability roll; plus what a hit tells the pipeline.
+//! One scope's faults in the order added, and the decision per request across the scopes
+//! that apply to it: matching, `after` / `times` counting, the probability roll; plus what a
+//! hit tells the pipeline.
 
 use std::time::Duration;
 
@@ -113,52 +114,68 @@ impl FaultTable {
     pub fn clear(&mut self) {
         self.entries.clear();
     }
-
-    /// Whether the table holds no fault.
-    pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
-    }
 }
 
-/// Decides whether a fault of `tables` hits the request `method path` (path without query)
-/// from `team`, and counts it. The faults of every table are checked together in the order
-/// added (by id); each counts the matching requests that reach it, so a request hit by an
-/// earlier fault is not seen by later ones. A fault spent by the hit is removed.
+/// Decides whether a fault of `first` or `second` (the whole mock's faults, and the team's)
+/// hits the request `method path` (path without query) from `team`, and counts it. The faults
+/// of both tables are checked together in the order added (by id: each table is in that
+/// order, so they are merged as they are walked); each counts the matching requests that
+/// reach it, so a request hit by an earlier fault is not seen by later ones. A fault spent by
+/// the hit is removed.
 pub(crate) fn decide(
-    tables: &mut [&mut FaultTable],
+    first: &mut FaultTable,
+    mut second: Option<&mut FaultTable>,
     method: &str,
     path: &str,
     team: Option<&str>,
 ) -> Option<Hit> {
-    let mut order: Vec<(FaultId, usize, usize)> = tables
-        .iter()
-        .enumerate()
-        .flat_map(|(table, faults)| {
-            let entries = faults.entries.iter().enumerate();
-            entries.map(move |(index, entry)| (entry.id, table, index))
-        })
-        .collect();
-    order.sort_unstable_by_key(|(id, ..)| id.0);
-    let (table, index) = order.into_iter().find_map(|(_, table, index)| {
-        let entry = &mut tables[table].entries[index];
+    let (mut at_first, mut at_second) = (0, 0);
+    loop {
+        let next_first = first.entries.get(at_first).map(|entry| entry.id);
+        let next_second = second
+            .as_deref()
+            .and_then(|table| table.entries.get(at_second))
+            .map(|entry| entry.id);
+        let (table, index) = match (next_first, next_second) {
+            (None, None) => return None,
+            (Some(a), Some(b)) if b < a => (second.as_deref_mut()?, &mut at_second),
+            (None, Some(_)) => (second.as_deref_mut()?, &mut at_second),
+            _ => (&mut *first, &mut at_first),
+        };
+        if table.reaches(*index, method, path, team) {
+            return Some(table.hit(*index));
+        }
+        *index += 1;
+    }
+}
+
+impl FaultTable {
+    /// Whether the request reaches fault `index` and it fires: it matches, counts as seen, is
+    /// past its `after` window and rolls a hit.
+    fn reaches(&mut self, index: usize, method: &str, path: &str, team: Option<&str>) -> bool {
+        let entry = &mut self.entries[index];
         if !entry.fault.0.matcher.matches(method, path, team) {
-            return None;
+            return false;
         }
         let n = entry.seen;
         entry.seen += 1;
-        (n >= entry.fault.0.after && entry.fault.rolls_hit(n)).then_some((table, index))
-    })?;
-    let entry = &mut tables[table].entries[index];
-    entry.hits += 1;
-    let hit = Hit {
-        id: entry.id,
-        shape: entry.fault.shape(),
-        apply: entry.fault.0.apply,
-    };
-    if entry.fault.0.times == Some(entry.hits) {
-        tables[table].entries.remove(index);
+        n >= entry.fault.0.after && entry.fault.rolls_hit(n)
     }
-    Some(hit)
+
+    /// Counts a hit of fault `index`, removing it when that spends it.
+    fn hit(&mut self, index: usize) -> Hit {
+        let entry = &mut self.entries[index];
+        entry.hits += 1;
+        let hit = Hit {
+            id: entry.id,
+            shape: entry.fault.shape(),
+            apply: entry.fault.0.apply,
+        };
+        if entry.fault.0.times == Some(entry.hits) {
+            self.entries.remove(index);
+        }
+        hit
+    }
 }
 
 #[cfg(test)]
@@ -168,7 +185,7 @@ mod tests {
 
     fn hits(table: &mut FaultTable, method: &str, path: &str, count: usize) -> Vec<bool> {
         (0..count)
-            .map(|_| decide(&mut [table], method, path, None).is_some())
+            .map(|_| decide(table, None, method, path, None).is_some())
             .collect()
     }
 
@@ -297,18 +314,19 @@ mod tests {
         let mut table = FaultTable::default();
         add(&mut table, Fault::hang().on("post", "/api/v1/accounts")).unwrap();
         add(&mut table, Fault::reset().on_path("/api/v1/segments*")).unwrap();
-        assert!(decide(&mut [&mut table], "POST", "/api/v1/accounts", None).is_some());
-        assert!(decide(&mut [&mut table], "POST", "/api/v1/accounts/", None).is_some());
-        assert!(decide(&mut [&mut table], "GET", "/api/v1/accounts", None).is_none());
+        assert!(decide(&mut table, None, "POST", "/api/v1/accounts", None).is_some());
+        assert!(decide(&mut table, None, "POST", "/api/v1/accounts/", None).is_some());
+        assert!(decide(&mut table, None, "GET", "/api/v1/accounts", None).is_none());
         assert!(decide(
-            &mut [&mut table],
+            &mut table,
+            None,
             "POST",
             "/api/v1/accounts/custom-field",
             None
         )
         .is_none());
         assert_eq!(
-            decide(&mut [&mut table], "GET", "/api/v1/segments/x", None)
+            decide(&mut table, None, "GET", "/api/v1/segments/x", None)
                 .unwrap()
                 .shape,
             Shape::Reset
@@ -331,7 +349,7 @@ mod tests {
         let first = add(&mut table, Fault::status(503).times(1)).unwrap();
         let second = add(&mut table, Fault::reset().after(1)).unwrap();
         let ids: Vec<_> = (0..3)
-            .map(|_| decide(&mut [&mut table], "GET", "/api/v1/segments", None).map(|hit| hit.id))
+            .map(|_| decide(&mut table, None, "GET", "/api/v1/segments", None).map(|hit| hit.id))
             .collect();
         assert_eq!(ids, [Some(first), None, Some(second)]);
     }
@@ -350,8 +368,8 @@ mod tests {
             let mut seen = Vec::new();
             for _ in 0..16 {
                 // Traffic the fault does not match must not shift its pattern.
-                assert!(decide(&mut [&mut table], "GET", "/api/v1/segments", None).is_none());
-                seen.push(decide(&mut [&mut table], "POST", "/api/v1/accounts", None).is_some());
+                assert!(decide(&mut table, None, "GET", "/api/v1/segments", None).is_none());
+                seen.push(decide(&mut table, None, "POST", "/api/v1/accounts", None).is_some());
             }
             seen
         };

@@ -10,7 +10,7 @@ use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
 
 use crate::data::timestamp::Timestamp;
-use crate::world::clock::Millis;
+use crate::fidelity::clock::Millis;
 use crate::world::paths;
 
 /// One request as the mock received it, with what it answered.

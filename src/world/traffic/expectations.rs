@@ -2,8 +2,8 @@
 //! by the whole mock), and counts the requests answered after it.
 
 use super::Traffic;
-use crate::handle::verify::{Count, Expectation, RequestPattern};
 use crate::world::journal::JournalEntry;
+use crate::world::verify::{Count, Expectation, RequestPattern};
 
 impl Traffic {
     /// Registers an expectation of `team`'s requests (of the whole mock's for `None`) and

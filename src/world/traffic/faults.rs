@@ -56,17 +56,10 @@ impl Traffic {
     /// `team`: the whole mock's faults and the team's, in the order added (see
     /// [`faults::decide`]).
     pub fn decide(&mut self, method: &str, path: &str, team: Option<&str>) -> Option<Hit> {
-        let own = team.and_then(|team| self.teams.get_mut(team));
-        match own {
-            Some(own) if !own.faults.is_empty() => faults::decide(
-                &mut [&mut self.mock.faults, &mut own.faults],
-                method,
-                path,
-                team,
-            ),
-            _ if self.mock.faults.is_empty() => None,
-            _ => faults::decide(&mut [&mut self.mock.faults], method, path, team),
-        }
+        let own = team
+            .and_then(|team| self.teams.get_mut(team))
+            .map(|traffic| &mut traffic.faults);
+        faults::decide(&mut self.mock.faults, own, method, path, team)
     }
 }
 
@@ -94,14 +87,18 @@ mod tests {
         let third = traffic
             .add_fault(on_team(Fault::status(503).times(1)))
             .unwrap();
+        let fourth = traffic.add_fault(Fault::status(504).times(1)).unwrap();
         let hit = |traffic: &mut Traffic, team| {
             traffic
                 .decide("GET", "/api/v1/segments", team)
                 .map(|hit| hit.id)
         };
-        assert_eq!(hit(&mut traffic, Some("b")), Some(second));
+        // Team a's requests meet its own faults and the mock's, interleaved as added.
         assert_eq!(hit(&mut traffic, Some("a")), Some(first));
+        assert_eq!(hit(&mut traffic, Some("a")), Some(second));
         assert_eq!(hit(&mut traffic, Some("a")), Some(third));
+        // Team b's meet the mock's alone.
+        assert_eq!(hit(&mut traffic, Some("b")), Some(fourth));
         assert_eq!(hit(&mut traffic, Some("a")), None);
         assert!(traffic.faults(None).is_empty());
     }

@@ -52,7 +52,13 @@ impl Traffic {
 
     /// Drops the oldest entry of `team`'s log, keeping its client errors as text.
     fn drop_oldest(&mut self, team: Option<&str>) {
-        let log = &mut self.scope_mut(team).log;
+        let traffic = match team {
+            None => Some(&mut self.mock),
+            Some(team) => self.teams.get_mut(team),
+        };
+        let Some(log) = traffic.map(|traffic| &mut traffic.log) else {
+            return;
+        };
         let Some(dropped) = log.entries.pop_front() else {
             return;
         };
@@ -62,7 +68,7 @@ impl Traffic {
         // Once the journal is full every request drops one entry: reading its answer only
         // when it can hold a client error keeps that off the steady path.
         if dropped.may_hold_client_errors() {
-            for error in crate::handle::report::client_errors_of(&dropped.to_recorded()) {
+            for error in crate::world::report::client_errors_of(&dropped.to_recorded()) {
                 match log.lost_errors.len() < MAX_KEPT_ERRORS {
                     true => log.lost_errors.push(error),
                     false => log.lost_errors_uncounted += 1,

@@ -9,9 +9,9 @@ mod log;
 
 use std::collections::HashMap;
 
-use crate::handle::verify::Expectation;
 use crate::world::faults::FaultTable;
 use crate::world::journal::TeamLog;
+use crate::world::verify::Expectation;
 
 /// What the world holds of one team (or of the whole mock) besides its data.
 #[derive(Debug, Default)]
@@ -68,12 +68,17 @@ impl Traffic {
         }
     }
 
-    /// The traffic of `team` (the whole mock's for `None`), to change.
+    /// The traffic of `team` (the whole mock's for `None`), to change; created empty if the
+    /// team has none yet.
     fn scope_mut(&mut self, team: Option<&str>) -> &mut TeamTraffic {
-        match team {
-            None => &mut self.mock,
-            Some(team) => self.teams.entry(Box::from(team)).or_default(),
+        let Some(team) = team else {
+            return &mut self.mock;
+        };
+        // Looked up before inserting: a team's name is copied only the first time.
+        if !self.teams.contains_key(team) {
+            self.teams.insert(Box::from(team), TeamTraffic::default());
         }
+        self.teams.get_mut(team).expect("inserted above")
     }
 
     /// Every scope: the whole mock's (`None`), then each team's.
